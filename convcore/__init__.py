@@ -1,0 +1,18 @@
+"""convcore: convolutions as deep learning computes them, one recorded step at a time.
+
+The kernels follow ``torch.nn.functional.conv1d``/``conv2d`` (which, like every
+deep-learning library, compute cross-correlation: the kernel is not flipped).
+The traces record every step so the notebooks can show it.
+"""
+from .api import (conv1d, conv2d, explain_output_size, output_size, reference1d,
+                  reference2d, trace1d, trace2d)
+from .geometry import PADDING_MODES
+from .kernels import channel_mix
+from .trace import Step, Tap, Trace
+
+__all__ = [
+    "conv1d", "conv2d", "trace1d", "trace2d", "reference1d", "reference2d",
+    "output_size", "explain_output_size", "channel_mix",
+    "Trace", "Step", "Tap", "PADDING_MODES",
+]
+__version__ = "0.1.0"

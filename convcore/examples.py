@@ -1,0 +1,161 @@
+"""Named configurations: the seed's three worked examples and a few classics.
+
+Notebooks, tests and benchmarks all draw on this one catalogue, so the
+numbers a learner checks by hand are the numbers the tests pin down.
+
+>>> ex = get("seed_conv2d")
+>>> ex.run()[0, 0, 0]
+np.int64(13)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import api
+
+
+@dataclass(frozen=True)
+class Example:
+    """Arguments for ``conv1d``/``conv2d`` plus, for the seed's cases, the expected result."""
+
+    name: str
+    title: str
+    dims: int
+    input: np.ndarray
+    weight: np.ndarray
+    bias: np.ndarray | None = None
+    stride: int | tuple = 1
+    padding: int | tuple | str = 0
+    dilation: int | tuple = 1
+    groups: int = 1
+    padding_mode: str = "zeros"
+    expected: np.ndarray | None = None
+    # For the seed's 2-D case: each input channel's own contribution,
+    # shape (C_out, C_in, H_out, W_out), as the seed spells them out.
+    expected_partials: np.ndarray | None = None
+    note: str = ""
+
+    @property
+    def kwargs(self) -> dict:
+        """The keyword arguments shared by conv*d and trace*d."""
+        return dict(bias=self.bias, stride=self.stride, padding=self.padding,
+                    dilation=self.dilation, groups=self.groups, padding_mode=self.padding_mode)
+
+    def run(self) -> np.ndarray:
+        conv = api.conv1d if self.dims == 1 else api.conv2d
+        return conv(self.input, self.weight, **self.kwargs)
+
+    def trace(self):
+        trace = api.trace1d if self.dims == 1 else api.trace2d
+        return trace(self.input, self.weight, **self.kwargs)
+
+    def replace(self, **changes) -> "Example":
+        from dataclasses import replace
+        return replace(self, **changes)
+
+
+def _ints(seed: int, shape, low=-3, high=4) -> np.ndarray:
+    """Small random integers, so every product can be checked in one's head."""
+    return np.random.default_rng(seed).integers(low, high, size=shape)
+
+
+# -- the seed's worked examples ------------------------------------------------
+# Channel 1 counts down the columns, channel 2 holds each row's number.
+_A = np.arange(1, 17).reshape(4, 4).T
+_B = np.repeat(np.arange(1, 5)[:, None], 4, axis=1)
+_SEED_WEIGHT = np.array([
+    [[[1, 0], [0, 1]], [[1, 1], [1, 1]]],        # output channel 1: diagonal, sum
+    [[[0, 1], [1, 0]], [[0, 0], [0, 1]]],        # output channel 2: anti-diagonal, bottom-right
+    [[[1, 1], [1, 1]], [[-1, -1], [-1, -1]]],    # output channel 3: sum, minus sum
+])
+_SEED_PARTIALS = np.array([
+    [[[7, 15, 23], [9, 17, 25], [11, 19, 27]], [[6, 6, 6], [10, 10, 10], [14, 14, 14]]],
+    [[[7, 15, 23], [9, 17, 25], [11, 19, 27]], [[2, 2, 2], [3, 3, 3], [4, 4, 4]]],
+    [[[14, 30, 46], [18, 34, 50], [22, 38, 54]], [[-6, -6, -6], [-10, -10, -10], [-14, -14, -14]]],
+])
+
+CATALOGUE: dict[str, Example] = {}
+
+
+def _add(example: Example) -> None:
+    CATALOGUE[example.name] = example
+
+
+_add(Example(
+    "seed_conv1d", "1-D: [1, 2, 3, 4] with kernel [1, 0, -1]", 1,
+    input=np.array([1, 2, 3, 4]), weight=np.array([1, 0, -1]),
+    expected=np.array([-2, -2]),
+))
+_add(Example(
+    "seed_conv2d", "2-D: a 4×4 input with 2 channels, 3 output channels, 2×2 kernels", 2,
+    input=np.stack([_A, _B]), weight=_SEED_WEIGHT,
+    expected=np.array([
+        [[13, 21, 29], [19, 27, 35], [25, 33, 41]],
+        [[9, 17, 25], [12, 20, 28], [15, 23, 31]],
+        [[8, 24, 40], [8, 24, 40], [8, 24, 40]],
+    ]),
+    expected_partials=_SEED_PARTIALS,
+))
+_add(Example(
+    "seed_1x1", "1×1: mixing 2 channels into 3 at every pixel", 2,
+    input=np.array([[[1, 2], [3, 4]], [[10, 20], [30, 40]]]),
+    weight=np.array([[1, 0], [0, 1], [1, -1]])[:, :, None, None],
+    expected=np.array([[[1, 2], [3, 4]], [[10, 20], [30, 40]], [[-9, -18], [-27, -36]]]),
+))
+
+# -- classic configurations (conv_arithmetic's names where it has one) -----------
+_add(Example(
+    "multichannel_conv1d", "1-D with 2 input channels, 2 output channels and a bias", 1,
+    input=_ints(1, (2, 6)), weight=_ints(2, (2, 2, 3)), bias=np.array([1, -1]),
+))
+_add(Example(
+    "same_padding", "'same' padding: a 5×5 input keeps its size under a 3×3 kernel", 2,
+    input=_ints(3, (1, 5, 5)), weight=_ints(4, (1, 1, 3, 3)), padding="same",
+))
+_add(Example(
+    "full_padding", "full padding: every overlap counts, 5×5 grows to 7×7", 2,
+    input=_ints(5, (1, 5, 5)), weight=_ints(6, (1, 1, 3, 3)), padding=2,
+))
+_add(Example(
+    "padding_strides_odd", "stride 2 with padding 1 on a 6×6 input", 2,
+    input=_ints(7, (1, 6, 6)), weight=_ints(8, (1, 1, 3, 3)), stride=2, padding=1,
+))
+_add(Example(
+    "dilation", "dilation 2: a 3×3 kernel that spans 5×5 on a 7×7 input", 2,
+    input=_ints(9, (1, 7, 7)), weight=_ints(10, (1, 1, 3, 3)), dilation=2,
+))
+_add(Example(
+    "odd_sizes", "odd sizes: a 5×7 input, a 3×2 kernel, stride (2, 3)", 2,
+    input=_ints(11, (2, 5, 7)), weight=_ints(12, (2, 2, 3, 2)), stride=(2, 3), padding=(1, 0),
+))
+_add(Example(
+    "even_same", "'same' with an even 4×4 kernel: PyTorch pads 1 before and 2 after", 2,
+    input=_ints(13, (1, 5, 5)), weight=_ints(14, (1, 1, 4, 4)), padding="same",
+))
+_add(Example(
+    "groups", "2 groups: channels 0-1 feed outputs 0-1, channels 2-3 feed outputs 2-3", 2,
+    input=_ints(15, (4, 4, 4)), weight=_ints(16, (4, 2, 3, 3)), padding=1, groups=2,
+    bias=np.array([0, 1, 0, -1]),
+))
+_add(Example(
+    "depthwise", "depthwise: 3 channels, each with its own 3×3 filter", 2,
+    input=_ints(17, (3, 5, 5)), weight=_ints(18, (3, 1, 3, 3)), padding=1, groups=3,
+))
+_add(Example(
+    "reflect_padding", "padding_mode='reflect': the border mirrors the input", 2,
+    input=_ints(19, (1, 4, 4)), weight=_ints(20, (1, 1, 3, 3)), padding=1, padding_mode="reflect",
+))
+
+
+def names() -> list[str]:
+    return list(CATALOGUE)
+
+
+def get(name: str) -> Example:
+    """The example called ``name`` (see ``names()``)."""
+    try:
+        return CATALOGUE[name]
+    except KeyError:
+        raise KeyError(f"no example called {name!r}; the catalogue has: {', '.join(CATALOGUE)}") from None

@@ -1,0 +1,129 @@
+"""Where the kernel sits: the one indexing rule every part of convcore uses.
+
+Along one spatial axis a convolution is described by five numbers: the input
+length ``n``, the kernel length ``k``, the ``stride``, the ``dilation`` and the
+padding added before (``pad_before``) and after (``pad_after``) the input.
+Everything else follows from three lines of arithmetic:
+
+* output element ``o`` reads a window that starts at input coordinate
+  ``window_start(o) = o * stride - pad_before``;
+* tap ``t`` of the kernel sits ``tap_offset(t) = t * dilation`` further on;
+* the number of outputs is the number of window starts whose last tap still
+  lands inside the padded input:
+  ``floor((n + pad_before + pad_after - dilation * (k - 1) - 1) / stride) + 1``.
+
+A coordinate below 0 or at ``n`` and beyond falls in the padding. What value it
+reads there depends on the padding mode (``source_index``).
+
+The reference loop (``convcore.reference``), the trace (``convcore.trace``) and
+the vectorized kernels (``convcore.kernels``) all call these functions, so what
+the learner is shown and what the numbers are cannot drift apart.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+@dataclass(frozen=True)
+class Axis:
+    """The geometry of one spatial axis of a convolution (all values checked)."""
+
+    n: int
+    k: int
+    stride: int = 1
+    pad_before: int = 0
+    pad_after: int = 0
+    dilation: int = 1
+
+    @property
+    def span(self) -> int:
+        """How many input positions the kernel covers, first tap to last."""
+        return self.dilation * (self.k - 1) + 1
+
+    @property
+    def padded_length(self) -> int:
+        return self.pad_before + self.n + self.pad_after
+
+    @property
+    def out(self) -> int:
+        """Number of output positions (may be < 1 for an impossible setting)."""
+        return (self.padded_length - self.span) // self.stride + 1
+
+    def window_start(self, o: int) -> int:
+        """Input coordinate of the first tap of output position ``o``."""
+        return o * self.stride - self.pad_before
+
+    def tap_offset(self, t: int) -> int:
+        """How far tap ``t`` sits from the start of its window."""
+        return t * self.dilation
+
+    def coordinate(self, o: int, t: int) -> int:
+        """Input coordinate read by tap ``t`` of output position ``o``."""
+        return self.window_start(o) + self.tap_offset(t)
+
+    def in_padding(self, i: int) -> bool:
+        return i < 0 or i >= self.n
+
+    def tap_slice(self, t: int) -> slice:
+        """Padded-array positions tap ``t`` reads for every output, as one slice.
+
+        The vectorized kernel reads all output positions of a tap at once; the
+        slice walks exactly ``coordinate(o, t) + pad_before`` for o = 0, 1, ...
+        """
+        start = self.coordinate(0, t) + self.pad_before
+        return slice(start, start + self.stride * (self.out - 1) + 1, self.stride)
+
+    def formula(self) -> str:
+        """The output-size formula with this axis' numbers filled in."""
+        return explain_axis(self)
+
+
+def source_index(i: int, n: int, mode: str) -> int | None:
+    """Where a coordinate ``i`` of a length-``n`` axis takes its value from.
+
+    Inside the input that is ``i`` itself. In the padding it depends on the
+    mode: ``zeros`` reads nothing (``None``, the value is 0); ``reflect``
+    mirrors about the edge without repeating it (-1 -> 1); ``replicate``
+    repeats the edge value (-1 -> 0); ``circular`` wraps around (-1 -> n-1).
+    """
+    if 0 <= i < n:
+        return i
+    if mode == "zeros":
+        return None
+    if mode == "replicate":
+        return 0 if i < 0 else n - 1
+    if mode == "circular":
+        return i % n
+    if mode == "reflect":
+        # Reflect back and forth, as a wave bouncing between the two edges.
+        if n == 1:
+            return 0
+        period = 2 * (n - 1)
+        i = i % period
+        return i if i < n else period - i
+    raise ValueError(f"unknown padding mode {mode!r}; expected one of {PADDING_MODES}")
+
+
+def same_padding(k: int, dilation: int = 1) -> tuple[int, int]:
+    """Padding that keeps the length with stride 1, split as PyTorch splits it.
+
+    The total is ``dilation * (k - 1)``; when it is odd the extra position
+    goes after the input (on the right / bottom).
+    """
+    total = dilation * (k - 1)
+    return total // 2, total - total // 2
+
+
+def explain_axis(axis: Axis) -> str:
+    """``floor((n + p_before + p_after - d*(k-1) - 1)/s) + 1`` with numbers."""
+    if axis.pad_before == axis.pad_after:
+        pads = f"2·{axis.pad_before}"
+    else:
+        pads = f"{axis.pad_before} + {axis.pad_after}"
+    top = axis.padded_length - axis.span
+    return (
+        f"floor(({axis.n} + {pads} − {axis.dilation}·({axis.k}−1) − 1) / {axis.stride}) + 1"
+        f" = floor({top} / {axis.stride}) + 1 = {axis.out}"
+    )
