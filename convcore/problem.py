@@ -49,7 +49,8 @@ def as_numeric_array(value, name: str, fn: str) -> np.ndarray:
         raise TypeError(f"{fn}: `{name}` must hold numbers, not booleans (True/False); convert it with .astype(int)")
     if array.dtype.kind not in "iuf":
         raise TypeError(
-            f"{fn}: `{name}` must hold integers or floats; got an array of dtype {array.dtype}"
+            f"{fn}: `{name}` must hold integers or floats; got {_describe(value)}, "
+            f"an array of dtype {array.dtype}"
         )
     return array
 
@@ -240,6 +241,10 @@ def weight_shape(w, layout):
 def _normalize_layout(fn, dims, x, w, b):
     spatial = ", ".join(SPATIAL_LETTERS[dims])
     kernel = ", ".join(KERNEL_LETTERS[dims])
+    # An empty axis leaves nothing to slide over; say so with the shape the caller gave.
+    for name, array in (("input", x), ("weight", w)):
+        if array.size == 0:
+            raise ValueError(f"{fn}: `{name}` is empty (shape {array.shape}); every axis needs at least one element")
     if x.ndim == dims and w.ndim == dims:
         # A plain signal/image with a plain kernel: one channel in, one out.
         if b is not None and b.size != 1:
@@ -273,9 +278,6 @@ def _normalize_layout(fn, dims, x, w, b):
             f"{fn}: a plain ({kernel}) weight goes with a plain ({spatial}) input; `input` has shape "
             f"{x.shape}, so give the weight its channel axes: shape (C_out, C_in/groups, {kernel})"
         )
-    for name, array in (("input", x), ("weight", w)):
-        if array.size == 0:
-            raise ValueError(f"{fn}: `{name}` is empty (shape {array.shape}); every axis needs at least one element")
     return x, w, b, layout
 
 
