@@ -1,0 +1,54 @@
+"""The notebooks are generated from notebooks/src/*.md: prove they are current,
+small, and shaped like the rest of the suite. (nbval, configured in
+pyproject.toml, runs them and checks their stored outputs.)"""
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+sys.path.insert(0, str(NOTEBOOKS))
+import build  # noqa: E402  (notebooks/build.py)
+
+SOURCES = build.source_paths()
+EXPECTED = ["00-index", "01-conv1d", "02-conv2d-channels", "03-1x1-convolution",
+            "04-padding-stride-dilation", "05-groups-and-depthwise",
+            "06-convolution-as-matmul", "07-real-image", "08-exercises"]
+
+
+def test_the_suite_is_complete_and_in_reading_order():
+    assert [s.stem for s in SOURCES] == EXPECTED
+    assert sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")) == EXPECTED
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=[s.stem for s in SOURCES])
+def test_notebook_matches_its_source(source):
+    """A notebook edited by hand, or a source changed without rebuilding, fails here:
+    run `python notebooks/build.py NAME` to regenerate."""
+    expected = build.read_source(source)
+    stored = json.loads(build.notebook_for(source).read_text())
+    assert [(c.cell_type, c.source) for c in expected.cells] == [
+        (c["cell_type"], "".join(c["source"])) for c in stored["cells"]
+    ], f"{source.name} changed: rebuild with `python notebooks/build.py {source.stem}`"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=[s.stem for s in SOURCES])
+def test_notebook_is_small_and_fully_executed(source):
+    path = build.notebook_for(source)
+    assert path.stat().st_size < 1_000_000
+    stored = json.loads(path.read_text())
+    counts = [c["execution_count"] for c in stored["cells"] if c["cell_type"] == "code"]
+    assert counts == list(range(1, len(counts) + 1)), "stored outputs must come from one clean run"
+    for cell in stored["cells"]:
+        for output in cell.get("outputs", []):
+            assert output["output_type"] != "error"
+            assert output.get("name") != "stderr", f"a learner would see a warning: {output}"
+
+
+@pytest.mark.parametrize("source", [s for s in SOURCES if s.stem not in ("00-index", "08-exercises")],
+                         ids=lambda s: s.stem)
+def test_notebook_states_goals_and_ends_with_a_check(source):
+    text = source.read_text()
+    assert "**After this notebook you will be able to**" in text
+    assert "## Check yourself" in text
