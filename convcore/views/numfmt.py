@@ -1,0 +1,33 @@
+"""One way to write a number, used by every view, equation and GIF frame."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def fmt(value) -> str:
+    """Integers as integers; floats compactly (at most 3 decimals, no trailing zeros).
+
+    >>> fmt(13), fmt(np.int64(-2)), fmt(2.0), fmt(0.125), fmt(1/3), fmt(-0.00012)
+    ('13', '-2', '2', '0.125', '0.333', '-0.00012')
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return str(int(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    v = float(value)
+    if math.isnan(v) or math.isinf(v):
+        return str(v)
+    if v == int(v) and abs(v) < 1e15:
+        return str(int(v))
+    if abs(v) >= 1e6 or abs(v) < 1e-3:
+        return f"{v:.3g}"
+    text = f"{v:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def factor(value) -> str:
+    """A number as a factor in a product: negatives in brackets, ``3·(-1)``."""
+    text = fmt(value)
+    return f"({text})" if text.startswith("-") else text

@@ -1,0 +1,297 @@
+"""The ipywidgets views: thin wiring around ``frames`` (what to show) and ``html`` (how).
+
+Every view is built once. ``update(k, buildup)`` recomputes one frame and
+sets one HTML value; all controls (step slider, Play, Prev/Next, output
+channel / row / column sliders, build-up) funnel into it. Observers never
+call each other: a view moves all its controls inside ``_quiet()`` and then
+renders once, so there are no feedback loops. Exceptions raised inside a
+callback are shown in the view's error area, not swallowed by ipywidgets.
+"""
+from __future__ import annotations
+
+import functools
+import traceback
+from contextlib import contextmanager
+
+import ipywidgets as W
+import numpy as np
+
+from .. import api
+from .. import examples as catalogue
+from ..trace import Trace
+from . import frames, html
+
+STEP_SLIDER_WIDTH = "460px"
+
+
+# ----------------------------------------------------------------------------
+# What a view can be built from
+# ----------------------------------------------------------------------------
+def as_trace(source, weight=None, *, dims: int | None = None, **kwargs) -> Trace:
+    """A Trace from a Trace, an Example, an example's name, or input+weight arrays.
+
+    >>> len(as_trace("seed_conv2d"))
+    27
+    >>> len(as_trace([1, 2, 3, 4], [1, 0, -1], dims=1))
+    2
+    """
+    if isinstance(source, Trace):
+        return source
+    if isinstance(source, str):
+        source = catalogue.get(source)
+    if isinstance(source, catalogue.Example):
+        return source.replace(**kwargs).trace() if kwargs else source.trace()
+    if weight is None:
+        raise TypeError("give a Trace, an Example (or its name), or input and weight arrays; "
+                        f"got {type(source).__name__} without a weight")
+    if dims is None:
+        dims = np.ndim(weight) - 2 if np.ndim(weight) >= 3 else np.ndim(weight)
+    trace = api.trace1d if dims == 1 else api.trace2d
+    return trace(source, weight, **kwargs)
+
+
+def _shows_errors(method):
+    """Run a widget callback; show any exception in the view instead of losing it."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as err:   # a learner must see it, whatever it is
+            self.show_error(err)
+    return wrapper
+
+
+def _slider(description, maximum, width="230px", value=0):
+    return W.IntSlider(value=value, min=0, max=max(maximum, 0), description=description,
+                       continuous_update=True, disabled=maximum <= 0,
+                       style={"description_width": "initial"}, layout=W.Layout(width=width))
+
+
+# ----------------------------------------------------------------------------
+# The common base: one trace, one step slider, synced position controls
+# ----------------------------------------------------------------------------
+class TraceView:
+    """Base of every step-through view. Subclasses say how a frame is made and drawn."""
+
+    kind = "view"
+
+    def __init__(self, source, weight=None, **kwargs):
+        self.trace = as_trace(source, weight, dims=getattr(self, "dims", None), **kwargs)
+        self._check_trace(self.trace)
+        p = self.trace.problem
+        n = len(self.trace)
+        self.step = 0
+        self.buildup = self._buildup_max()
+        self.frame = None
+        self.last_error: BaseException | None = None
+        self._quiet_depth = 0
+
+        # -- controls --------------------------------------------------------
+        self.step_slider = _slider("step", n - 1, STEP_SLIDER_WIDTH)
+        self.play = W.Play(value=0, min=0, max=max(n - 1, 0), interval=500, description="play",
+                           show_repeat=False, tooltip="play / pause the walk through the steps")
+        W.link((self.play, "value"), (self.step_slider, "value"))
+        self.speed_slider = W.IntSlider(value=2, min=1, max=20, description="steps/s",
+                                        style={"description_width": "initial"},
+                                        layout=W.Layout(width="200px"))
+        self.prev_button = W.Button(description="◀ prev", tooltip="previous step",
+                                    layout=W.Layout(width="80px"))
+        self.next_button = W.Button(description="next ▶", tooltip="next step",
+                                    layout=W.Layout(width="80px"))
+        self.channel_slider = _slider("out channel", p.out_channels - 1)
+        spatial = p.out_spatial
+        self.row_slider = _slider("row", spatial[0] - 1) if p.dims == 2 else None
+        self.col_slider = _slider("column" if p.dims == 2 else "position", spatial[-1] - 1)
+        self.sample_slider = _slider("sample", p.batch - 1) if p.batch > 1 else None
+        top = self._buildup_max()
+        unit = frames.buildup_unit(self.trace)
+        self.buildup_slider = _slider(f"build-up ({unit}s)", top, "300px", value=top)
+        self.buildup_back = W.Button(description=f"− {unit}", tooltip=f"take back one {unit}",
+                                     layout=W.Layout(width="90px"))
+        self.buildup_forward = W.Button(description=f"+ {unit}", tooltip=f"add one more {unit}",
+                                        layout=W.Layout(width="90px"))
+        self.html = W.HTML()
+        self.error_area = W.HTML()
+        self.style = W.HTML(self._static_html())
+
+        # -- wiring: every observer funnels into update() ------------------------
+        self.step_slider.observe(self._on_step, "value")
+        for s in self.position_sliders:
+            s.observe(self._on_position, "value")
+        self.buildup_slider.observe(self._on_buildup, "value")
+        self.speed_slider.observe(self._on_speed, "value")
+        self.prev_button.on_click(self._on_prev)
+        self.next_button.on_click(self._on_next)
+        self.buildup_back.on_click(self._on_buildup_back)
+        self.buildup_forward.on_click(self._on_buildup_forward)
+        self._on_speed({"new": self.speed_slider.value})
+
+        self.widget = W.VBox([self.style, *self._control_rows(), self.error_area, self.html],
+                             layout=W.Layout(width="100%"))
+        self.update(0)
+
+    # -- construction helpers ---------------------------------------------------
+    @classmethod
+    def from_example(cls, example, **changes):
+        """A view of a named example from ``convcore.examples`` (``changes`` replace its fields)."""
+        if isinstance(example, str):
+            example = catalogue.get(example)
+        return cls(example.replace(**changes) if changes else example)
+
+    def _check_trace(self, trace: Trace) -> None:
+        pass
+
+    def _buildup_max(self) -> int:
+        return frames.buildup_max(self.trace)
+
+    def _static_html(self) -> str:
+        return html.STYLE
+
+    @property
+    def position_sliders(self):
+        return [s for s in (self.sample_slider, self.channel_slider, self.row_slider, self.col_slider)
+                if s is not None]
+
+    def _control_rows(self):
+        rows = [W.HBox([self.prev_button, self.play, self.next_button, self.step_slider, self.speed_slider]),
+                W.HBox(self.position_sliders)]
+        if self._buildup_max() > 1:
+            rows.append(W.HBox([self.buildup_back, self.buildup_slider, self.buildup_forward]))
+        return rows
+
+    # -- the one update path -------------------------------------------------------
+    def frame_at(self, k: int, buildup: int | None):
+        """The frame model of step ``k`` (subclasses choose the frame function)."""
+        return frames.frame(self.trace, k, buildup)
+
+    def render(self, frame) -> str:
+        return html.render(frame)
+
+    def update(self, k: int | None = None, buildup: int | None = None) -> None:
+        """Show step ``k`` (default: the current one) with the accumulation at ``buildup``.
+
+        Moving to another step shows its output element complete unless a
+        ``buildup`` is given. All controls follow.
+        """
+        k = self.step if k is None else int(k)
+        n = len(self.trace)
+        if not 0 <= k < n:
+            raise IndexError(f"step {k} is outside this view's steps 0 to {n - 1}")
+        top = self._buildup_max()
+        if buildup is None:
+            buildup = self.buildup if (k == self.step and self.frame is not None) else top
+        buildup = max(0, min(int(buildup), top))
+        with self._quiet():
+            self.step_slider.value = k           # Play follows through its link
+            self._sync_position(k)
+            self.buildup_slider.value = buildup
+        self.frame = self.frame_at(k, buildup)
+        self.html.value = self.render(self.frame)
+        self.step, self.buildup = k, buildup
+        if self.error_area.value:
+            self.error_area.value = ""
+            self.last_error = None
+
+    def _sync_position(self, k: int) -> None:
+        sample, channel, pos = self.trace.locate(k)
+        if self.sample_slider is not None:
+            self.sample_slider.value = sample
+        self.channel_slider.value = channel
+        if self.row_slider is not None:
+            self.row_slider.value = pos[0]
+        self.col_slider.value = pos[-1]
+
+    @contextmanager
+    def _quiet(self):
+        self._quiet_depth += 1
+        try:
+            yield
+        finally:
+            self._quiet_depth -= 1
+
+    # -- errors ----------------------------------------------------------------
+    def show_error(self, err: BaseException) -> None:
+        """Put an exception where the learner sees it (data-role="error")."""
+        self.last_error = err
+        where = traceback.extract_tb(err.__traceback__)[-1:] if err.__traceback__ else []
+        at = f"\n  (in {where[0].name}, {where[0].filename.rsplit('/', 1)[-1]}:{where[0].lineno})" if where else ""
+        self.error_area.value = html.error(f"{type(err).__name__}: {err}{at}")
+
+    # -- callbacks (all guarded) --------------------------------------------------
+    @_shows_errors
+    def _on_step(self, change):
+        if not self._quiet_depth:
+            self.update(change["new"])
+
+    @_shows_errors
+    def _on_position(self, change):
+        if self._quiet_depth:
+            return
+        sample = self.sample_slider.value if self.sample_slider is not None else 0
+        pos = (self.row_slider.value, self.col_slider.value) if self.row_slider is not None \
+            else (self.col_slider.value,)
+        self.update(self.trace.index(self.channel_slider.value, pos, sample))
+
+    @_shows_errors
+    def _on_buildup(self, change):
+        if not self._quiet_depth:
+            self.update(self.step, change["new"])
+
+    @_shows_errors
+    def _on_speed(self, change):
+        self.play.interval = max(20, int(1000 / change["new"]))
+
+    @_shows_errors
+    def _on_prev(self, _button=None):
+        self.update(max(0, self.step - 1))
+
+    @_shows_errors
+    def _on_next(self, _button=None):
+        self.update(min(len(self.trace) - 1, self.step + 1))
+
+    @_shows_errors
+    def _on_buildup_back(self, _button=None):
+        self.update(self.step, self.buildup - 1)
+
+    @_shows_errors
+    def _on_buildup_forward(self, _button=None):
+        self.update(self.step, self.buildup + 1)
+
+    # -- display -----------------------------------------------------------------
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} at step {self.step} of {len(self.trace)}: {self.trace!r}>"
+
+
+class Stepper1D(TraceView):
+    """Step through a 1-D convolution: signal cells, kernel, products, output filling in.
+
+    >>> view = Stepper1D.from_example("seed_conv1d")
+    >>> view.update(1); view.frame.arithmetic.value
+    '-2'
+    """
+
+    kind = "stepper1d"
+    dims = 1
+
+    def _check_trace(self, trace):
+        if trace.problem.dims != 1:
+            raise ValueError(f"Stepper1D shows 1-D convolutions; this trace is {trace.problem.dims}-D (use Stepper2D)")
+
+
+class Stepper2D(TraceView):
+    """Step through a multi-channel 2-D convolution (the seed's 4×4×2 input, 3 output channels).
+
+    >>> view = Stepper2D.from_example("seed_conv2d")
+    >>> view.update(0); view.frame.arithmetic.total, view.frame.arithmetic.value
+    ('out[0, 0, 0] = 7 + 6', '13')
+    """
+
+    kind = "stepper2d"
+    dims = 2
+
+    def _check_trace(self, trace):
+        if trace.problem.dims != 2:
+            raise ValueError(f"Stepper2D shows 2-D convolutions; this trace is {trace.problem.dims}-D (use Stepper1D)")
