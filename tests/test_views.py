@@ -234,3 +234,40 @@ def test_update_rejects_steps_outside_the_trace():
     view = Stepper2D.from_example("seed_conv2d")
     with pytest.raises(IndexError, match="0 to 26"):
         view.update(27)
+
+
+def test_pointwise_view_is_a_matrix_times_a_vector_at_each_pixel():
+    from convcore.views import PointwiseView
+    view = PointwiseView.from_example("seed_1x1")
+    trace = view.trace
+    p = trace.problem
+    w = p.weight.reshape(p.out_channels, p.in_channels)
+    out = trace.output
+    for k in range(len(trace)):
+        view.step_slider.value = k
+        step = trace[k]
+        root = shown(view)
+        assert root.get("data-view") == "pointwise" and root.get("data-step") == str(k)
+        i, j = step.out_pos
+        x = [num(e.text) for e in root.find_all(role="vec-in")]
+        assert x == p.input[0, :, i, j].tolist()
+        matrix = [num(e.text) for e in root.find_all(role="weight-cell")]
+        assert matrix == w.ravel().tolist()
+        # the y vector at this pixel: channels before this one done, this one current
+        for e in root.find_all(role="vec-out"):
+            c = int(e.get("data-index").split(",")[0])
+            at = trace.index(c, (i, j))
+            assert e.get("data-state") == ("done" if at < k else "current" if at == k else "todo")
+            if at <= k:
+                assert num(e.text) == out[c, i, j]
+        # the input pixel is the highlighted patch on every channel
+        for ch in range(p.in_channels):
+            assert [e.get("data-pos") for e in root.find_all(role="in-cell", channel=ch, state="patch")] == [f"{i},{j}"]
+        assert [num(e.text) for e in root.find_all(role="partial")] == step.partial_sums.tolist()
+        assert num(root.find(role="value").text) == step.value
+    view.col_slider.value = 0
+    view.row_slider.value = 1
+    view.channel_slider.value = 2
+    assert view.step == trace.index(2, (1, 0))
+    with pytest.raises(ValueError, match="1×1"):
+        PointwiseView.from_example("seed_conv2d")

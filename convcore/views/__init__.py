@@ -2,6 +2,6 @@
 
 placeholder docstring, rewritten below
 """
-from .widgets import Stepper1D, Stepper2D, TraceView, as_trace
+from .widgets import PointwiseView, Stepper1D, Stepper2D, TraceView, as_trace
 
-__all__ = ["Stepper1D", "Stepper2D", "TraceView", "as_trace"]
+__all__ = ["PointwiseView", "Stepper1D", "Stepper2D", "TraceView", "as_trace"]

@@ -352,3 +352,76 @@ def frame(trace: Trace, k: int, buildup: int | None = None) -> Frame:
         outputs=output_grids(trace, step.index, step.sample, arith.accumulated, arith.complete),
         sample=step.sample, batch=trace.problem.batch,
     )
+
+
+# ----------------------------------------------------------------------------
+# 1×1 convolutions: at one pixel, a weight matrix times the vector of channels
+# ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PointwiseFrame:
+    kind: str
+    step: int
+    n_steps: int
+    header: str
+    out_label: str
+    pixel: tuple[int, ...]
+    inputs: tuple[Grid, ...]
+    x: tuple[Cell, ...]                  # input channels at the pixel (key: channel)
+    matrix: tuple[tuple[Cell, ...], ...]  # C_out × C_in weights (key: "o,c"); zeros across groups
+    bias: tuple[Cell, ...] | None        # (C_out,)
+    y: tuple[Cell, ...]                  # output channels at the pixel (key: "c,i,j")
+    arithmetic: Arithmetic
+    outputs: tuple[Grid, ...]
+    sample: int = 0
+
+
+def is_pointwise(trace: Trace) -> bool:
+    return all(k == 1 for k in trace.problem.kernel_shape)
+
+
+def pointwise_frame(trace: Trace, k: int, buildup: int | None = None) -> PointwiseFrame:
+    """Step ``k`` of a 1×1 convolution as y = W·x (+ b) at the step's pixel."""
+    s = static(trace)
+    p = trace.problem
+    step = trace[k]
+    label = out_label(step)
+    arith = arithmetic(trace, step, buildup, label)
+    pixel = step.out_pos
+    sample = step.sample
+    # The input vector: every channel's value at the pixel (no padding with 1×1 kernels
+    # unless asked for; read through the padded array so padding shows correctly).
+    at = tuple(c + pad for c, pad in zip(step.window[0].coords, s.pads))
+    x = tuple(Cell(fmt(s.padded[(sample, c, *at)]), "patch" if c in step.in_channels else "plain", str(c))
+              for c in range(p.in_channels))
+    w = p.weight.reshape(p.out_channels, -1)          # (C_out, C_in / groups)
+    per_group = s.channels_per_group
+    matrix = []
+    for o in range(p.out_channels):
+        g = p.group_of(o)
+        row = []
+        for c in range(p.in_channels):
+            inside = g * per_group <= c < (g + 1) * per_group
+            text = fmt(w[o, c - g * per_group]) if inside else "0"
+            row.append(Cell(text, "kernel" if inside else "other-group", f"{o},{c}", o == step.out_channel))
+        matrix.append(tuple(row))
+    bias = None if p.bias is None else tuple(Cell(fmt(b), "kernel", str(o), o == step.out_channel)
+                                             for o, b in enumerate(p.bias))
+    y = []
+    for o in range(p.out_channels):
+        at_step = trace.index(o, pixel, sample)
+        index = key((o, *pixel))
+        if at_step < k:
+            y.append(Cell(fmt(s.output[(sample, o, *pixel)]), "done", index))
+        elif at_step == k:
+            y.append(Cell(arith.accumulated, "current", index))
+        else:
+            y.append(Cell(TODO_TEXT, "todo", index))
+    where = ", ".join(map(str, pixel))
+    head = (f"step {k + 1} of {len(trace)}: at pixel ({where}), output channel {step.out_channel} = "
+            f"row {step.out_channel} of W times the input channels there")
+    return PointwiseFrame(
+        kind="pointwise", step=k, n_steps=len(trace), header=head, out_label=label, pixel=pixel,
+        inputs=input_grids(trace, step, arith.active), x=x, matrix=tuple(matrix), bias=bias, y=tuple(y),
+        arithmetic=arith, outputs=output_grids(trace, k, sample, arith.accumulated, arith.complete),
+        sample=sample,
+    )

@@ -80,7 +80,7 @@ def grid(g: Grid, *, building: bool = False) -> str:
     """One grid of cells; input cells carry data-channel/data-pos, output cells data-index."""
     ncols = len(g.rows[0])
     out = [f'<div class="cc-block"><div class="cc-title">{escape(g.title)}</div>'
-           f'<div class="cc-grid" style="grid-template-columns:repeat({ncols},auto)">']
+           f'<div class="cc-grid" style="grid-template-columns:repeat({ncols},max-content)">']
     for row in g.rows:
         for c in row:
             cls = f"cc-cell cc-s-{c.state}" + (" cc-active" if c.active else "")
@@ -100,10 +100,11 @@ def grid(g: Grid, *, building: bool = False) -> str:
     return "".join(out)
 
 
-def channel_sum(s) -> str:
+def channel_sum(s, label: str = "") -> str:
     """'1·1 + 5·0 + 2·0 + 6·1 = 7' with every term and the partial sum tagged."""
+    label = f'<span class="cc-title">{escape(label)}</span> ' if label else ""
     if not s.terms:
-        return f'<div class="cc-eq cc-pending" data-channel="{s.channel}">…</div>'
+        return f'<div class="cc-eq cc-pending" data-channel="{s.channel}">{label}…</div>'
     parts = []
     for t in elide(list(s.terms)):
         if t is None:
@@ -115,7 +116,7 @@ def channel_sum(s) -> str:
         parts.append('<span class="cc-pending">…</span>')
     flag = "" if s.complete else ' data-complete="0"'
     tail = "" if s.complete else ' <span class="cc-pending">so far</span>'
-    return (f'<div class="cc-eq" data-channel="{s.channel}">' + " + ".join(parts) +
+    return (f'<div class="cc-eq" data-channel="{s.channel}">{label}' + " + ".join(parts) +
             f' = <span class="cc-partial" data-role="partial" data-channel="{s.channel}"{flag}>'
             f'{s.partial}</span>{tail}</div>')
 
@@ -180,3 +181,56 @@ def page(*fragments: str, title: str = "convcore") -> str:
     """A standalone HTML page (for screenshots and slides)."""
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title>"
             f"{STYLE}</head><body style='margin:12px'>{''.join(fragments)}</body></html>")
+
+
+# ----------------------------------------------------------------------------
+# 1×1: y = W · x (+ b) at one pixel
+# ----------------------------------------------------------------------------
+POINTWISE_STYLE = "<style>" + "".join([
+    ".convcore-view .cc-mv{display:flex;gap:12px;align-items:center;}",
+    ".convcore-view .cc-vec{display:grid;gap:2px;grid-auto-rows:34px;grid-template-columns:max-content;}",
+    f".convcore-view .cc-row-on{{box-shadow:inset 0 0 0 3px {P.PATCH['edge']};font-weight:700;}}",
+    ".convcore-view .cc-s-other-group{background:#f4f4f4;border-color:#d0d0d0;color:#999;}",
+    ".convcore-view .cc-big{font-size:24px;color:#555;}",
+]) + "</style>"
+
+
+def _column(cells, role, title, attr="data-index", states=True) -> str:
+    out = [f'<div class="cc-block"><div class="cc-title">{escape(title)}</div><div class="cc-vec">']
+    for c in cells:
+        cls = f"cc-cell cc-s-{c.state}" + (" cc-row-on" if c.active else "")
+        state = f' data-state="{c.state}"' if states else ""
+        out.append(f'<div class="{cls}" data-role="{role}" {attr}="{c.key}"{state}>{c.text}</div>')
+    out.append("</div></div>")
+    return "".join(out)
+
+
+def render_pointwise(f) -> str:
+    a = f.arithmetic
+    n_in = len(f.x)
+    w = [f'<div class="cc-block"><div class="cc-title">weights W (C_out × C_in)</div>'
+         f'<div class="cc-grid" style="grid-template-columns:repeat({n_in},max-content)">']
+    for row in f.matrix:
+        for c in row:
+            cls = f"cc-cell cc-s-{c.state}" + (" cc-row-on" if c.active else "")
+            w.append(f'<div class="{cls}" data-role="weight-cell" data-index="{c.key}">{c.text}</div>')
+    w.append("</div></div>")
+    pixel = ", ".join(map(str, f.pixel))
+    parts = [_column(f.y, "vec-out", f"y at ({pixel})"), '<div class="cc-big">=</div>', "".join(w),
+             '<div class="cc-big">·</div>',
+             _column(f.x, "vec-in", f"x at ({pixel})", "data-channel", states=False)]
+    if f.bias is not None:
+        parts += ['<div class="cc-big">+</div>', _column(f.bias, "bias", "bias b", "data-channel", states=False)]
+    sums = "".join(channel_sum(s, f"input channel {s.channel}:") for s in a.sums)
+    inputs = "".join(grid(g) for g in f.inputs)
+    outputs = "".join(grid(g, building=not a.complete) for g in f.outputs)
+    body = (f'<div class="cc-header">{escape(f.header)}</div><div class="cc-main">'
+            f'<div class="cc-col"><div class="cc-title">input channels (pixel highlighted)</div>'
+            f'<div class="cc-outputs">{inputs}</div>'
+            f'<div class="cc-mv">{"".join(parts)}</div>'
+            f'<div class="cc-col">{sums}</div>{total(a)}'
+            f'<div class="cc-note">The same W is used at every pixel, each pixel on its own: '
+            f'a 1×1 convolution is a matrix product per pixel.</div></div>'
+            f'<div class="cc-col"><div class="cc-title">output tensor</div>'
+            f'<div class="cc-outputs">{outputs}</div></div></div>{legend()}')
+    return root("pointwise", f.step, a.buildup, body)

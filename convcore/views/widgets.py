@@ -295,3 +295,28 @@ class Stepper2D(TraceView):
     def _check_trace(self, trace):
         if trace.problem.dims != 2:
             raise ValueError(f"Stepper2D shows 2-D convolutions; this trace is {trace.problem.dims}-D (use Stepper1D)")
+
+
+class PointwiseView(TraceView):
+    """A 1×1 convolution at one pixel: the weight matrix times the vector of input channels.
+
+    >>> view = PointwiseView.from_example("seed_1x1")
+    >>> view.update(8); [c.text for c in view.frame.y]
+    ['1', '10', '-9']
+    """
+
+    kind = "pointwise"
+
+    def _check_trace(self, trace):
+        if not frames.is_pointwise(trace):
+            raise ValueError(f"PointwiseView shows 1×1 convolutions; this kernel is "
+                             f"{'×'.join(map(str, trace.problem.kernel_shape))} (use Stepper2D)")
+
+    def _static_html(self) -> str:
+        return html.STYLE + html.POINTWISE_STYLE
+
+    def frame_at(self, k, buildup):
+        return frames.pointwise_frame(self.trace, k, buildup)
+
+    def render(self, frame) -> str:
+        return html.render_pointwise(frame)
