@@ -2,6 +2,6 @@
 
 placeholder docstring, rewritten below
 """
-from .widgets import PointwiseView, Stepper1D, Stepper2D, TraceView, as_trace
+from .widgets import HeatmapView, PointwiseView, Stepper1D, Stepper2D, TraceView, as_trace, view_for
 
-__all__ = ["PointwiseView", "Stepper1D", "Stepper2D", "TraceView", "as_trace"]
+__all__ = ["HeatmapView", "view_for", "PointwiseView", "Stepper1D", "Stepper2D", "TraceView", "as_trace"]

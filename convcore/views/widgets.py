@@ -19,7 +19,7 @@ import numpy as np
 from .. import api
 from .. import examples as catalogue
 from ..trace import Trace
-from . import frames, html
+from . import frames, heatmap, html
 
 STEP_SLIDER_WIDTH = "460px"
 
@@ -320,3 +320,44 @@ class PointwiseView(TraceView):
 
     def render(self, frame) -> str:
         return html.render_pointwise(frame)
+
+
+class HeatmapView(TraceView):
+    """Big inputs as heatmaps: the patch outlined on every channel, the feature map filling in.
+
+    The channel images are encoded once (``self.style``); a step moves boxes only.
+    """
+
+    kind = "heatmap"
+
+    def __init__(self, source, weight=None, **kwargs):
+        self.view_id = heatmap.new_view_id()
+        self._styled_sample = 0
+        super().__init__(source, weight, **kwargs)
+
+    def _static_html(self) -> str:
+        return html.STYLE + heatmap.heat_style(self.trace, self.view_id, self._styled_sample)
+
+    def frame_at(self, k, buildup):
+        return heatmap.heat_frame(self.trace, k, buildup)
+
+    def render(self, frame) -> str:
+        if frame.sample != self._styled_sample:      # another sample: new images, once
+            self._styled_sample = frame.sample
+            self.style.value = self._static_html()
+        return heatmap.render_heat(frame, self.view_id, heatmap.cell_px(self.trace),
+                                   heatmap.output_px(self.trace))
+
+
+def view_for(source, weight=None, **kwargs) -> TraceView:
+    """The view that suits a convolution: numbers when they fit, a heatmap when they do not.
+
+    >>> type(view_for("seed_conv2d")).__name__, type(view_for("seed_1x1")).__name__
+    ('Stepper2D', 'PointwiseView')
+    """
+    trace = as_trace(source, weight, **kwargs)
+    if not heatmap.numbers_fit(trace):
+        return HeatmapView(trace)
+    if frames.is_pointwise(trace) and trace.problem.dims == 2:
+        return PointwiseView(trace)
+    return Stepper1D(trace) if trace.problem.dims == 1 else Stepper2D(trace)
