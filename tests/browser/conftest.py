@@ -1,0 +1,118 @@
+"""Fixtures for the browser tests: throw-away JupyterLab/Voila servers and headless Chromium.
+
+* ``lab_root``: a temporary copy of ``notebooks/`` (the committed notebooks are
+  never touched) plus the harness's own scratch notebooks under ``_harness/``.
+* ``lab_server``: one JupyterLab for the whole session on 127.0.0.1, a free port,
+  no token, its Jupyter dirs and settings under tmp; killed at the end.
+* ``voila_app``: a factory, ``voila_app("02-conv2d-channels.ipynb")`` -> Server.
+* ``browser`` / ``page``: Debian's Chromium through Playwright, 1366×768.
+
+Without ``/usr/bin/chromium`` the tests are skipped locally and fail in CI
+(``CI=true``), so a broken CI image cannot pass silently.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import browser_scratch  # noqa: E402
+import browser_servers as servers  # noqa: E402
+from browser_driver import Lab  # noqa: E402
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Everything in tests/browser is a browser test, with a timeout even if a test forgets one."""
+    for item in items:
+        if HERE in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+            if item.get_closest_marker("timeout") is None:
+                item.add_marker(pytest.mark.timeout(300))
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    path = servers.CHROMIUM
+    problem = None
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        problem = f"{path} is missing (apt-get install chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            problem = "the playwright Python package is not installed"
+    if problem:
+        if _in_ci():
+            pytest.fail(f"browser tests cannot run in CI: {problem}", pytrace=False)
+        pytest.skip(f"browser tests need Chromium and Playwright: {problem}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser_tmp(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("browser")
+
+
+@pytest.fixture(scope="session")
+def lab_root(browser_tmp) -> Path:
+    root = servers.copy_notebooks(browser_tmp / "notebooks")
+    browser_scratch.write_scratch(root / "_harness")
+    return root
+
+
+@pytest.fixture(scope="session")
+def lab_server(chromium, lab_root, browser_tmp):
+    with servers.jupyter_lab(lab_root, browser_tmp / "lab") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def playwright_instance(chromium):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance, chromium):
+    b = playwright_instance.chromium.launch(executable_path=chromium, args=servers.CHROMIUM_ARGS)
+    yield b
+    b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=servers.VIEWPORT)
+    context.set_default_timeout(20_000)
+    pg = context.new_page()
+    yield pg
+    with contextlib.suppress(Exception):
+        context.close()
+
+
+@pytest.fixture
+def lab(page, lab_server):
+    """A JupyterLab page; every kernel is shut down afterwards (2 cores, nine notebooks)."""
+    yield Lab(page, lab_server.url)
+    with contextlib.suppress(Exception):
+        page.close()
+    lab_server.shutdown_kernels()
+
+
+@pytest.fixture
+def voila_app(chromium, lab_root, browser_tmp):
+    """Factory: serve one notebook (path relative to the notebooks copy) with Voila."""
+    with contextlib.ExitStack() as stack:
+        def start(notebook: str):
+            return stack.enter_context(servers.voila(lab_root / notebook, browser_tmp / "voila"))
+        yield start
