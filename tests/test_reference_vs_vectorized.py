@@ -51,3 +51,18 @@ def test_mixed_int_and_float_promote_to_float64():
     assert out.dtype == np.float64
     np.testing.assert_array_equal(out, convcore.reference1d(x, w))
     np.testing.assert_array_equal(out, [[-1.0, -1.5, -2.0, -2.5, -3.0]])
+
+
+@settings(max_examples=60, deadline=None)
+@given(cases(integers=True, max_n=6, max_k=3))
+def test_row_blocks_do_not_change_the_answer(case):
+    """The kernel gathers patches a block of output rows at a time; one row per block
+    (the smallest block) must give exactly what the reference loop gives."""
+    import convcore.kernels as kernels
+    saved = kernels.BLOCK_BYTES
+    kernels.BLOCK_BYTES = 1
+    try:
+        loop, fast = both(case)
+    finally:
+        kernels.BLOCK_BYTES = saved
+    np.testing.assert_array_equal(loop, fast)
