@@ -2,6 +2,7 @@
 
 placeholder docstring, rewritten below
 """
+from .explorer import Explorer
 from .widgets import HeatmapView, PointwiseView, Stepper1D, Stepper2D, TraceView, as_trace, view_for
 
-__all__ = ["HeatmapView", "view_for", "PointwiseView", "Stepper1D", "Stepper2D", "TraceView", "as_trace"]
+__all__ = ["Explorer", "HeatmapView", "view_for", "PointwiseView", "Stepper1D", "Stepper2D", "TraceView", "as_trace"]

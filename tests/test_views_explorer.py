@@ -1,0 +1,115 @@
+"""The explorer: live output shape and formula; impossible settings explained, then recovered."""
+from __future__ import annotations
+
+import numpy as np
+
+from convcore import examples
+from convcore.views import Explorer, HeatmapView, Stepper1D, Stepper2D
+from test_views_dom import parse, view_root
+
+
+def summary(ex):
+    return view_root(ex.summary.value)
+
+
+def test_presets_load_and_show_shape_and_formula():
+    ex = Explorer("seed_conv2d")
+    root = summary(ex)
+    assert root.get("data-view") == "explorer"
+    assert root.find(role="shape").text == "(3, 3, 3)"
+    formulas = [e.text for e in root.find_all(role="formula")]
+    assert formulas == ex.trace.problem.explain().splitlines()
+    assert formulas[0].endswith("= 3")
+    assert isinstance(ex.view, Stepper2D) and ex.view_box.children == (ex.view.widget,)
+    assert ex.view.trace[0].value == 13
+    for name in examples.names():
+        ex.preset_dropdown.value = name
+        assert ex.error is None, (name, ex.error)
+        assert ex.shape == examples.get(name).run().shape
+        np.testing.assert_array_equal(ex.trace.output, examples.get(name).run())
+
+
+def test_settings_update_live():
+    ex = Explorer("seed_conv2d")
+    ex.padding_box.value = "1"
+    assert ex.shape == (3, 5, 5)
+    assert "floor((4 + 2·1 − 1·(2−1) − 1) / 1) + 1 = floor(4 / 1) + 1 = 5" in summary(ex).find(role="formula").text
+    ex.stride_box.value = 2
+    assert ex.shape == (3, 3, 3)
+    ex.padding_box.value = "valid"
+    ex.stride_box.value = 1
+    ex.dilation_box.value = 2
+    assert ex.shape == (3, 2, 2)
+    ex.padding_box.value = "same"
+    assert ex.shape == (3, 4, 4)
+    ex.padding_mode.value = "reflect"
+    assert ex.trace.problem.padding_mode == "reflect"
+
+
+def test_impossible_settings_are_explained_then_recover():
+    ex = Explorer("seed_conv2d")
+    ex.kernel_h.value = 7                 # a 7-tall kernel on a 4-tall input
+    root = summary(ex)
+    error = root.find(role="error")
+    assert error is not None and "does not fit" in error.text and "floor(" in error.text
+    assert ex.view is None and ex.view_box.children == ()
+    ex.kernel_h.value = 3                 # fixed
+    assert ex.error is None and summary(ex).find(role="error") is None
+    assert ex.shape == (3, 2, 3)
+    ex.groups_box.value = 3               # 3 does not divide C_in = 2
+    assert "groups" in summary(ex).find(role="error").text
+    ex.groups_box.value = 1
+    ex.padding_box.value = "same"
+    ex.stride_box.value = 2               # 'same' needs stride 1
+    assert "stride 1" in summary(ex).find(role="error").text
+    ex.stride_box.value = 1
+    assert ex.error is None
+    ex.padding_box.value = "lots"
+    assert "padding" in summary(ex).find(role="error").text
+    ex.padding_box.value = "0"
+    ex.padding_mode.value = "reflect"
+    ex.padding_box.value = "4"            # reflect padding must be smaller than the input
+    assert "reflect" in summary(ex).find(role="error").text
+    ex.padding_box.value = "1"
+    assert ex.error is None and ex.shape == (3, 4, 5)
+
+
+def test_values_random_seeded_and_typed():
+    ex = Explorer("seed_conv2d")
+    ex.values_dropdown.value = "random integers"
+    first = ex.trace.problem.input.copy()
+    ex.seed_box.value = 1
+    assert not np.array_equal(first, ex.trace.problem.input)
+    ex.seed_box.value = 0
+    np.testing.assert_array_equal(first, ex.trace.problem.input)
+    ex.size_h.value = 6                   # shapes follow the controls
+    assert ex.trace.problem.input.shape == (1, 2, 6, 4)
+    ex.values_dropdown.value = "typed"
+    assert ex.typed_box.layout.display == "flex"
+    ex.input_text.value = "[[1, 2, 3, 4]]"
+    ex.weight_text.value = "[[[1, 0, -1]]]"
+    ex.dims_toggle.value = 1
+    assert ex.error is None and isinstance(ex.view, Stepper1D)
+    assert ex.trace.output.tolist() == [[-2, -2]]
+    ex.input_text.value = "[[1, 2], [3]"  # not even a list: explained
+    assert "could not read" in summary(ex).find(role="error").text
+    ex.input_text.value = "[[1, 2, 3], [4, 5]]"   # ragged: the library says so
+    assert "ragged" in summary(ex).find(role="error").text
+    ex.input_text.value = "[[1, 2, 3, 4, 5]]"
+    assert ex.error is None and ex.shape == (1, 3)
+
+
+def test_big_sizes_switch_to_the_heatmap():
+    ex = Explorer("seed_conv2d")
+    ex.size_h.value = 32
+    ex.size_w.value = 32
+    assert isinstance(ex.view, HeatmapView)
+
+
+def test_changing_a_shape_switches_a_preset_to_random_values():
+    ex = Explorer("seed_conv2d")
+    ex.c_out.value = 1
+    assert ex.values_dropdown.value == "random integers"
+    assert ex.trace.problem.weight.shape == (1, 2, 2, 2)
+    ex.values_dropdown.value = "preset"
+    assert ex.trace.problem.weight.shape == (3, 2, 2, 2)
