@@ -1,9 +1,79 @@
-"""Interactive views of convcore traces (ipywidgets + HTML/CSS).
+"""Interactive step-through views of convcore traces (ipywidgets + HTML/CSS).
 
-placeholder docstring, rewritten below
+Views
+-----
+``Stepper1D``, ``Stepper2D``
+    One convolution step by step: input channels (padding hatched, the taps
+    under the kernel outlined), the kernel slice beside each channel, the
+    products and each channel's partial sum written out, the total with the
+    bias, and the output tensor filling in (done / current / todo).
+``PointwiseView``
+    A 1×1 convolution at one pixel: y = W·x (+ b), every pixel on its own.
+``HeatmapView``
+    Inputs too big for numbers (about 16 cells across and up): channels as
+    images on a diverging map centred on zero, the patch outlined, the
+    feature map filling in; the patch's numbers still written out.
+``view_for(source)``
+    Picks the right one of the above (numbers when they fit).
+``Explorer``
+    Controls for sizes, stride, padding, padding_mode, dilation, groups,
+    C_in, C_out and the values; output shape and filled-in formula live;
+    impossible settings explained by the library's own message.
+``save_animation(view_or_trace, path)``
+    A GIF, one frame per step, drawn from the same frame model.
+
+Every step view is built from a ``Trace``, an ``Example`` (or its name in
+``convcore.examples``), or arrays plus ``conv*d`` keyword arguments:
+``Stepper2D.from_example("seed_conv2d")``, ``Stepper1D([1, 2, 3, 4], [1, 0, -1])``.
+Attributes: ``trace``, ``step``, ``buildup``, ``frame`` (the plain-data frame
+shown), ``update(k, buildup=None)``, ``widget`` (the views display themselves
+too), ``html`` (the per-step ``ipywidgets.HTML``), ``style`` (static CSS and
+images, set once), ``error_area``, ``last_error``; controls ``step_slider``,
+``play``, ``speed_slider``, ``prev_button``, ``next_button``,
+``channel_slider``, ``row_slider`` (2-D only, else None), ``col_slider``,
+``sample_slider`` (batches only, else None), ``buildup_slider``,
+``buildup_back``, ``buildup_forward``.
+
+DOM contract (browser tests rely on it; keep it exactly)
+---------------------------------------------------------
+* Root of each view's rendered HTML: ``class="convcore-view"``,
+  ``data-view`` = ``stepper1d`` | ``stepper2d`` | ``pointwise`` | ``heatmap`` |
+  ``explorer``, ``data-step="<k>"`` (explorer: the embedded view's step when
+  the configuration was applied; the live step is on the embedded view's own
+  root), ``data-buildup="<n>"`` (build-up position; its maximum means the
+  output element is complete).
+* Output cells: ``data-role="out-cell"``, ``data-index="c,i,j"`` (1-D:
+  ``"c,i"``), ``data-state`` = ``done`` | ``current`` | ``todo``; text = the
+  value, empty when todo. While the build-up is incomplete the current cell
+  shows the running total ("?" before anything is added) and carries
+  ``data-complete="0"``. The heatmap has out-cell elements only for the
+  current cell (text = value, visually hidden); elements with class
+  ``cc-cover`` hide the todo area.
+* Input cells: ``data-role="in-cell"``, ``data-channel``, ``data-pos="i,j"``
+  (input coordinates; negative or >= size in the padding), ``data-state`` =
+  ``patch`` | ``pad`` | ``pad-patch`` | ``plain``. The heatmap has in-cell
+  elements only for the taps under the kernel (states patch / pad-patch).
+* Products: ``data-role="term"``, ``data-channel``, ``data-tap="ki,kj"``,
+  ``data-product``; text ``"a·b"`` (negative factors in brackets).
+* Partial sums: ``data-role="partial"``, ``data-channel="<input channel>"``,
+  text = the number; present once a channel has at least one term revealed
+  (``data-complete="0"`` while its terms are still being added).
+* The final value: ``data-role="value"`` (text "…" and ``data-complete="0"``
+  until complete), inside ``data-role="total"`` ("out[0, 0, 0] = 7 + 6 = 13").
+* Pointwise extras: ``data-role="vec-in"`` (``data-channel``), ``"weight-cell"``
+  (``data-index="o,c"``), ``"vec-out"`` (``data-index``, ``data-state``),
+  ``"bias"``. Kernels: ``data-role="kernel-cell"``; heatmap patch numbers
+  ``data-role="patch-cell"``. The tap just added: ``data-active="1"``.
+* Explorer: ``data-role="shape"`` (output shape), ``data-role="formula"``
+  (one per axis, ``Conv.explain()``).
+* Errors shown to the learner: ``data-role="error"`` (class ``convcore-error``).
+* Numbers are written by ``convcore.views.numfmt.fmt`` everywhere: integers as
+  integers, floats with at most 3 decimals and no trailing zeros.
 """
 from .animation import save_animation
 from .explorer import Explorer
+from .numfmt import fmt
 from .widgets import HeatmapView, PointwiseView, Stepper1D, Stepper2D, TraceView, as_trace, view_for
 
-__all__ = ["save_animation", "Explorer", "HeatmapView", "view_for", "PointwiseView", "Stepper1D", "Stepper2D", "TraceView", "as_trace"]
+__all__ = ["Stepper1D", "Stepper2D", "PointwiseView", "HeatmapView", "Explorer", "TraceView",
+           "view_for", "as_trace", "save_animation", "fmt"]
