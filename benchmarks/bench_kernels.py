@@ -110,7 +110,14 @@ def environment(cores: int) -> list[str]:
         f"torch.set_num_threads({cores}) -> torch uses {torch.get_num_threads()} thread(s)",
         "BLAS: " + blas_summary(),
         "env: " + ", ".join(f"{k}={'(unset)' if v is None else v}" for k, v in env.items()),
+        load_line(),
     ]
+
+
+def load_line() -> str:
+    """Other processes share these cores; say how busy the machine was."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cpu(s)"
 
 
 def row(name: str, median: float, best: float, base: float | None) -> str:
@@ -160,6 +167,8 @@ def main() -> None:
     ratio, best_ratio = t_ours[0] / t_torch[0], t_ours[1] / t_torch[1]
     print(f"  ratio convcore / torch = {ratio:.2f}x by median, {best_ratio:.2f}x by best run "
           f"(target <= 5x): {'met' if ratio <= 5 else 'NOT met'}")
+
+    print("  " + load_line() + " (after timing)")
 
     print()
     print("reference loop (convcore.reference2d, the loop the trace walks), small cases")
