@@ -31,6 +31,9 @@ STYLE = "<style>" + "".join([
     ".convcore-view .cc-card{display:flex;flex-direction:column;gap:6px;padding:6px 8px;"
     "border:1px solid #ddd;border-radius:6px;}",
     ".convcore-view .cc-card.cc-unused{opacity:.45;}",
+    # channels another group reads: drawn small, so the ones that matter keep the room
+    ".convcore-view .cc-unused .cc-cell{min-width:20px;height:20px;font-size:11px;padding:0 1px;}",
+    ".convcore-view .cc-unused .cc-grid{grid-auto-rows:20px;gap:1px;}",
     ".convcore-view .cc-pair{display:flex;gap:10px;align-items:center;}",
     ".convcore-view .cc-op{font-size:22px;color:#555;}",
     ".convcore-view .cc-title{font-size:14px;color:#444;margin-bottom:3px;white-space:nowrap;}",
@@ -52,7 +55,7 @@ STYLE = "<style>" + "".join([
     _state_css("todo", P.OUTPUT_TODO, "border-style:dotted;"),
     ".convcore-view .cc-cell.cc-building{font-style:italic;color:#7a4a00;}",
     f".convcore-view .cc-cell.cc-active{{background:{P.ACTIVE_TAP['fill']};}}",
-    ".convcore-view .cc-eq{font-size:16px;max-width:420px;}",
+    ".convcore-view .cc-eq{font-size:16px;max-width:380px;}",
     ".convcore-view .cc-term{white-space:nowrap;}",
     f".convcore-view .cc-partial{{font-weight:700;padding:0 4px;border-radius:3px;"
     f"background:{P.OUTPUT_CURRENT['fill']};}}",
