@@ -58,6 +58,7 @@ def ours(case) -> np.ndarray:
 # ----------------------------------------------------------------------------
 # Random configurations
 # ----------------------------------------------------------------------------
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths:UserWarning")
 @settings(max_examples=150, deadline=None)
 @given(cases(modes=("zeros",)))
 def test_zero_padding_matches_functional(case):
