@@ -271,3 +271,8 @@ def test_pointwise_view_is_a_matrix_times_a_vector_at_each_pixel():
     assert view.step == trace.index(2, (1, 0))
     with pytest.raises(ValueError, match="1×1"):
         PointwiseView.from_example("seed_conv2d")
+
+
+def test_root_names_the_catalogue_example():
+    assert shown(Stepper2D.from_example("seed_conv2d")).get("data-example") == "seed_conv2d"
+    assert shown(Stepper2D(examples.get("seed_conv2d").trace())).get("data-example") is None

@@ -55,7 +55,7 @@ def test_impossible_settings_are_explained_then_recover():
     assert ex.view is None and ex.view_box.children == ()
     ex.kernel_h.value = 3                 # fixed
     assert ex.error is None and summary(ex).find(role="error") is None
-    assert ex.shape == (3, 2, 3)
+    assert ex.shape == (3, 2, 2)
     ex.groups_box.value = 3               # 3 does not divide C_in = 2
     assert "groups" in summary(ex).find(role="error").text
     ex.groups_box.value = 1
@@ -71,7 +71,7 @@ def test_impossible_settings_are_explained_then_recover():
     ex.padding_box.value = "4"            # reflect padding must be smaller than the input
     assert "reflect" in summary(ex).find(role="error").text
     ex.padding_box.value = "1"
-    assert ex.error is None and ex.shape == (3, 4, 5)
+    assert ex.error is None and ex.shape == (3, 4, 4)
 
 
 def test_values_random_seeded_and_typed():
@@ -83,7 +83,7 @@ def test_values_random_seeded_and_typed():
     ex.seed_box.value = 0
     np.testing.assert_array_equal(first, ex.trace.problem.input)
     ex.size_h.value = 6                   # shapes follow the controls
-    assert ex.trace.problem.input.shape == (1, 2, 6, 4)
+    assert ex.trace.problem.input.shape == (1, 2, 6, 6)
     ex.values_dropdown.value = "typed"
     assert ex.typed_box.layout.display == "flex"
     ex.input_text.value = "[[1, 2, 3, 4]]"
@@ -106,10 +106,27 @@ def test_big_sizes_switch_to_the_heatmap():
     assert isinstance(ex.view, HeatmapView)
 
 
-def test_changing_a_shape_switches_a_preset_to_random_values():
+def test_changing_a_shape_gives_random_values_and_going_back_restores_the_preset():
     ex = Explorer("seed_conv2d")
+    preset_values = [e.text for e in parse(ex.view.html.value).find_all(role="value")]
     ex.c_out.value = 1
-    assert ex.values_dropdown.value == "random integers"
     assert ex.trace.problem.weight.shape == (1, 2, 2, 2)
-    ex.values_dropdown.value = "preset"
-    assert ex.trace.problem.weight.shape == (3, 2, 2, 2)
+    assert ex.values_dropdown.value == "preset"
+    ex.kernel_h.value = 8                 # impossible, then back: the seed's numbers return
+    assert ex.error is not None
+    ex.kernel_h.value = 2
+    ex.c_out.value = 3
+    assert ex.trace.problem.weight.tolist() == examples.get("seed_conv2d").weight.tolist()
+    assert [e.text for e in parse(ex.view.html.value).find_all(role="value")] == preset_values
+
+
+def test_rectangular_sizes_and_sliders():
+    ex = Explorer("odd_sizes")
+    assert ex.rectangular.value and ex.error is None
+    assert ex.trace.problem.input.shape[-2:] == (5, 7)
+    assert ex.size_w.layout.display == "flex"
+    ex.rectangular.value = False          # square again: height for both axes
+    assert ex.trace.problem.input.shape[-2:] == (5, 5)
+    assert ex.size_w.layout.display == "none"
+    assert ex.kernel_h.description == "kernel size" and ex.size_h.description == "input size"
+    assert isinstance(ex.kernel_h, __import__("ipywidgets").IntSlider)

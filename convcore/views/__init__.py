@@ -41,7 +41,8 @@ DOM contract (browser tests rely on it; keep it exactly)
   ``explorer``, ``data-step="<k>"`` (explorer: the embedded view's step when
   the configuration was applied; the live step is on the embedded view's own
   root), ``data-buildup="<n>"`` (build-up position; its maximum means the
-  output element is complete).
+  output element is complete). A view built from an unchanged catalogue
+  example also carries ``data-example="<name>"``.
 * Output cells: ``data-role="out-cell"``, ``data-index="c,i,j"`` (1-D:
   ``"c,i"``), ``data-state`` = ``done`` | ``current`` | ``todo``; text = the
   value, empty when todo. While the build-up is incomplete the current cell

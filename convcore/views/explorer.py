@@ -32,6 +32,12 @@ def _int_box(description, value, width="150px"):
                      layout=W.Layout(width=width))
 
 
+def _int_slider(description, value, lo, hi, width="250px"):
+    """A keyboard-friendly slider; it applies on release (a rebuild per dragged pixel is wasted)."""
+    return W.IntSlider(value=value, min=lo, max=hi, description=description, continuous_update=False,
+                       style={"description_width": "initial"}, layout=W.Layout(width=width))
+
+
 def parse_padding(text: str):
     """'1' -> 1, 'same'/'valid' stay words, '1, 2' -> (1, 2). Anything else goes to the library."""
     text = str(text).strip()
@@ -86,19 +92,22 @@ class Explorer:
         self.preset_dropdown = W.Dropdown(options=catalogue.names(), description="preset", style=style,
                                           layout=W.Layout(width="260px"))
         self.seed_box = _int_box("seed", seed, "120px")
-        self.size_h = _int_box("input H", 4)
-        self.size_w = _int_box("W", 4, "90px")
-        self.kernel_h = _int_box("kernel kH", 2)
-        self.kernel_w = _int_box("kW", 2, "90px")
-        self.stride_box = _int_box("stride", 1, "120px")
+        # Sizes apply to every axis unless "rectangular" is ticked (then height, width apart).
+        self.size_h = _int_slider("input size", 4, 1, 64)
+        self.size_w = _int_slider("input width", 4, 1, 64)
+        self.kernel_h = _int_slider("kernel size", 2, 1, 8)
+        self.kernel_w = _int_slider("kernel width", 2, 1, 8)
+        self.rectangular = W.Checkbox(value=False, description="rectangular", indent=False,
+                                      layout=W.Layout(width="110px"))
+        self.stride_box = _int_slider("stride", 1, 1, 6, "200px")
         self.padding_box = W.Combobox(value="0", options=["valid", "same", "0", "1", "2"], description="padding",
                                       ensure_option=False, style=style, layout=W.Layout(width="190px"))
         self.padding_mode = W.Dropdown(options=list(PADDING_MODES), value="zeros", description="padding_mode",
                                        style=style, layout=W.Layout(width="240px"))
-        self.dilation_box = _int_box("dilation", 1, "120px")
-        self.groups_box = _int_box("groups", 1, "120px")
-        self.c_in = _int_box("C_in", 2, "110px")
-        self.c_out = _int_box("C_out", 3, "110px")
+        self.dilation_box = _int_slider("dilation", 1, 1, 6, "200px")
+        self.groups_box = _int_slider("groups", 1, 1, 8, "200px")
+        self.c_in = _int_slider("C_in", 2, 1, 8, "200px")
+        self.c_out = _int_slider("C_out", 3, 1, 8, "200px")
         self.bias_checkbox = W.Checkbox(value=False, description="bias", indent=False,
                                         layout=W.Layout(width="70px"))
         area = W.Layout(width="420px", height="90px")
@@ -109,7 +118,7 @@ class Explorer:
         self.view_box = W.Box(layout=W.Layout(width="100%"))
 
         self.shape_controls = [self.size_h, self.size_w, self.kernel_h, self.kernel_w, self.c_in, self.c_out,
-                               self.groups_box, self.bias_checkbox, self.dims_toggle]
+                               self.groups_box, self.bias_checkbox, self.dims_toggle, self.rectangular]
         self.setting_controls = [self.stride_box, self.padding_box, self.padding_mode, self.dilation_box]
         for c in self.shape_controls:
             c.observe(self._on_shape, "value")
@@ -122,9 +131,9 @@ class Explorer:
         self.widget = W.VBox([
             W.HTML(html.STYLE),
             W.HBox([self.dims_toggle, self.values_dropdown, self.preset_dropdown, self.seed_box]),
-            W.HBox([self.size_h, self.size_w, self.kernel_h, self.kernel_w, self.c_in, self.c_out,
-                    self.groups_box, self.bias_checkbox]),
-            W.HBox([self.stride_box, self.padding_box, self.padding_mode, self.dilation_box]),
+            W.HBox([self.size_h, self.kernel_h, self.rectangular, self.size_w, self.kernel_w]),
+            W.HBox([self.c_in, self.c_out, self.groups_box, self.bias_checkbox]),
+            W.HBox([self.stride_box, self.dilation_box, self.padding_box, self.padding_mode]),
             self.typed_box, self.summary, self.view_box,
         ], layout=W.Layout(width="100%"))
         self.load_preset(example)
@@ -143,6 +152,7 @@ class Explorer:
                 self.preset_dropdown.value = example.name
             self.dims_toggle.value = example.dims
             spatial, kernel = x.shape[-example.dims:], w.shape[-example.dims:]
+            self.rectangular.value = spatial[0] != spatial[-1] or kernel[0] != kernel[-1]
             self.size_h.value, self.size_w.value = spatial[0], spatial[-1]
             self.kernel_h.value, self.kernel_w.value = kernel[0], kernel[-1]
             self.c_in.value = 1 if plain else x.shape[-example.dims - 1]
@@ -159,17 +169,37 @@ class Explorer:
                 self._axis_stride = tuple(example.stride)
             else:
                 self._axis_stride = None
-        self._arrays = (x, w, None if example.bias is None else np.asarray(example.bias))
-        self._show_width(example.dims == 2)
+        self._preset = (x, w, None if example.bias is None else np.asarray(example.bias))
+        self._arrays = self._preset
+        self._show_width()
         self._show_typed(False)
         self.apply()
 
+    def _shapes(self):
+        """(spatial, kernel, C_in, C_out) the size controls ask for."""
+        dims, rect = self.dims_toggle.value, self.rectangular.value
+        h, k = self.size_h.value, self.kernel_h.value
+        spatial = (h,) if dims == 1 else (h, self.size_w.value if rect else h)
+        kernel = (k,) if dims == 1 else (k, self.kernel_w.value if rect else k)
+        return spatial, kernel, self.c_in.value, self.c_out.value
+
+    def _preset_arrays(self):
+        """The preset's numbers while the sizes are the preset's; seeded random ones otherwise."""
+        x, w, b = self._preset
+        dims = self.dims_toggle.value
+        spatial, kernel, c_in, c_out = self._shapes()
+        plain = np.ndim(w) == dims
+        same = (tuple(np.shape(x)[-dims:]) == spatial and tuple(np.shape(w)[-dims:]) == kernel
+                and np.ndim(x) >= dims and (1 if plain else np.shape(x)[-dims - 1]) == c_in
+                and (1 if plain else np.shape(w)[0]) == c_out
+                and (1 if plain else np.shape(w)[1]) == c_in // max(1, self.groups_box.value)
+                and (b is not None) == self.bias_checkbox.value)
+        return self._preset if same else self._random_arrays()
+
     def _random_arrays(self):
         rng = np.random.default_rng(self.seed_box.value)
-        dims = self.dims_toggle.value
-        spatial = (self.size_h.value, self.size_w.value)[:dims] if dims == 2 else (self.size_h.value,)
-        kernel = (self.kernel_h.value, self.kernel_w.value)[:dims] if dims == 2 else (self.kernel_h.value,)
-        c_in, c_out, groups = self.c_in.value, self.c_out.value, max(1, self.groups_box.value)
+        spatial, kernel, c_in, c_out = self._shapes()
+        groups = max(1, self.groups_box.value)
         # Sizes below 1 cannot even make an array; say so in the learner's words.
         for name, v in (("input size", min(spatial)), ("kernel size", min(kernel)), ("C_in", c_in), ("C_out", c_out)):
             if v < 1:
@@ -199,6 +229,8 @@ class Explorer:
             mode = self.values_dropdown.value
             if mode == RANDOM:
                 self._arrays = self._random_arrays()
+            elif mode == PRESET:
+                self._arrays = self._preset_arrays()
             elif mode == TYPED:
                 self._arrays = self._typed_arrays()
                 if self._arrays[0] is None or self._arrays[1] is None:
@@ -253,10 +285,7 @@ class Explorer:
     def _on_shape(self, change):
         if self._quiet_depth:
             return
-        self._show_width(self.dims_toggle.value == 2)
-        if self.values_dropdown.value == PRESET:
-            with self._quiet():                    # new shapes need new numbers
-                self.values_dropdown.value = RANDOM
+        self._show_width()
         self.apply()
 
     @_shows_errors
@@ -295,11 +324,11 @@ class Explorer:
         for c in (self.size_h, self.size_w, self.kernel_h, self.kernel_w, self.c_in, self.c_out):
             c.disabled = on                        # typed arrays carry their own shapes
 
-    def _show_width(self, on: bool) -> None:
+    def _show_width(self) -> None:
+        two_d = self.dims_toggle.value == 2
+        self.rectangular.layout.display = "flex" if two_d else "none"
         for c in (self.size_w, self.kernel_w):
-            c.layout.display = "flex" if on else "none"
-        self.size_h.description = "input H" if on else "input length"
-        self.kernel_h.description = "kernel kH" if on else "kernel K"
+            c.layout.display = "flex" if two_d and self.rectangular.value else "none"
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)

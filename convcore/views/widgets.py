@@ -77,6 +77,9 @@ class TraceView:
 
     def __init__(self, source, weight=None, **kwargs):
         self.trace = as_trace(source, weight, dims=getattr(self, "dims", None), **kwargs)
+        # A view of an unchanged catalogue example says which one on its root (data-example).
+        name = source if isinstance(source, str) else getattr(source, "name", None)
+        self.example_name = name if (name in catalogue.CATALOGUE and not kwargs and weight is None) else None
         self._check_trace(self.trace)
         p = self.trace.problem
         n = len(self.trace)
@@ -186,7 +189,11 @@ class TraceView:
             self._sync_position(k)
             self.buildup_slider.value = buildup
         self.frame = self.frame_at(k, buildup)
-        self.html.value = self.render(self.frame)
+        markup = self.render(self.frame)
+        if self.example_name:
+            markup = markup.replace('class="convcore-view"',
+                                    f'class="convcore-view" data-example="{self.example_name}"', 1)
+        self.html.value = markup
         self.step, self.buildup = k, buildup
         if self.error_area.value:
             self.error_area.value = ""
