@@ -8,6 +8,7 @@ not run instead of failing.
 from __future__ import annotations
 
 import importlib.util
+import warnings
 
 import numpy as np
 
@@ -35,7 +36,9 @@ def torch_conv(input, weight, bias=None, stride=1, padding=0, dilation=1, groups
     layer = layer_type(c_group * groups, c_out, tuple(kernel), stride=stride, padding=padding,
                        dilation=dilation, groups=groups, bias=bias is not None,
                        padding_mode=padding_mode).double()
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        # PyTorch warns that 'same' with an even kernel copies the input; true, and harmless here.
+        warnings.filterwarnings("ignore", message=".*padding='same'.*", category=UserWarning)
         layer.weight.copy_(weight)
         if bias is not None:
             layer.bias.copy_(torch.as_tensor(np.asarray(bias, dtype=np.float64)))
