@@ -36,9 +36,11 @@ def pad_input(p: Conv) -> np.ndarray:
     return x
 
 
-# Bytes of patch matrix gathered at a time: a block this size stays in cache
-# while the matrix product reads it (1-4 MiB measured best here; 2 MiB chosen).
-BLOCK_BYTES = 1 << 21
+# Bytes of patch matrix gathered at a time. Small blocks stay in cache while
+# the matrix product reads them; big blocks mean fewer matrix products, which
+# matters when other processes share the cores. 1-4 MiB measured best on the
+# benchmark cases (benchmarks/bench_kernels.py); 4 MiB chosen.
+BLOCK_BYTES = 1 << 22
 
 
 def vectorized_conv(p: Conv) -> np.ndarray:
