@@ -1,80 +1,136 @@
 """Compare what a view displays (its DOM contract) with convcore's trace, computed here.
 
-A snapshot (``browser_driver.JS_SNAPSHOT``) holds the view's ``data-step``,
-its output cells, input cells, partial sums and value, as the page shows
-them. ``mismatches(snapshot, trace)`` lists every way they differ from
-``trace[step]`` and ``trace.output``; an empty list means the view shows
-exactly the trace's numbers for that step.
+A snapshot (``browser_driver.JS_SNAPSHOT``) holds the view's ``data-step`` and
+``data-buildup``, its output cells, input cells, kernel cells, product terms,
+partial sums and value, as the page shows them. ``mismatches(snapshot,
+trace)`` lists every way they differ from ``trace[step]`` and
+``trace.output``; an empty list means the view shows exactly the trace's
+numbers for that step (and, part-way through a build-up, exactly the products
+revealed so far, in order).
 """
 from __future__ import annotations
 
+import math
+import re
+
 import numpy as np
 
-from browser_driver import number
-
 # data-state values that mean "under the kernel right now" for an input cell.
-PATCH_STATES = {"patch", "pad-patch", "active", "current"}
+PATCH_STATES = {"patch", "pad-patch"}
 OUT_STATES = {"done", "current", "todo"}
+LONG_SUM = 12              # sums with more terms may be elided in the middle
+TERM_BY_TERM_LIMIT = 9     # issue 4: term by term for small kernels, channel by channel otherwise
+
+_NUM = re.compile(r"[-−–]?\d+(?:\.\d+)?(?:[eE][-+−]?\d+)?")
+
+
+def number(text: str | None) -> float | None:
+    """The number a displayed text shows (the last one, so ``"1·1 + 6·1 = 7"`` reads 7)."""
+    found = _NUM.findall(text or "")
+    if not found:
+        return None
+    return float(found[-1].replace("−", "-").replace("–", "-"))
+
+
+def num_ok(text: str | None, expected) -> bool:
+    """Whether ``text`` shows ``expected`` to the precision it is written with."""
+    found = _NUM.findall(text or "")
+    if not found:
+        return False
+    s = found[-1].replace("−", "-").replace("–", "-")
+    shown = float(s)
+    expected = float(expected)
+    mantissa, _, exp = s.lower().partition("e")
+    places = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    scale = 10.0 ** (int(exp) if exp else 0)
+    if places == 0 and not exp and expected != int(expected):
+        # an integer shown for a non-integer: only fine if it is the rounded value
+        return abs(shown - expected) <= 0.5 + 1e-9 and abs(expected) >= 1e3
+    return abs(shown - expected) <= 0.5 * 10.0 ** (-places) * scale * (1 + 1e-9) + 1e-12
 
 
 def parse_index(text: str | None) -> tuple[int, ...] | None:
     if text is None or text.strip() == "":
         return None
-    return tuple(int(float(t)) for t in text.replace("(", "").replace(")", "").split(",") if t.strip())
+    return tuple(int(float(t)) for t in text.strip("()[] ").split(",") if t.strip())
 
 
-def trace_for(snapshot: dict):
-    """The trace a view shows, rebuilt in this process from what the view names.
+# ----------------------------------------------------------------------------
+# Which trace a view shows
+# ----------------------------------------------------------------------------
+_FROM_EXAMPLE = re.compile(
+    r"""(?:\.from_example|\bview_for|\bStepper1D|\bStepper2D|\bPointwiseView|\bHeatmapView|\bBuildUp)\(\s*["'](\w+)["']\s*(?:,|\))""")
 
-    A view built from a catalogue example carries ``data-example="<name>"``.
-    Returns None when the view does not say which problem it shows.
+
+def example_in_source(source: str, nth: int = 0) -> str | None:
+    """The catalogue example a cell's code builds its ``nth`` view from, if it names one plainly.
+
+    >>> example_in_source('Stepper2D.from_example("seed_conv2d")')
+    'seed_conv2d'
+    >>> example_in_source('Stepper2D(trace2d(x, w))') is None
+    True
+    """
+    found = _FROM_EXAMPLE.findall(source or "")
+    # Keyword changes (``from_example("x", stride=2)``) make it another problem: not plain.
+    plain = re.findall(r"""from_example\(\s*["']\w+["']\s*,""", source or "")
+    if plain or nth >= len(found):
+        return None
+    return found[nth]
+
+
+def trace_for(snapshot: dict, source: str | None = None, nth: int = 0):
+    """The trace a view shows, rebuilt in this process.
+
+    From the view's ``data-example`` when it carries one, else from the code of
+    the cell that displays it (``Stepper2D.from_example("seed_conv2d")``).
+    None when neither says which problem it is.
     """
     import convcore.examples
 
     name = snapshot.get("example") or snapshot["attrs"].get("data-example")
+    if not name and source:
+        name = example_in_source(source, nth)
     if name:
         return convcore.examples.get(name).trace()
     return None
 
 
-def out_lookup(trace, idx: tuple[int, ...]):
-    """(step number, expected value) of the output cell at ``idx`` (view's ``data-index``)."""
+# ----------------------------------------------------------------------------
+# The comparison
+# ----------------------------------------------------------------------------
+def revealed(trace, buildup: int | None) -> tuple[list[int], bool]:
+    """How many products of each channel a build-up position reveals, and whether it is complete."""
     p = trace.problem
-    out = trace.output
+    taps = math.prod(p.kernel_shape)
+    per_group = p.in_channels // p.groups
+    unit_terms = taps <= TERM_BY_TERM_LIMIT
+    top = per_group * (taps if unit_terms else 1) + 1
+    b = top if buildup is None else max(0, min(int(buildup), top))
+    if b >= top:
+        return [taps] * per_group, True
+    if unit_terms:
+        return [max(0, min(taps, b - i * taps)) for i in range(per_group)], False
+    return [taps if i < b else 0 for i in range(per_group)], False
+
+
+def out_lookup(trace, idx: tuple[int, ...], sample: int = 0):
+    """(step number, index into trace.output, expected value) of an output cell's ``data-index``."""
+    p = trace.problem
     dims = p.dims
     if len(idx) == dims + 2:                 # (sample, channel, *pos)
         sample, channel, pos = idx[0], idx[1], idx[2:]
-    elif len(idx) == dims + 1:               # (channel, *pos)
-        sample, channel, pos = 0, idx[0], idx[1:]
+    elif len(idx) == dims + 1:               # (channel, *pos) of the step's sample
+        channel, pos = idx[0], idx[1:]
     elif len(idx) == dims:                   # (*pos), single channel
-        sample, channel, pos = 0, 0, idx
+        channel, pos = 0, idx
     else:
         raise ValueError(f"data-index {idx} does not fit a {dims}-D convolution")
     k = trace.index(channel, pos, sample)
-    return k, trace[k].out_index, out[trace[k].out_index]
+    where = trace[k].out_index
+    return k, where, np.asarray(trace.output)[where]
 
 
-def close(shown: float | None, expected, rel: float = 1e-6, places: int | None = None) -> bool:
-    if shown is None:
-        return False
-    expected = float(expected)
-    if places is not None:
-        return abs(shown - expected) <= 0.5 * 10 ** (-places) + 1e-12
-    return abs(shown - expected) <= max(1e-9, rel * abs(expected))
-
-
-def decimals(text: str) -> int | None:
-    """Decimal places a displayed number was rounded to (None for integers)."""
-    import re
-    found = re.findall(r"\d+\.(\d+)", text or "")
-    return len(found[-1]) if found else None
-
-
-def num_ok(text: str, expected) -> bool:
-    return close(number(text), expected, places=decimals(text))
-
-
-def mismatches(snapshot: dict, trace, *, partial_prefix: bool = False) -> list[str]:
+def mismatches(snapshot: dict, trace) -> list[str]:
     """Every difference between the displayed numbers and ``trace`` at the displayed step."""
     bad: list[str] = []
     if snapshot.get("step") in (None, ""):
@@ -85,59 +141,117 @@ def mismatches(snapshot: dict, trace, *, partial_prefix: bool = False) -> list[s
     s = trace[k]
     p = trace.problem
     tag = f"step {k}"
+    if snapshot.get("buildup") not in (None, ""):
+        tag += f" (build-up {snapshot['buildup']})"
+    shown_n, complete = revealed(trace, snapshot.get("buildup") or None)
+    chan_pos = {int(c): i for i, c in enumerate(s.in_channels)}
+    flat_products = s.products.reshape(len(s.in_channels), -1)
+    offsets = [tuple(t.offset) for t in s.window]
 
-    # Partial sums, one per input channel of the step's group.
-    expected_partials = {int(c): v for c, v in zip(s.in_channels, s.partial_sums)}
+    # Partial sums: one per input channel of the step's group; part-way through a
+    # build-up only the channels reached so far, each the sum of its revealed products.
     shown = {}
     for e in snapshot["partials"]:
         if e["channel"] in (None, ""):
             bad.append(f"{tag}: a partial sum without data-channel: {e['text']!r}")
-            continue
-        shown[int(e["channel"])] = e["text"]
-    if snapshot["partials"] or snapshot["view"] in ("stepper1d", "stepper2d"):
-        if partial_prefix:
-            order = list(expected_partials)
-            if list(shown) != order[:len(shown)]:
-                bad.append(f"{tag}: partial sums shown for channels {list(shown)}, "
-                           f"expected a prefix of {order}")
-        elif set(shown) != set(expected_partials):
-            bad.append(f"{tag}: partial sums shown for channels {sorted(shown)}, "
-                       f"trace has {sorted(expected_partials)}")
-        for c, text in shown.items():
-            if c in expected_partials and not num_ok(text, expected_partials[c]):
-                bad.append(f"{tag}: partial sum of channel {c} shows {text!r}, "
-                           f"trace says {expected_partials[c]}")
+        elif number(e["text"]) is not None:
+            shown[int(e["channel"])] = e
+    want = {int(c): (flat_products[i, :shown_n[i]].sum(), shown_n[i] == flat_products.shape[1])
+            for i, c in enumerate(s.in_channels) if shown_n[i] > 0}
+    if snapshot["view"] in ("stepper1d", "stepper2d", "pointwise") or snapshot["partials"]:
+        if set(shown) != set(want):
+            bad.append(f"{tag}: partial sums shown for channels {sorted(shown)}, expected {sorted(want)}")
+        for c, e in shown.items():
+            if c not in want:
+                continue
+            value, whole = want[c]
+            if not num_ok(e["text"], value):
+                bad.append(f"{tag}: partial sum of channel {c} shows {e['text']!r}, trace says {value}")
+            if e.get("complete", True) != whole:
+                bad.append(f"{tag}: partial sum of channel {c} is marked "
+                           f"{'complete' if e.get('complete', True) else 'incomplete'}, expected "
+                           f"{'complete' if whole else 'incomplete'}")
 
-    # The finished value of the step's output element.
-    for text in snapshot["values"]:
-        if not num_ok(text, s.value):
-            bad.append(f"{tag}: value shows {text!r}, trace says {s.value}")
+    # Product terms: the revealed ones, in kernel order, each patch·weight of the trace.
+    if snapshot.get("terms"):
+        per_channel: dict[int, list[dict]] = {}
+        for e in snapshot["terms"]:
+            per_channel.setdefault(int(e["channel"]), []).append(e)
+        for c, terms in per_channel.items():
+            if c not in chan_pos:
+                bad.append(f"{tag}: product terms shown for channel {c}, which this step does not read")
+                continue
+            i = chan_pos[c]
+            # Long sums are written with "…" in the middle (first terms and the last one).
+            if shown_n[i] <= LONG_SUM and len(terms) != shown_n[i]:
+                bad.append(f"{tag}: channel {c} shows {len(terms)} products, expected {shown_n[i]}")
+            if shown_n[i] > LONG_SUM and not 2 <= len(terms) < shown_n[i]:
+                bad.append(f"{tag}: channel {c} shows {len(terms)} of {shown_n[i]} products")
+            for e in terms:
+                tap = parse_index(e["tap"])
+                if tap not in offsets:
+                    bad.append(f"{tag}: product term at tap {tap} is not a kernel tap")
+                    continue
+                t = offsets.index(tap)
+                if t >= shown_n[i]:
+                    bad.append(f"{tag}: product at tap {tap} of channel {c} shown before its turn")
+                if not num_ok(e["product"], flat_products[i, t]):
+                    bad.append(f"{tag}: product at tap {tap} of channel {c} is {e['product']!r}, "
+                               f"trace says {flat_products[i, t]}")
+
+    # Kernel cells: the step's weight slice per channel.
+    for e in snapshot.get("kernel_cells", []):
+        if e["channel"] in (None, "") or e.get("tap") in (None, ""):
+            continue
+        c, tap = int(e["channel"]), parse_index(e["tap"])
+        if c not in chan_pos or tap not in offsets:
+            bad.append(f"{tag}: kernel cell channel {c} tap {tap} is not part of this step")
+            continue
+        want_w = s.kernel.reshape(len(s.in_channels), -1)[chan_pos[c], offsets.index(tap)]
+        if not num_ok(e["text"], want_w):
+            bad.append(f"{tag}: kernel cell channel {c} tap {tap} shows {e['text']!r}, weight is {want_w}")
+
+    # The value of the step's output element (hidden until the build-up completes).
+    for e in snapshot["values"]:
+        if e.get("complete", True) != complete:
+            bad.append(f"{tag}: value marked {'complete' if e.get('complete', True) else 'incomplete'}, "
+                       f"expected {'complete' if complete else 'incomplete'}")
+        if complete and not num_ok(e["text"], s.value):
+            bad.append(f"{tag}: value shows {e['text']!r}, trace says {s.value}")
+        if not complete and number(e["text"]) is not None:
+            bad.append(f"{tag}: value shows {e['text']!r} before the build-up is complete")
 
     # Output cells: state from the step order, numbers from trace.output.
+    so_far = sum(flat_products[i, :n].sum() for i, n in enumerate(shown_n))
     for e in snapshot["out_cells"]:
         idx = parse_index(e["index"])
         if idx is None:
             bad.append(f"{tag}: an output cell without data-index")
             continue
         try:
-            j, out_index, want = out_lookup(trace, idx)
+            j, out_index, want_v = out_lookup(trace, idx, s.sample)
         except (IndexError, ValueError) as err:
             bad.append(f"{tag}: output cell {idx}: {err}")
             continue
         state = "done" if j < k else "current" if j == k else "todo"
         if e["state"] != state:
-            bad.append(f"{tag}: output cell {idx} is {e['state']!r}, expected {state!r} (its step is {j})")
-        if state == "done" and not num_ok(e["text"], want):
-            bad.append(f"{tag}: output cell {idx} shows {e['text']!r}, trace.output{out_index} = {want}")
-        if state == "current" and number(e["text"]) is not None and not num_ok(e["text"], s.value):
-            bad.append(f"{tag}: current output cell {idx} shows {e['text']!r}, step value is {s.value}")
+            bad.append(f"{tag}: output cell {idx} is {e['state']!r}, expected {state!r} (it is step {j})")
+        if state == "done" and not num_ok(e["text"], want_v):
+            bad.append(f"{tag}: output cell {idx} shows {e['text']!r}, trace.output{list(out_index)} = {want_v}")
+        if state == "current" and number(e["text"]) is not None:
+            target = s.value if complete else so_far
+            if not num_ok(e["text"], target):
+                bad.append(f"{tag}: current output cell {idx} shows {e['text']!r}, expected {target}")
         if state == "todo" and number(e["text"]) is not None:
             bad.append(f"{tag}: output cell {idx} is not computed yet but shows {e['text']!r}")
 
-    # Input cells: the patch is exactly the step's taps, on the step's channels.
-    taps = {tuple(t.coords) for t in s.window}
-    x = p.input[s.sample]
+    # Input cells: the highlighted cells are exactly the step's taps, on the step's channels,
+    # and every number is the input's (or, under the kernel, the patch's: padding included).
+    taps = {tuple(t.coords): n for n, t in enumerate(s.window)}
+    x = np.asarray(p.input)[s.sample]
     spatial = x.shape[1:]
+    patch = s.patch.reshape(len(s.in_channels), -1)
+    drawn, lit = set(), set()
     for e in snapshot["in_cells"]:
         pos = parse_index(e["pos"])
         if pos is None or e["channel"] in (None, ""):
@@ -147,41 +261,51 @@ def mismatches(snapshot: dict, trace, *, partial_prefix: bool = False) -> list[s
             bad.append(f"{tag}: input cell data-pos {pos} is not {p.dims}-D")
             continue
         c = int(e["channel"])
-        under = c in s.in_channels and pos in taps
+        drawn.add((c, pos))
+        inside = all(0 <= i < n for i, n in zip(pos, spatial))
+        under = c in chan_pos and pos in taps
+        if e["state"] in PATCH_STATES:
+            lit.add((c, pos))
         if under != (e["state"] in PATCH_STATES):
             bad.append(f"{tag}: input cell channel {c} at {pos} is {e['state']!r}, "
                        f"{'but the kernel covers it' if under else 'but the kernel is not there'}")
-        inside = all(0 <= i < n for i, n in zip(pos, spatial))
-        if inside and number(e["text"]) is not None and not num_ok(e["text"], x[(c, *pos)]):
-            bad.append(f"{tag}: input cell channel {c} at {pos} shows {e['text']!r}, input is {x[(c, *pos)]}")
-    shown_patch = {(int(e["channel"]), parse_index(e["pos"])) for e in snapshot["in_cells"]
-                   if e["state"] in PATCH_STATES and e["channel"] not in (None, "")}
-    if snapshot["in_cells"]:
-        want_patch = {(c, t) for c in s.in_channels for t in taps}
-        # Padding taps may be drawn or not (a view can leave the padding out).
-        drawn = {(int(e["channel"]), parse_index(e["pos"])) for e in snapshot["in_cells"]
-                 if e["channel"] not in (None, "")}
-        missing = {cp for cp in want_patch & drawn} - shown_patch
+        elif under and (e["state"] == "pad-patch") == inside:
+            bad.append(f"{tag}: input cell channel {c} at {pos} is {e['state']!r} but it is "
+                       f"{'inside the input' if inside else 'in the padding'}")
+        if number(e["text"]) is None:
+            continue
+        if under:
+            want_x = patch[chan_pos[c], taps[pos]]
+        elif inside:
+            want_x = x[(c, *pos)]
+        else:
+            continue     # padding outside the window: its value depends on the padding mode
+        if not num_ok(e["text"], want_x):
+            bad.append(f"{tag}: input cell channel {c} at {pos} shows {e['text']!r}, expected {want_x}")
+    if drawn:
+        missing = {(c, t) for c in chan_pos for t in taps} - lit
         if missing:
             bad.append(f"{tag}: taps not highlighted: {sorted(missing)[:6]}")
 
     if snapshot["errors"]:
-        bad.append(f"{tag}: the view shows an error: {snapshot['errors'][0][:200]}")
+        bad.append(f"{tag}: the view shows an error: {snapshot['errors'][0][:300]}")
     return bad
 
 
-def self_consistent(snapshot: dict) -> list[str]:
-    """Checks that need no trace: the value is the sum of the partial sums (plus a bias)."""
+def explorer_mismatches(snapshot: dict, trace) -> list[str]:
+    """The explorer's output shape and per-axis formulas against the trace of its configuration."""
     bad = []
-    partials = [number(e["text"]) for e in snapshot["partials"]]
+    want_shape = tuple(int(n) for n in trace.problem.out_shape)
+    shapes = [tuple(int(t) for t in re.findall(r"-?\d+", text)) for text in snapshot.get("shape", [])]
+    if not shapes:
+        bad.append("the explorer shows no output shape (data-role=shape)")
+    for got in shapes:
+        if got != want_shape:
+            bad.append(f"the explorer shows output shape {got}, convcore says {want_shape}")
+    want_formulas = [line.strip() for line in trace.problem.explain().splitlines() if line.strip()]
+    got_formulas = [" ".join(t.split()) for t in snapshot.get("formulas", [])]
+    if got_formulas != [" ".join(t.split()) for t in want_formulas]:
+        bad.append(f"the explorer's formulas {got_formulas} differ from convcore's {want_formulas}")
     if snapshot["errors"]:
-        bad.append(f"the view shows an error: {snapshot['errors'][0][:200]}")
-    if partials and snapshot["values"] and None not in partials:
-        v = number(snapshot["values"][0])
-        if v is None:
-            bad.append(f"value {snapshot['values'][0]!r} is not a number")
+        bad.append(f"the explorer shows an error: {snapshot['errors'][0][:300]}")
     return bad
-
-
-def expected_out_shape(trace) -> tuple[int, ...]:
-    return tuple(np.shape(trace.output))

@@ -24,39 +24,39 @@ STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]
 ERROR_TEXTS = ("Error displaying widget", "Error rendering", "Failed to display",
                "Traceback (most recent call last)", "Model not found")
 
-NUMBER = re.compile(r"[-−–]?\d+(?:\.\d+)?(?:[eE][-+−]?\d+)?")
-
-
-def number(text: str) -> float | None:
-    """The number a displayed text shows (the last one, so ``"1·1 + 6·1 = 7"`` reads 7)."""
-    found = NUMBER.findall(text or "")
-    if not found:
-        return None
-    s = found[-1].replace("−", "-").replace("–", "-")
-    return float(s)
-
-
 # ---------------------------------------------------------------------------
 # JavaScript helpers (run in the page)
 # ---------------------------------------------------------------------------
 # Reads the whole DOM contract of one view root.
 JS_SNAPSHOT = r"""
-(root) => {
+(box) => {
+  const root = box.matches('.convcore-view') ? box : box.querySelector('.convcore-view');
+  if (!root) return null;
   const all = (sel) => Array.from(root.querySelectorAll(sel));
   const txt = (e) => (e.getAttribute('data-value') ?? e.textContent ?? '').trim();
+  const done = (e) => e.getAttribute('data-complete') !== '0';
   return {
     view: root.getAttribute('data-view'),
     step: root.getAttribute('data-step'),
+    buildup: root.getAttribute('data-buildup'),
     example: root.getAttribute('data-example'),
     attrs: Object.fromEntries(Array.from(root.attributes).map(a => [a.name, a.value])),
-    out_cells: all('[data-role="out-cell"]').map(e => ({index: e.getAttribute('data-index'),
-        state: e.getAttribute('data-state'), text: txt(e)})),
+    out_cells: all('[data-role="out-cell"], [data-role="vec-out"]').map(e => ({
+        index: e.getAttribute('data-index'), state: e.getAttribute('data-state'), text: txt(e),
+        complete: done(e), role: e.getAttribute('data-role')})),
     in_cells: all('[data-role="in-cell"]').map(e => ({channel: e.getAttribute('data-channel'),
         pos: e.getAttribute('data-pos'), state: e.getAttribute('data-state'), text: txt(e)})),
+    kernel_cells: all('[data-role="kernel-cell"]').map(e => ({channel: e.getAttribute('data-channel'),
+        tap: e.getAttribute('data-tap'), text: txt(e)})),
+    terms: all('[data-role="term"]').map(e => ({channel: e.getAttribute('data-channel'),
+        tap: e.getAttribute('data-tap'), product: e.getAttribute('data-product'), text: txt(e)})),
     partials: all('[data-role="partial"]').map(e => ({channel: e.getAttribute('data-channel'),
-        text: txt(e)})),
-    values: all('[data-role="value"]').map(e => txt(e)),
-    errors: all('[data-role="error"]').map(e => (e.textContent || '').trim()).filter(t => t),
+        text: txt(e), complete: done(e)})),
+    values: all('[data-role="value"]').map(e => ({text: txt(e), complete: done(e)})),
+    shape: all('[data-role="shape"]').map(e => txt(e)),
+    formulas: all('[data-role="formula"]').map(e => txt(e)),
+    errors: Array.from(box.querySelectorAll('[data-role="error"]'))
+                 .map(e => (e.textContent || '').trim()).filter(t => t),
     text: (root.innerText || '').slice(0, 2000),
   };
 }
@@ -87,6 +87,10 @@ class View:
     index: int            # position among .convcore-view elements on the page
     container_id: str     # value of data-cc-test on the enclosing widget box
     kind: str
+    cell: int | None = None      # index of the notebook cell that displays it (None: unknown)
+    source: str | None = None    # that cell's code, when known
+    nth: int = 0                 # which view of that cell it is
+    notebook_path: Path | None = None   # the notebook file (the server's copy)
 
     # -- locating ---------------------------------------------------------------
     @property
@@ -98,7 +102,10 @@ class View:
         return self.container.locator(".convcore-view").first
 
     def snapshot(self) -> dict:
-        return self.root.evaluate(JS_SNAPSHOT)
+        """Everything the view displays, by DOM contract role (see ``JS_SNAPSHOT``)."""
+        snap = self.container.evaluate(JS_SNAPSHOT)
+        assert snap is not None, f"view {self.index} ({self.kind}) has disappeared"
+        return snap
 
     @property
     def step(self) -> int | None:
@@ -109,8 +116,12 @@ class View:
         return self.container.locator(".widget-slider.widget-hslider, .widget-hslider")
 
     def slider(self, description: str = "step"):
-        """The slider whose label is ``description`` (exact, case-insensitive)."""
-        label = re.compile(rf"^\s*{re.escape(description)}\s*:?\s*$", re.I)
+        """The slider whose label is ``description`` (exact, case-insensitive; ``"build-up*"``
+        matches any label starting with ``build-up``)."""
+        if description.endswith("*"):
+            label = re.compile(rf"^\s*{re.escape(description[:-1])}", re.I)
+        else:
+            label = re.compile(rf"^\s*{re.escape(description)}\s*:?\s*$", re.I)
         return self.sliders().filter(has=self.page.locator(".widget-label", has_text=label)).first
 
     def has_slider(self, description: str = "step") -> bool:
@@ -137,13 +148,31 @@ class View:
     def press(self, key: str, times: int = 1, description: str = "step", settle: bool = True) -> None:
         """Press ``key`` on the focused slider handle, ``times`` times, waiting for each update."""
         self.focus_slider(description)
+        lo, hi = self.slider_range(description)
         for _ in range(times):
             before = self.slider_value(description)
             self.page.keyboard.press(key)
-            if settle:
+            at_end = (key in ("Home", "ArrowLeft", "ArrowDown", "PageDown") and before == lo) or \
+                     (key in ("End", "ArrowRight", "ArrowUp", "PageUp") and before == hi)
+            if settle and not at_end:
                 self.wait_slider_changed(before, description)
         if settle:
+            self.wait_followed(description)
+
+    def wait_followed(self, description: str = "step", timeout: float = 10) -> None:
+        """Wait until the view shows what the slider says (its data-step / data-buildup), then
+        until it is quiet; for other sliders, until the box is quiet."""
+        attr = ("data-step" if description == "step" else
+                "data-buildup" if description.lower().startswith("build-up") else None)
+        if attr is None:
             self.wait_settled()
+            return
+        v = self.slider_value(description)
+        self.page.wait_for_function(
+            "([id, attr, v]) => { const r = document.querySelector(`[data-cc-test=\"${id}\"] .convcore-view`);"
+            " return r && r.getAttribute(attr) === String(v); }",
+            arg=[self.container_id, attr, v], timeout=timeout * 1000)
+        self.wait_settled(quiet_ms=60)
 
     def wait_slider_changed(self, before: int, description: str = "step", timeout: float = 5) -> None:
         deadline = time.monotonic() + timeout
@@ -166,7 +195,7 @@ class View:
         mouse.down()
         mouse.move(x1, y0, steps=12)
         mouse.up()
-        self.wait_settled()
+        self.wait_followed(description)
 
     def button(self, name: str):
         """A button by its text, title or aria-label (``Prev``, ``Next`` ...)."""
@@ -195,6 +224,8 @@ class View:
         toggle = self.play_buttons().first
         toggle.scroll_into_view_if_needed()
         seen = [self.step]
+        if self.has_slider("step"):
+            min_changes = min(min_changes, self.slider_range("step")[1] - seen[0])
         toggle.click()              # play
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and len(set(seen)) <= min_changes:
@@ -246,21 +277,41 @@ def wait_quiet(page, selector: str, quiet_ms: int = 250, timeout: float = 10) ->
                   f" new Promise(r => setTimeout(r, {int(timeout * 1000)}))])", [selector, quiet_ms])
 
 
-def find_views(page, scope: str = "") -> list[View]:
-    """Every view on the page (inside ``scope`` when given), in document order."""
+JS_CELL_INDEX = r"""
+(box) => {
+  const cell = box.closest('.jp-Cell');
+  if (!cell) return null;
+  const cells = Array.from(document.querySelectorAll('.jp-Cell')).filter(
+      c => c.parentElement === cell.parentElement);
+  return cells.indexOf(cell);
+}
+"""
+
+
+def find_views(page, scope: str = "", cells: list | None = None,
+               notebook_path: Path | None = None) -> list[View]:
+    """Every view on the page (inside ``scope`` when given), in document order.
+
+    ``cells``: the notebook's cells (nbformat), to attach each view's cell source.
+    """
     roots = page.locator(f"{scope} .convcore-view".strip())
-    views = []
+    views, seen = [], set()
     for i in range(roots.count()):
         root = roots.nth(i)
         cid = page.evaluate(JS_MARK_CONTAINER, [root.element_handle(), f"view-{i}"])
-        views.append(View(page, i, cid, root.get_attribute("data-view") or "?"))
-    # One box may hold several roots (a view made of several parts): keep the first root's entry.
-    unique, seen = [], set()
-    for v in views:
-        if v.container_id not in seen:
-            seen.add(v.container_id)
-            unique.append(v)
-    return unique
+        if cid in seen:       # one box holding several roots: one view
+            continue
+        seen.add(cid)
+        v = View(page, len(views), cid, root.get_attribute("data-view") or "?",
+                 notebook_path=notebook_path)
+        if cells is not None:
+            idx = v.container.evaluate(JS_CELL_INDEX)
+            if idx is not None and 0 <= idx < len(cells):
+                v.cell = idx
+                v.source = cells[idx].source if cells[idx].cell_type == "code" else None
+                v.nth = sum(1 for u in views if u.cell == idx)
+        views.append(v)
+    return views
 
 
 # ---------------------------------------------------------------------------
@@ -289,6 +340,7 @@ class Lab:
 
     page: object
     base_url: str
+    root_dir: Path | None = None    # the server's root, to read the notebook's cells
     notebook: str = ""
     console: list = field(default_factory=list)
     page_errors: list = field(default_factory=list)
@@ -395,5 +447,12 @@ class Lab:
         self.page.evaluate("() => { const n = document.querySelector("
                            "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer'); if (n) n.scrollTop = 0; }")
 
+    def cells(self):
+        if self.root_dir is None:
+            return None
+        import nbformat
+        return nbformat.read(str(Path(self.root_dir) / self.notebook), as_version=4).cells
+
     def views(self) -> list[View]:
-        return find_views(self.page, ".jp-NotebookPanel:not(.lm-mod-hidden)")
+        path = None if self.root_dir is None else Path(self.root_dir) / self.notebook
+        return find_views(self.page, ".jp-NotebookPanel:not(.lm-mod-hidden)", self.cells(), path)
