@@ -314,6 +314,22 @@ def find_views(page, scope: str = "", cells: list | None = None,
     return views
 
 
+def visible_errors(page, scope: str = "body") -> list[str]:
+    """Texts a learner would read as an error inside ``scope``: stderr and traceback outputs,
+    widgets that failed to display, and the views' own error areas."""
+    area = page.locator(scope).first
+    found = [f"stderr/error output: {t[:800]}" for t in area.locator(STDERR).all_inner_texts()]
+    for out in area.locator(".jp-OutputArea-output").all_inner_texts():
+        for marker in ERROR_TEXTS:
+            if marker in out and not any(out[:200] in f for f in found):
+                found.append(f"output: {out[:800]}")
+                break
+    for t in area.locator('[data-role="error"]').all_inner_texts():
+        if t.strip():
+            found.append(f"view error: {t[:400]}")
+    return found
+
+
 # ---------------------------------------------------------------------------
 # JupyterLab
 # ---------------------------------------------------------------------------
@@ -424,17 +440,7 @@ class Lab:
     # -- looking -----------------------------------------------------------------
     def errors(self) -> list[str]:
         """Texts a learner would read as an error: stderr/tracebacks, failed widgets, view errors."""
-        panel = self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
-        found = [f"stderr/error output: {t[:800]}" for t in panel.locator(STDERR).all_inner_texts()]
-        for out in panel.locator(".jp-OutputArea-output").all_inner_texts():
-            for marker in ERROR_TEXTS:
-                if marker in out and not any(out[:200] in f for f in found):
-                    found.append(f"output: {out[:800]}")
-                    break
-        for t in panel.locator('[data-role="error"]').all_inner_texts():
-            if t.strip():
-                found.append(f"view error: {t[:400]}")
-        return found
+        return visible_errors(self.page, ".jp-NotebookPanel:not(.lm-mod-hidden)")
 
     def screenshot(self, name: str, element=None) -> Path:
         SCREENSHOTS.mkdir(exist_ok=True)

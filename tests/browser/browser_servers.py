@@ -138,13 +138,22 @@ class Server:
                     self.api("DELETE", f"api/kernels/{k['id']}")
 
 
-def _wait_until_up(server: Server, probe: str, timeout: float) -> None:
+def _wait_until_up(server: Server, probe: str | None, timeout: float) -> None:
+    """Until ``probe`` answers 200 (or, with no probe, until the port accepts connections)."""
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
         if server.proc.poll() is not None:
             raise RuntimeError(f"{server.kind} exited with {server.proc.returncode} before answering:\n"
                                f"{server.log_tail()}")
+        if probe is None:
+            try:
+                with socket.create_connection(("127.0.0.1", server.port), timeout=1):
+                    return
+            except OSError as e:
+                last = e
+                time.sleep(0.2)
+                continue
         try:
             with urllib.request.urlopen(server.url + probe, timeout=2) as r:
                 if r.status == 200:
@@ -197,7 +206,7 @@ def _stop(server: Server) -> None:
 
 
 @contextlib.contextmanager
-def _serve(kind: str, cmd: list[str], env: dict, cwd: Path, tmp: Path, port: int, probe: str,
+def _serve(kind: str, cmd: list[str], env: dict, cwd: Path, tmp: Path, port: int, probe: str | None,
            base: str, timeout: float):
     log = tmp / f"{kind}-{port}.log"
     with open(log, "wb") as out:
@@ -252,7 +261,6 @@ def voila(notebook: Path, tmp: Path, python: str = sys.executable, timeout: floa
         f"--port={port}", "--Voila.port_retries=0", "--Voila.ip=127.0.0.1",
         "--VoilaConfiguration.show_tracebacks=True",
     ]
-    # Probe a path that is not the app: "/" would execute the notebook once just to answer.
-    with _serve("voila", cmd, env, notebook.parent, tmp, port, "voila/api/themes/none",
-                "", timeout) as server:
+    # Only wait for the port: "/" would execute the notebook once just to answer.
+    with _serve("voila", cmd, env, notebook.parent, tmp, port, None, "", timeout) as server:
         yield server
