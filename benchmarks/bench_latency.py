@@ -1,0 +1,258 @@
+"""Key press to updated view, measured in the browser, in one JupyterLab session.
+
+Run: python benchmarks/bench_latency.py [--presses N] [--only PATTERN] [--json PATH]
+
+Starts a throw-away JupyterLab on 127.0.0.1 over a temporary copy of
+notebooks/ (the same fixtures as tests/browser), drives Debian's Chromium with
+Playwright, and for each subject focuses the step slider's handle and presses
+ArrowRight (ArrowLeft at the end) N times. Each press is timed inside the page:
+
+* t0     the keydown event's own timestamp (``event.timeStamp``);
+* dom    the last DOM mutation of the view caused by that press (the slider's own
+         handle and readout excluded), found by a MutationObserver, once the view
+         shows the new step (``data-step``) or, for matplotlib, a new image;
+* frame  the end of the first rendered frame after that mutation
+         (requestAnimationFrame, then a message-channel task): style, layout and
+         paint of the new content included.
+
+Subjects: a bare echo widget (IntSlider -> HTML, the floor, measured first and
+last), the naive ``interact`` + matplotlib full redraw of the seed's 2-D example,
+and each notebook's main view (the first convcore view with a step slider).
+Prints p50 / p95 per subject and the ratio to the echo floor; issue 4's target
+is every view within 1.25x of the floor.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "browser"))
+
+import browser_scratch as scratch  # noqa: E402
+import browser_servers as servers  # noqa: E402
+from browser_driver import Lab  # noqa: E402
+
+TARGET = 1.25
+
+# Arms a measurement for the next key press; the result promise is kept on window.
+JS_ARM = r"""
+(opts) => {
+  const box = document.querySelector(opts.box);
+  const ignore = box.querySelector(opts.ignore);
+  const imgsBefore = new Set(box.querySelectorAll('img'));
+  const st = {t0: null, tDone: null, tLast: null, tPaint: null, n: 0};
+  let gen = 0, quietTimer = null, finished = false, resolveFn;
+  const promise = new Promise(r => { resolveFn = r; });
+  const onKey = (e) => { if (st.t0 === null) st.t0 = e.timeStamp; };
+  const finish = (why) => {
+    if (finished) return; finished = true;
+    obs.disconnect(); document.removeEventListener('keydown', onKey, true);
+    resolveFn(Object.assign({why}, st));
+  };
+  const isDone = () => {
+    if (opts.done === 'img') {
+      return Array.from(box.querySelectorAll('img')).some(i => !imgsBefore.has(i));
+    }
+    const root = box.querySelector('.convcore-view');
+    return !!root && root.getAttribute('data-step') === String(opts.expect);
+  };
+  const obs = new MutationObserver((records) => {
+    const now = performance.now();
+    if (!records.some(r => !(ignore && ignore.contains(r.target)))) return;
+    if (st.t0 === null) return;
+    st.n++; st.tLast = now;
+    const g = ++gen;
+    requestAnimationFrame(() => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => { if (g === gen) st.tPaint = performance.now(); };
+      ch.port2.postMessage(0);
+    });
+    if (st.tDone === null && isDone()) st.tDone = now;
+    if (st.tDone !== null) { clearTimeout(quietTimer); quietTimer = setTimeout(() => finish('quiet'), opts.quiet); }
+  });
+  obs.observe(box, {subtree: true, childList: true, attributes: true, characterData: true});
+  document.addEventListener('keydown', onKey, true);
+  setTimeout(() => finish('timeout'), opts.timeout);
+  window.__ccLatency = promise;
+  return true;
+}
+"""
+
+
+def percentile(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    if not xs:
+        return float("nan")
+    i = (len(xs) - 1) * q
+    lo, hi = int(i), min(int(i) + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (i - lo)
+
+
+def measure(page, box: str, slider, done: str, presses: int, warmup: int = 3,
+            quiet_ms: int = 250) -> dict:
+    """Time ``presses`` key presses on the focused ``slider`` handle of the widget box ``box``."""
+    handle = slider.locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    hi = int(float(handle.get_attribute("aria-valuemax")))
+    lo = int(float(handle.get_attribute("aria-valuemin")))
+    ignore_id = slider.evaluate("e => { e.setAttribute('data-cc-bench-slider', '1'); return 1; }")
+    assert ignore_id
+    dom, frame, failures = [], [], []
+    direction = 1
+    handle.focus()
+    page.wait_for_timeout(300)
+    for i in range(warmup + presses):
+        v = int(float(handle.get_attribute("aria-valuenow")))
+        if v + direction > hi or v + direction < lo:
+            direction = -direction
+        key = "ArrowRight" if direction > 0 else "ArrowLeft"
+        page.evaluate(JS_ARM, {"box": box, "ignore": "[data-cc-bench-slider]", "done": done,
+                               "expect": v + direction, "quiet": quiet_ms, "timeout": 10_000})
+        page.keyboard.press(key)
+        r = page.evaluate("window.__ccLatency")
+        if r["why"] != "quiet" or r["tDone"] is None or r["t0"] is None:
+            failures.append(r)
+            page.wait_for_timeout(500)
+            continue
+        if i >= warmup:
+            dom.append(r["tLast"] - r["t0"])
+            frame.append((r["tPaint"] or r["tLast"]) - r["t0"])
+    return {"dom": dom, "frame": frame, "failures": len(failures)}
+
+
+class Session:
+    """One JupyterLab, one browser page; subjects are opened one after the other."""
+
+    def __init__(self, lab: Lab, server, root: Path):
+        self.lab, self.server, self.root = lab, server, root
+
+    def open_and_run(self, notebook: str) -> None:
+        self.server.shutdown_kernels()          # one kernel at a time on 2 cores
+        self.lab.open(notebook)
+        self.lab.run_all(timeout=240)
+        self.lab.page.wait_for_timeout(1500)    # let the kernel and page settle
+
+    def echo(self, presses: int) -> dict:
+        self.open_and_run("_bench/echo.ipynb")
+        (view,) = self.lab.views()
+        return measure(self.lab.page, f'[data-cc-test="{view.container_id}"]', view.slider("step"),
+                       "step", presses)
+
+    def matplotlib(self, presses: int) -> dict:
+        self.open_and_run("_bench/mpl-interact.ipynb")
+        page = self.lab.page
+        box = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .widget-interact").first
+        box.evaluate("e => e.setAttribute('data-cc-test', 'mpl-interact')")
+        slider = box.locator(".widget-hslider").first
+        page.wait_for_selector('[data-cc-test="mpl-interact"] img', timeout=60_000)
+        return measure(page, '[data-cc-test="mpl-interact"]', slider, "img", presses)
+
+    def notebook(self, name: str, presses: int) -> tuple[str, dict | None]:
+        self.lab.root_dir = self.root
+        self.open_and_run(name)
+        errors = self.lab.errors()
+        if errors:
+            return f"errors on the page: {errors[0][:120]}", None
+        for view in self.lab.views():
+            if view.kind != "explorer" and view.has_slider("step"):
+                lo, hi = view.slider_range()
+                if hi <= lo:
+                    continue
+                r = measure(self.lab.page, f'[data-cc-test="{view.container_id}"]', view.slider("step"),
+                            "step", presses)
+                return f"{view.kind} (cell {view.cell})", r
+        return "no view with a step slider", None
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--presses", type=int, default=25, help="timed presses per subject (>= 20)")
+    ap.add_argument("--only", default="", help="only notebooks whose name contains this")
+    ap.add_argument("--json", type=Path, default=REPO / "benchmarks" / "results" / "latency.json")
+    args = ap.parse_args(argv)
+    if not os.access(servers.CHROMIUM, os.X_OK):
+        print(f"needs {servers.CHROMIUM} (apt-get install chromium)", file=sys.stderr)
+        return 2
+    from playwright.sync_api import sync_playwright
+
+    notebooks = sorted(p.name for p in servers.NOTEBOOKS.glob("*.ipynb") if args.only in p.name)
+    rows: list[tuple[str, str, dict | None]] = []
+    t_start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="convcore-latency-") as tmp_s:
+        tmp = Path(tmp_s)
+        root = servers.copy_notebooks(tmp / "notebooks")
+        scratch.write(scratch.notebook(scratch.ECHO), root / "_bench" / "echo.ipynb")
+        scratch.write(scratch.notebook(scratch.MPL_INTERACT), root / "_bench" / "mpl-interact.ipynb")
+        with servers.jupyter_lab(root, tmp / "lab") as server, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=servers.CHROMIUM, args=servers.CHROMIUM_ARGS)
+            page = browser.new_context(viewport=servers.VIEWPORT).new_page()
+            page.set_default_timeout(30_000)
+            s = Session(Lab(page, server.url), server, root)
+            echo_first = s.echo(args.presses)
+            rows.append(("echo: IntSlider -> HTML", "floor (first)", echo_first))
+            rows.append(("interact + matplotlib redraw", "seed_conv2d, full figure", s.matplotlib(args.presses)))
+            for name in notebooks:
+                try:
+                    what, r = s.notebook(name, args.presses)
+                except Exception as err:        # report it, keep measuring the others
+                    what, r = f"failed: {type(err).__name__}: {str(err)[:100]}", None
+                rows.append((name.removesuffix(".ipynb"), what, r))
+            rows.append(("echo: IntSlider -> HTML", "floor (again, last)", s.echo(args.presses)))
+            browser.close()
+    elapsed = time.monotonic() - t_start
+
+    floors = {m: rows[0][2][m] + rows[-1][2][m] for m in ("dom", "frame")}
+    floor50 = {m: statistics.median(v) for m, v in floors.items()}
+    print(f"\nKey press -> updated view in JupyterLab {_lab_version()} / Chromium, one session, "
+          f"{args.presses} presses per subject, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, "
+          f"{elapsed:.0f} s")
+    print("dom = last DOM mutation of the update; frame = first frame rendered after it. "
+          "Ratios: p50 over the echo floor's p50 (both echo runs pooled).\n")
+    head = (f"{'subject':30} {'what':32} {'n':>3}  {'dom p50':>7} {'p95':>6}  {'frame p50':>9} {'p95':>6}"
+            f"  {'x floor (dom)':>13} {'x floor (frame)':>15}  target")
+    print(head)
+    print("-" * len(head))
+    results, worst = [], 0.0
+    for label, what, r in rows:
+        if r is None or not r["frame"]:
+            print(f"{label:30} {what[:32]:32}   -  (not measured)")
+            results.append({"subject": label, "what": what})
+            continue
+        d50, d95 = statistics.median(r["dom"]), percentile(r["dom"], 0.95)
+        f50, f95 = statistics.median(r["frame"]), percentile(r["frame"], 0.95)
+        rd, rf = d50 / floor50["dom"], f50 / floor50["frame"]
+        is_view = not label.startswith(("echo", "interact"))
+        verdict = ("ok" if max(rd, rf) <= TARGET else "OVER") if is_view else ""
+        if is_view:
+            worst = max(worst, rd, rf)
+        fails = f" ({r['failures']} lost)" if r["failures"] else ""
+        print(f"{label:30} {what[:32]:32} {len(r['frame']):>3}  {d50:7.1f} {d95:6.1f}  {f50:9.1f} {f95:6.1f}"
+              f"  {rd:13.2f} {rf:15.2f}  {verdict}{fails}")
+        results.append({"subject": label, "what": what, "n": len(r["frame"]), "dom_ms": r["dom"],
+                        "frame_ms": r["frame"], "dom_p50": d50, "dom_p95": d95, "frame_p50": f50,
+                        "frame_p95": f95, "ratio_dom": rd, "ratio_frame": rf, "lost": r["failures"]})
+    print(f"\nfloor: dom p50 {floor50['dom']:.1f} ms, frame p50 {floor50['frame']:.1f} ms; "
+          f"worst view {worst:.2f}x (target {TARGET}x)")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps({"presses": args.presses, "floor_p50": floor50, "rows": results}, indent=1))
+    print(f"raw samples: {args.json}")
+    return 0
+
+
+def _lab_version() -> str:
+    with contextlib.suppress(Exception):
+        import jupyterlab
+        return jupyterlab.__version__
+    return "?"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
