@@ -27,7 +27,8 @@ class ViewCheck:
         self.log: list[str] = []
         snap = view.snapshot()
         self.trace = trace_for(snap, view.source, view.nth)
-        self.how = "data-example / cell source"
+        named = snap.get("example") or snap["attrs"].get("data-example")
+        self.how = f"data-example {named!r}" if named else "the cell's code names the example"
         if self.trace is None and view.notebook_path is not None and view.cell is not None:
             self.trace = trace_of_cell(view.notebook_path, view.cell)
             self.how = f"re-running {view.notebook_path.name} up to cell {view.cell} here"
@@ -67,6 +68,7 @@ class ViewCheck:
 def exercise(view: View, label: str, shoot=None) -> list[str]:
     """Keyboard, mouse drag, Next/Prev, Play, synced sliders and build-up; numbers == trace."""
     c = ViewCheck(view, label)
+    c.log.append(f"trace from {c.how}")
     c.check("first render")
     if not view.has_slider("step"):
         return c.log

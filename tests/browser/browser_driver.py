@@ -168,10 +168,17 @@ class View:
             self.wait_settled()
             return
         v = self.slider_value(description)
-        self.page.wait_for_function(
-            "([id, attr, v]) => { const r = document.querySelector(`[data-cc-test=\"${id}\"] .convcore-view`);"
-            " return r && r.getAttribute(attr) === String(v); }",
-            arg=[self.container_id, attr, v], timeout=timeout * 1000)
+        try:
+            self.page.wait_for_function(
+                "([id, attr, v]) => { const r = document.querySelector(`[data-cc-test=\"${id}\"] .convcore-view`);"
+                " return r && r.getAttribute(attr) === String(v); }",
+                arg=[self.container_id, attr, v], timeout=timeout * 1000)
+        except Exception as err:
+            if "Timeout" not in type(err).__name__:
+                raise
+            shown = self.root.get_attribute(attr) if self.root.count() else "(no view)"
+            raise AssertionError(f"view {self.index} ({self.kind}) did not follow its {description!r} "
+                                 f"slider to {v} within {timeout:.0f} s: {attr} is still {shown}") from None
         self.wait_settled(quiet_ms=60)
 
     def wait_slider_changed(self, before: int, description: str = "step", timeout: float = 5) -> None:

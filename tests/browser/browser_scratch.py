@@ -140,17 +140,6 @@ w.interact(mpl_redraw, step=w.IntSlider(value=0, min=0, max=len(mpl_trace) - 1, 
 '''
 
 
-REAL_VIEWS = [
-    'from convcore.views import Stepper1D\nStepper1D.from_example("seed_conv1d")',
-    'from convcore.views import Stepper2D\nStepper2D.from_example("seed_conv2d")',
-    'from convcore.views import PointwiseView\nPointwiseView.from_example("seed_1x1")',
-    'Stepper2D.from_example("dilation")',
-    'Stepper2D.from_example("reflect_padding")',
-    'Stepper2D.from_example("groups")',
-    'Stepper1D.from_example("multichannel_conv1d")',
-]
-
-
 def notebook(*sources: str) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
@@ -172,5 +161,4 @@ def write_scratch(directory: Path) -> dict[str, Path]:
         "echo": write(notebook(ECHO), directory / "echo.ipynb"),
         "fake-views": write(notebook(FAKE_STEPPER, FAKE_EXPLORER), directory / "fake-views.ipynb"),
         "mpl-interact": write(notebook(MPL_INTERACT), directory / "mpl-interact.ipynb"),
-        "real-views": write(notebook(*REAL_VIEWS), directory / "real-views.ipynb"),
     }
