@@ -8,6 +8,8 @@ Playwright, and for each subject focuses the step slider's handle and presses
 ArrowRight (ArrowLeft at the end) N times. Each press is timed inside the page:
 
 * t0     the keydown event's own timestamp (``event.timeStamp``);
+* shown  the mutation at which the view first shows the new step (``data-step``)
+         or, for matplotlib, the new image;
 * dom    the last DOM mutation of the view caused by that press (the slider's own
          handle and readout excluded), found by a MutationObserver, once the view
          shows the new step (``data-step``) or, for matplotlib, a new image;
@@ -17,7 +19,9 @@ ArrowRight (ArrowLeft at the end) N times. Each press is timed inside the page:
 
 Subjects: a bare echo widget (IntSlider -> HTML, the floor, measured first and
 last), the naive ``interact`` + matplotlib full redraw of the seed's 2-D example,
-and each notebook's main view (the first convcore view with a step slider).
+a diagnostic echo of the seed Stepper2D's pre-rendered HTML (the view's DOM
+cost without its kernel-side work), and each notebook's main view (the first
+convcore view with a step slider).
 Prints p50 / p95 per subject and the ratio to the echo floor; issue 4's target
 is every view within 1.25x of the floor.
 """
@@ -41,6 +45,23 @@ import browser_servers as servers  # noqa: E402
 from browser_driver import Lab  # noqa: E402
 
 TARGET = 1.25
+
+# Diagnostic subject: the seed Stepper2D's own HTML, pre-rendered for every step and echoed by
+# a bare slider. Same DOM and CSS as the view, none of its kernel-side work or extra messages:
+# the view minus this row is what the kernel round trip of the view costs.
+PRERENDERED = '''\
+import ipywidgets as w
+from convcore.views import Stepper2D
+_view = Stepper2D.from_example("seed_conv2d")
+_pages = []
+for _k in range(len(_view.trace)):
+    _view.update(_k)
+    _pages.append(_view.html.value)
+pre_slider = w.IntSlider(value=0, min=0, max=len(_pages) - 1, description="step")
+pre_html = w.HTML(_pages[0])
+pre_slider.observe(lambda change: setattr(pre_html, "value", _pages[change["new"]]), "value")
+w.VBox([w.HTML(_view.style.value), pre_slider, pre_html])
+'''
 
 # Arms a measurement for the next key press; the result promise is kept on window.
 JS_ARM = r"""
@@ -105,7 +126,7 @@ def measure(page, box: str, slider, done: str, presses: int, warmup: int = 3,
     lo = int(float(handle.get_attribute("aria-valuemin")))
     ignore_id = slider.evaluate("e => { e.setAttribute('data-cc-bench-slider', '1'); return 1; }")
     assert ignore_id
-    dom, frame, failures = [], [], []
+    dom, frame, shown, failures = [], [], [], []
     direction = 1
     handle.focus()
     page.wait_for_timeout(300)
@@ -125,7 +146,8 @@ def measure(page, box: str, slider, done: str, presses: int, warmup: int = 3,
         if i >= warmup:
             dom.append(r["tLast"] - r["t0"])
             frame.append((r["tPaint"] or r["tLast"]) - r["t0"])
-    return {"dom": dom, "frame": frame, "failures": len(failures)}
+            shown.append(r["tDone"] - r["t0"])
+    return {"dom": dom, "frame": frame, "shown": shown, "failures": len(failures)}
 
 
 class Session:
@@ -142,6 +164,12 @@ class Session:
 
     def echo(self, presses: int) -> dict:
         self.open_and_run("_bench/echo.ipynb")
+        (view,) = self.lab.views()
+        return measure(self.lab.page, f'[data-cc-test="{view.container_id}"]', view.slider("step"),
+                       "step", presses)
+
+    def prerendered(self, presses: int) -> dict:
+        self.open_and_run("_bench/prerendered.ipynb")
         (view,) = self.lab.views()
         return measure(self.lab.page, f'[data-cc-test="{view.container_id}"]', view.slider("step"),
                        "step", presses)
@@ -191,6 +219,7 @@ def main(argv=None) -> int:
         root = servers.copy_notebooks(tmp / "notebooks")
         scratch.write(scratch.notebook(scratch.ECHO), root / "_bench" / "echo.ipynb")
         scratch.write(scratch.notebook(scratch.MPL_INTERACT), root / "_bench" / "mpl-interact.ipynb")
+        scratch.write(scratch.notebook(PRERENDERED), root / "_bench" / "prerendered.ipynb")
         with servers.jupyter_lab(root, tmp / "lab") as server, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=servers.CHROMIUM, args=servers.CHROMIUM_ARGS)
             page = browser.new_context(viewport=servers.VIEWPORT).new_page()
@@ -198,7 +227,8 @@ def main(argv=None) -> int:
             s = Session(Lab(page, server.url), server, root)
             echo_first = s.echo(args.presses)
             rows.append(("echo: IntSlider -> HTML", "floor (first)", echo_first))
-            rows.append(("interact + matplotlib redraw", "seed_conv2d, full figure", s.matplotlib(args.presses)))
+            rows.append(("interact + matplotlib redraw", "seed_conv2d, 7 panels", s.matplotlib(args.presses)))
+            rows.append(("echo of pre-rendered HTML", "Stepper2D seed_conv2d pages", s.prerendered(args.presses)))
             for name in notebooks:
                 try:
                     what, r = s.notebook(name, args.presses)
@@ -216,27 +246,29 @@ def main(argv=None) -> int:
           f"{elapsed:.0f} s")
     print("dom = last DOM mutation of the update; frame = first frame rendered after it. "
           "Ratios: p50 over the echo floor's p50 (both echo runs pooled).\n")
-    head = (f"{'subject':30} {'what':32} {'n':>3}  {'dom p50':>7} {'p95':>6}  {'frame p50':>9} {'p95':>6}"
+    head = (f"{'subject':30} {'what':28} {'n':>3}  {'shown p50':>9}  {'dom p50':>7} {'p95':>6}  {'frame p50':>9} {'p95':>6}"
             f"  {'x floor (dom)':>13} {'x floor (frame)':>15}  target")
     print(head)
     print("-" * len(head))
     results, worst = [], 0.0
     for label, what, r in rows:
         if r is None or not r["frame"]:
-            print(f"{label:30} {what[:32]:32}   -  (not measured)")
+            print(f"{label:30} {what[:28]:28}   -  (not measured)")
             results.append({"subject": label, "what": what})
             continue
         d50, d95 = statistics.median(r["dom"]), percentile(r["dom"], 0.95)
         f50, f95 = statistics.median(r["frame"]), percentile(r["frame"], 0.95)
         rd, rf = d50 / floor50["dom"], f50 / floor50["frame"]
-        is_view = not label.startswith(("echo", "interact"))
+        is_view = not label.startswith(("echo", "interact"))   # baselines get no verdict
         verdict = ("ok" if max(rd, rf) <= TARGET else "OVER") if is_view else ""
         if is_view:
             worst = max(worst, rd, rf)
         fails = f" ({r['failures']} lost)" if r["failures"] else ""
-        print(f"{label:30} {what[:32]:32} {len(r['frame']):>3}  {d50:7.1f} {d95:6.1f}  {f50:9.1f} {f95:6.1f}"
+        s50 = statistics.median(r["shown"])
+        print(f"{label:30} {what[:28]:28} {len(r['frame']):>3}  {s50:9.1f}  {d50:7.1f} {d95:6.1f}  {f50:9.1f} {f95:6.1f}"
               f"  {rd:13.2f} {rf:15.2f}  {verdict}{fails}")
-        results.append({"subject": label, "what": what, "n": len(r["frame"]), "dom_ms": r["dom"],
+        results.append({"subject": label, "what": what, "n": len(r["frame"]), "shown_ms": r["shown"],
+                        "shown_p50": s50, "dom_ms": r["dom"],
                         "frame_ms": r["frame"], "dom_p50": d50, "dom_p95": d95, "frame_p50": f50,
                         "frame_p95": f95, "ratio_dom": rd, "ratio_frame": rf, "lost": r["failures"]})
     print(f"\nfloor: dom p50 {floor50['dom']:.1f} ms, frame p50 {floor50['frame']:.1f} ms; "
