@@ -10,6 +10,7 @@ configuration, expects the explanation, and sets it back.
 from __future__ import annotations
 
 import re
+import time
 
 from browser_contract import explorer_mismatches, mismatches, trace_for
 from browser_driver import View
@@ -25,6 +26,7 @@ class ViewCheck:
         self.view = view
         self.label = label
         self.log: list[str] = []
+        self.t0 = time.monotonic()
         snap = view.snapshot()
         self.trace = trace_for(snap, view.source, view.nth)
         named = snap.get("example") or snap["attrs"].get("data-example")
@@ -41,7 +43,8 @@ class ViewCheck:
         v = self.view
         snap = v.snapshot()
         step = None if snap["step"] in (None, "") else int(snap["step"])
-        self.log.append(f"{what}: step {step}" + (f", build-up {snap['buildup']}" if snap["buildup"] else ""))
+        self.log.append(f"{time.monotonic() - self.t0:5.1f}s {what}: step {step}"
+                        + (f", build-up {snap['buildup']}" if snap["buildup"] else ""))
         if expect_step is not None:
             assert step == expect_step, f"{self.label}: after {what} the view shows step {step}, expected {expect_step}"
         if v.has_slider("step") and step is not None:
@@ -113,6 +116,8 @@ def exercise(view: View, label: str, shoot=None) -> list[str]:
     if view.play_buttons().count():
         if view.step >= hi - 3:
             view.press("Home")
+        if view.has_slider("steps/s"):          # the speed control, at its fastest
+            view.press("End", description="steps/s")
         start = view.step
         seen = view.play()
         assert len(seen) >= min(3, hi - start + 1), f"{label}: Play did not advance the step: {seen}"

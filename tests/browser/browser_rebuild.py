@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import io
 import os
 import warnings
 from pathlib import Path
@@ -39,7 +40,7 @@ def displayed_object(notebook: Path, cell_index: int):
     here = os.getcwd()
     try:
         os.chdir(notebook.parent)
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
             warnings.simplefilter("ignore")
             for i, cell in enumerate(cells[:cell_index + 1]):
                 if cell.cell_type != "code":

@@ -55,7 +55,8 @@ def test_notebook_runs_and_every_view_follows_the_trace(lab, lab_root, name):
     explorers = [v for v in views if v.kind == "explorer"]
     for v in views:
         if v.kind != "explorer":
-            exercise(v, f"{name} view {v.index} ({v.kind}, cell {v.cell})", shoot)
+            log = exercise(v, f"{name} view {v.index} ({v.kind}, cell {v.cell})", shoot)
+            print(f"{name} view {v.index} ({v.kind}):\n  " + "\n  ".join(log))
     for v in explorers:
         exercise_explorer(v, f"{name} view {v.index} (explorer, cell {v.cell})")
         shoot(v, "explorer")
