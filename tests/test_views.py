@@ -1,6 +1,7 @@
 """The steppers show, number by number, what the trace says (headless: parse the HTML)."""
 from __future__ import annotations
 
+import ipywidgets as W
 import numpy as np
 import pytest
 
@@ -114,7 +115,7 @@ def test_synced_controls_move_to_the_right_step():
     view.col_slider.value = 2
     assert view.step == t.index(2, (1, 2))
     assert shown(view).get("data-step") == str(view.step)
-    assert view.step_slider.value == view.step == view.play.value
+    assert view.step_slider.value == view.step
     # and the other way: the step slider moves the position sliders
     view.step_slider.value = 13
     assert (view.channel_slider.value, view.row_slider.value, view.col_slider.value) == (1, 1, 1)
@@ -126,7 +127,7 @@ def test_play_prev_next():
     view.play.value = 5                      # what Play does on each tick
     assert view.step == view.step_slider.value == 5
     view.next_button.click()
-    assert view.step == 6 and view.play.value == 6
+    assert view.step == view.step_slider.value == 6
     view.prev_button.click()
     view.prev_button.click()
     assert view.step == 4
@@ -139,6 +140,16 @@ def test_play_prev_next():
     view.speed_slider.value = 10
     assert view.play.interval == 100
     assert view.play.max == view.step_slider.max == len(view.trace) - 1
+    # In the browser, Play drives the step slider without the kernel ...
+    link = view.play_link
+    assert type(link).__name__ == "DirectionalLink"   # jsdlink, not a kernel-side W.link
+    assert (link.source, link.target) == ((view.play, "value"), (view.step_slider, "value"))
+    # ... and when Play starts, it starts from the step the learner is on
+    view.update(17)
+    view.play.playing = True
+    assert view.play.value == 17 and view.step == 17
+    view.play.value = 18                     # the first tick
+    assert view.step == 18
 
 
 def test_buildup_adds_terms_then_channels_in_order():

@@ -93,7 +93,10 @@ class TraceView:
         self.step_slider = _slider("step", n - 1, STEP_SLIDER_WIDTH)
         self.play = W.Play(value=0, min=0, max=max(n - 1, 0), interval=500, description="play",
                            show_repeat=False, tooltip="play / pause the walk through the steps")
-        W.link((self.play, "value"), (self.step_slider, "value"))
+        # Play drives the step slider inside the browser (a one-way jsdlink), so
+        # a key press on the slider sends nothing extra to the kernel. Play's own
+        # value is brought up to the current step when it starts playing.
+        self.play_link = W.jsdlink((self.play, "value"), (self.step_slider, "value"))
         self.speed_slider = W.IntSlider(value=2, min=1, max=20, description="steps/s",
                                         style={"description_width": "initial"},
                                         layout=W.Layout(width="200px"))
@@ -119,6 +122,8 @@ class TraceView:
 
         # -- wiring: every observer funnels into update() ------------------------
         self.step_slider.observe(self._on_step, "value")
+        self.play.observe(self._on_play, "value")
+        self.play.observe(self._on_play_start, "playing")
         for s in self.position_sliders:
             s.observe(self._on_position, "value")
         self.buildup_slider.observe(self._on_buildup, "value")
@@ -184,17 +189,19 @@ class TraceView:
         if buildup is None:
             buildup = self.buildup if (k == self.step and self.frame is not None) else top
         buildup = max(0, min(int(buildup), top))
-        with self._quiet():
-            self.step_slider.value = k           # Play follows through its link
-            self._sync_position(k)
-            self.buildup_slider.value = buildup
         self.frame = self.frame_at(k, buildup)
         markup = self.render(self.frame)
         if self.example_name:
             markup = markup.replace('class="convcore-view"',
                                     f'class="convcore-view" data-example="{self.example_name}"', 1)
+        # The picture first, then the controls: each changed widget is one more
+        # message to the browser, and the learner is looking at the picture.
         self.html.value = markup
         self.step, self.buildup = k, buildup
+        with self._quiet():
+            self.step_slider.value = k
+            self._sync_position(k)
+            self.buildup_slider.value = buildup
         if self.error_area.value:
             self.error_area.value = ""
             self.last_error = None
@@ -229,6 +236,17 @@ class TraceView:
     def _on_step(self, change):
         if not self._quiet_depth:
             self.update(change["new"])
+
+    @_shows_errors
+    def _on_play(self, change):
+        if not self._quiet_depth and change["new"] != self.step:
+            self.update(change["new"])
+
+    @_shows_errors
+    def _on_play_start(self, change):
+        if change["new"] and self.play.value != self.step:
+            with self._quiet():
+                self.play.value = self.step     # play on from where the learner is
 
     @_shows_errors
     def _on_position(self, change):
