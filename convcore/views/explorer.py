@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import json
-from contextlib import contextmanager
 from html import escape
 
 import ipywidgets as W
@@ -22,7 +21,7 @@ from .. import api
 from .. import examples as catalogue
 from ..geometry import PADDING_MODES
 from . import html
-from .widgets import TraceView, _shows_errors, view_for
+from .widgets import Quiet, TraceView, _shows_errors, view_for
 
 PRESET, RANDOM, TYPED = "preset", "random integers", "typed"
 
@@ -62,7 +61,7 @@ def parse_array(text: str, name: str):
                          f"[[1, 2], [3, 4]] ({err.__class__.__name__}: {err})") from None
 
 
-class Explorer:
+class Explorer(Quiet):
     """Input size, kernel size, stride, padding, dilation, groups, C_in, C_out: live.
 
     >>> ex = Explorer("seed_conv2d")
@@ -80,7 +79,6 @@ class Explorer:
         self.error: str | None = None
         self.shape: tuple | None = None
         self.last_error: BaseException | None = None
-        self._quiet_depth = 0
         self._arrays = None
         style = {"description_width": "initial"}
 
@@ -268,13 +266,6 @@ class Explorer:
         self.summary.value = html.root(self.kind, 0, 0, body)
 
     # -- callbacks -----------------------------------------------------------------
-    @contextmanager
-    def _quiet(self):
-        self._quiet_depth += 1
-        try:
-            yield
-        finally:
-            self._quiet_depth -= 1
 
     def show_error(self, err: BaseException) -> None:
         """An unexpected exception in a callback: shown, not swallowed."""

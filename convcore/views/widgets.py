@@ -61,6 +61,21 @@ def _shows_errors(method):
     return wrapper
 
 
+class Quiet:
+    """Lets a view move its own controls without their observers firing:
+    inside ``with self._quiet():`` callbacks see ``_quiet_depth`` > 0 and return."""
+
+    _quiet_depth = 0
+
+    @contextmanager
+    def _quiet(self):
+        self._quiet_depth += 1
+        try:
+            yield
+        finally:
+            self._quiet_depth -= 1
+
+
 def _slider(description, maximum, width="230px", value=0):
     return W.IntSlider(value=value, min=0, max=max(maximum, 0), description=description,
                        continuous_update=True, disabled=maximum <= 0,
@@ -70,7 +85,7 @@ def _slider(description, maximum, width="230px", value=0):
 # ----------------------------------------------------------------------------
 # The common base: one trace, one step slider, synced position controls
 # ----------------------------------------------------------------------------
-class TraceView:
+class TraceView(Quiet):
     """Base of every step-through view. Subclasses say how a frame is made and drawn."""
 
     kind = "view"
@@ -87,7 +102,6 @@ class TraceView:
         self.buildup = self._buildup_max()
         self.frame = None
         self.last_error: BaseException | None = None
-        self._quiet_depth = 0
 
         # -- controls --------------------------------------------------------
         self.step_slider = _slider("step", n - 1, STEP_SLIDER_WIDTH)
@@ -214,14 +228,6 @@ class TraceView:
         if self.row_slider is not None:
             self.row_slider.value = pos[0]
         self.col_slider.value = pos[-1]
-
-    @contextmanager
-    def _quiet(self):
-        self._quiet_depth += 1
-        try:
-            yield
-        finally:
-            self._quiet_depth -= 1
 
     # -- errors ----------------------------------------------------------------
     def show_error(self, err: BaseException) -> None:
