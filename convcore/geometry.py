@@ -66,14 +66,16 @@ class Axis:
     def in_padding(self, i: int) -> bool:
         return i < 0 or i >= self.n
 
-    def tap_slice(self, t: int) -> slice:
-        """Padded-array positions tap ``t`` reads for every output, as one slice.
+    def tap_slice(self, t: int, first: int = 0, stop: int | None = None) -> slice:
+        """Padded-array positions tap ``t`` reads for outputs ``first`` to ``stop - 1``
+        (default: all of them), as one slice.
 
-        The vectorized kernel reads all output positions of a tap at once; the
-        slice walks exactly ``coordinate(o, t) + pad_before`` for o = 0, 1, ...
+        The vectorized kernel reads many output positions of a tap at once; the
+        slice walks exactly ``coordinate(o, t) + pad_before`` for o = first, first + 1, ...
         """
-        start = self.coordinate(0, t) + self.pad_before
-        return slice(start, start + self.stride * (self.out - 1) + 1, self.stride)
+        stop = self.out if stop is None else stop
+        start = self.coordinate(first, t) + self.pad_before
+        return slice(start, self.coordinate(stop - 1, t) + self.pad_before + 1, self.stride)
 
     def formula(self) -> str:
         """The output-size formula with this axis' numbers filled in."""

@@ -71,10 +71,8 @@ def vectorized_conv(p: Conv) -> np.ndarray:
             # the tap's slice along the first axis, cut down to this block of rows.
             patches = np.empty((r1 - r0, *row_shape, g, len(taps), c_group), dtype=p.dtype)
             for i, tap in enumerate(taps):
-                along_first = first.tap_slice(tap[0])
-                along_first = slice(along_first.start + r0 * first.stride,
-                                    along_first.start + (r1 - 1) * first.stride + 1, first.stride)
-                window = (sample, along_first, *(a.tap_slice(t) for a, t in zip(rest, tap[1:])))
+                window = (sample, first.tap_slice(tap[0], r0, r1),
+                          *(a.tap_slice(t) for a, t in zip(rest, tap[1:])))
                 patches[..., i, :] = x[window]
             # (positions, groups, taps x channels) -> one matrix product per group
             patches = patches.reshape(-1, g, len(taps) * c_group).transpose(1, 0, 2)

@@ -36,6 +36,11 @@ def test_tap_slice_walks_the_per_position_coordinates(axis):
         per_position = [axis.coordinate(o, t) for o in range(axis.out)]
         assert sliced.tolist() == per_position
         assert per_position == [o * axis.stride - axis.pad_before + t * axis.dilation for o in range(axis.out)]
+        # a block of outputs, as the vectorized kernel reads it, walks the same coordinates
+        for first in range(axis.out):
+            for stop in range(first + 1, axis.out + 1):
+                block = padded[axis.tap_slice(t, first, stop)] - axis.pad_before
+                assert block.tolist() == per_position[first:stop]
 
 
 @settings(max_examples=300, deadline=None)
