@@ -107,10 +107,10 @@ class TraceView(Quiet):
         self.step_slider = _slider("step", n - 1, STEP_SLIDER_WIDTH)
         self.play = W.Play(value=0, min=0, max=max(n - 1, 0), interval=500, description="play",
                            show_repeat=False, tooltip="play / pause the walk through the steps")
-        # Play drives the step slider inside the browser (a one-way jsdlink), so
-        # a key press on the slider sends nothing extra to the kernel. Play's own
-        # value is brought up to the current step when it starts playing.
-        self.play_link = W.jsdlink((self.play, "value"), (self.step_slider, "value"))
+        # Play and the step slider follow each other inside the browser (jslink):
+        # no kernel round trip per tick or key press. Play's value still reaches
+        # the kernel; _on_play is a no-op when the slider got there first.
+        self.play_link = W.jslink((self.play, "value"), (self.step_slider, "value"))
         self.speed_slider = W.IntSlider(value=2, min=1, max=20, description="steps/s",
                                         style={"description_width": "initial"},
                                         layout=W.Layout(width="200px"))
@@ -137,7 +137,6 @@ class TraceView(Quiet):
         # -- wiring: every observer funnels into update() ------------------------
         self.step_slider.observe(self._on_step, "value")
         self.play.observe(self._on_play, "value")
-        self.play.observe(self._on_play_start, "playing")
         for s in self.position_sliders:
             s.observe(self._on_position, "value")
         self.buildup_slider.observe(self._on_buildup, "value")
@@ -247,12 +246,6 @@ class TraceView(Quiet):
     def _on_play(self, change):
         if not self._quiet_depth and change["new"] != self.step:
             self.update(change["new"])
-
-    @_shows_errors
-    def _on_play_start(self, change):
-        if change["new"] and self.play.value != self.step:
-            with self._quiet():
-                self.play.value = self.step     # play on from where the learner is
 
     @_shows_errors
     def _on_position(self, change):
