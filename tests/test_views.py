@@ -124,7 +124,7 @@ def test_synced_controls_move_to_the_right_step():
 
 def test_play_prev_next():
     view = Stepper2D.from_example("seed_conv2d")
-    view.play.value = 5                      # what Play does on each tick
+    view.step_slider.value = 5               # what Play's tick does, through its jslink
     assert view.step == view.step_slider.value == 5
     view.next_button.click()
     assert view.step == view.step_slider.value == 6

@@ -108,8 +108,9 @@ class TraceView(Quiet):
         self.play = W.Play(value=0, min=0, max=max(n - 1, 0), interval=500, description="play",
                            show_repeat=False, tooltip="play / pause the walk through the steps")
         # Play and the step slider follow each other inside the browser (jslink):
-        # no kernel round trip per tick or key press. Play's value still reaches
-        # the kernel; _on_play is a no-op when the slider got there first.
+        # a tick moves the slider, and only the slider talks to the kernel.
+        # (Observing Play in the kernel as well would race with the slider when
+        # the browser coalesces messages, and drag the view back a step.)
         self.play_link = W.jslink((self.play, "value"), (self.step_slider, "value"))
         self.speed_slider = W.IntSlider(value=2, min=1, max=20, description="steps/s",
                                         style={"description_width": "initial"},
@@ -136,7 +137,6 @@ class TraceView(Quiet):
 
         # -- wiring: every observer funnels into update() ------------------------
         self.step_slider.observe(self._on_step, "value")
-        self.play.observe(self._on_play, "value")
         for s in self.position_sliders:
             s.observe(self._on_position, "value")
         self.buildup_slider.observe(self._on_buildup, "value")
@@ -240,11 +240,6 @@ class TraceView(Quiet):
     @_shows_errors
     def _on_step(self, change):
         if not self._quiet_depth:
-            self.update(change["new"])
-
-    @_shows_errors
-    def _on_play(self, change):
-        if not self._quiet_depth and change["new"] != self.step:
             self.update(change["new"])
 
     @_shows_errors
