@@ -282,3 +282,12 @@ def test_pointwise_view_is_a_matrix_times_a_vector_at_each_pixel():
 def test_root_names_the_catalogue_example():
     assert shown(Stepper2D.from_example("seed_conv2d")).get("data-example") == "seed_conv2d"
     assert shown(Stepper2D(examples.get("seed_conv2d").trace())).get("data-example") is None
+
+
+@pytest.mark.parametrize("view_type, source, hint", [
+    (Stepper1D, "seed_conv2d", "use Stepper2D"),
+    (Stepper2D, "seed_conv1d", "use Stepper1D"),
+])
+def test_a_stepper_of_the_wrong_dimension_says_which_one_to_use(view_type, source, hint):
+    with pytest.raises(ValueError, match=hint):
+        view_type(source)

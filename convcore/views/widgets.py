@@ -160,7 +160,11 @@ class TraceView(Quiet):
         return cls(example.replace(**changes) if changes else example)
 
     def _check_trace(self, trace: Trace) -> None:
-        pass
+        """The steppers say which dimension they draw (``dims``); others override this."""
+        wanted = getattr(self, "dims", None)
+        if wanted is not None and trace.problem.dims != wanted:
+            raise ValueError(f"{type(self).__name__} shows {wanted}-D convolutions; this trace is "
+                             f"{trace.problem.dims}-D (use Stepper{trace.problem.dims}D)")
 
     def _buildup_max(self) -> int:
         return frames.buildup_max(self.trace)
@@ -295,10 +299,6 @@ class Stepper1D(TraceView):
     kind = "stepper1d"
     dims = 1
 
-    def _check_trace(self, trace):
-        if trace.problem.dims != 1:
-            raise ValueError(f"Stepper1D shows 1-D convolutions; this trace is {trace.problem.dims}-D (use Stepper2D)")
-
 
 class Stepper2D(TraceView):
     """Step through a multi-channel 2-D convolution (the seed's 4×4×2 input, 3 output channels).
@@ -310,10 +310,6 @@ class Stepper2D(TraceView):
 
     kind = "stepper2d"
     dims = 2
-
-    def _check_trace(self, trace):
-        if trace.problem.dims != 2:
-            raise ValueError(f"Stepper2D shows 2-D convolutions; this trace is {trace.problem.dims}-D (use Stepper1D)")
 
 
 class PointwiseView(TraceView):
