@@ -10,7 +10,6 @@ from deep inside ever reaches a learner, and no wrong answer either.
 """
 from __future__ import annotations
 
-import math
 import numbers
 from dataclasses import dataclass
 from itertools import product
@@ -318,7 +317,3 @@ def _result_dtype(x, w, b) -> np.dtype:
     if all(a.dtype.kind in "iu" for a in arrays):
         return np.dtype(np.int64)
     return np.result_type(np.float32, *[a.dtype for a in arrays])
-
-
-def out_elements(problem: Conv) -> int:
-    return problem.batch * problem.out_channels * math.prod(problem.out_spatial)
