@@ -96,6 +96,16 @@ class Trace:
                 f"output channel(s) × {' × '.join(map(str, p.out_spatial))} positions>")
 
     # -- positions ------------------------------------------------------------
+    @property
+    def loop_shape(self) -> tuple[int, ...]:
+        """(N, C_out, *out_spatial): step ``k`` is the row-major index of its output element here.
+
+        >>> from convcore import examples
+        >>> examples.get("seed_conv2d").trace().loop_shape
+        (1, 3, 3, 3)
+        """
+        return self._loop
+
     def _check(self, k) -> int:
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
             raise TypeError(f"trace index must be an int; got {k!r}")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from convcore import examples
-from convcore.views import Stepper1D, Stepper2D, as_trace
+from convcore.views import Stepper1D, Stepper2D, as_trace, view_for
 from convcore.views.numfmt import fmt
 from test_views_dom import view_root
 
@@ -142,9 +142,63 @@ def test_play_prev_next():
     assert view.play.max == view.step_slider.max == len(view.trace) - 1
     # In the browser, Play and the step slider follow each other without the kernel
     # (the browser tests press Play after moving the slider and check it plays on from there)
-    link = view.play_link
-    assert type(link).__name__ == "Link"     # jslink, not a kernel-side W.link
-    assert (link.source, link.target) == ((view.play, "value"), (view.step_slider, "value"))
+    link = view.step_link
+    assert (link.step, link.play) == (view.step_slider.model_id, view.play.model_id)
+
+
+@pytest.mark.parametrize("name, followers", [
+    ("seed_conv2d", ["channel_slider", "row_slider", "col_slider"]),
+    ("seed_conv1d", ["channel_slider", "col_slider"]),
+])
+def test_step_link_unravels_the_step_like_the_trace(name, followers):
+    """What the browser computes from the link (row-major over shape) is trace.locate."""
+    view = view_for(name)
+    link = view.step_link
+    ids = {getattr(view, f).model_id: f for f in followers}
+    assert {model_id for model_id, _ in link.followers} == set(ids)
+    for k in range(len(view.trace)):
+        where = np.unravel_index(k, link.shape)        # what the link's JavaScript does
+        sample, channel, pos = view.trace.locate(k)
+        wanted = {"channel_slider": channel, "row_slider": pos[0], "col_slider": pos[-1]}
+        for model_id, axis in link.followers:
+            assert where[axis] == wanted[ids[model_id]]
+
+
+def test_batched_views_link_their_sample_slider():
+    x = np.arange(2 * 1 * 4 * 4).reshape(2, 1, 4, 4)
+    view = Stepper2D(x, np.ones((1, 1, 3, 3), dtype=int))
+    assert [view.sample_slider.model_id, 0] in view.step_link.followers
+    assert view.step_link.shape == [2, 1, 2, 2]
+
+
+def sent_values(widgets, monkeypatch):
+    """Record every state update each widget sends to the front end."""
+    sent = {id(w): [] for w in widgets}
+    for w in widgets:
+        original = w._send
+        monkeypatch.setattr(w, "_send", lambda msg, buffers=None, w=w, original=original:
+                            (sent[id(w)].append(msg.get("state")), original(msg, buffers=buffers)))
+    return sent
+
+
+def test_followers_move_in_the_kernel_only_once_the_browser_runs_the_link(monkeypatch):
+    view = Stepper2D.from_example("seed_conv2d")
+    followers = [view.channel_slider, view.row_slider, view.col_slider]
+    sent = sent_values([*followers, view.html], monkeypatch)
+    view.update(13)                   # link not running yet: the kernel moves them itself
+    assert [sent[id(s)] for s in followers] == [[{"value": 1}]] * 3
+    view.step_link.set_state({"ready": True})      # what the browser says once it is wired
+    view.update(5)
+    assert [sent[id(s)][1:] for s in followers] == [[], [], []]     # nothing more sent ...
+    assert (view.channel_slider.value, view.row_slider.value, view.col_slider.value) == (0, 1, 2)
+    assert len(sent[id(view.html)]) == 2                           # ... but the picture was
+    # The kernel still knows where they are, so moving one from the browser works,
+    # also to a value it showed before (traitlets only fires on a change).
+    view.update(13)
+    view.channel_slider.set_state({"value": 0})    # the learner moves it in the browser
+    assert view.step == view.trace.index(0, (1, 1)) == 4
+    view.row_slider.set_state({"value": 2})
+    assert view.step == view.trace.index(0, (2, 1)) == 7
 
 
 def test_buildup_adds_terms_then_channels_in_order():

@@ -20,6 +20,7 @@ from .. import api
 from .. import examples as catalogue
 from ..trace import Trace
 from . import frames, heatmap, html
+from .frontend import StepLink, set_in_kernel_only
 
 STEP_SLIDER_WIDTH = "460px"
 
@@ -107,11 +108,6 @@ class TraceView(Quiet):
         self.step_slider = _slider("step", n - 1, STEP_SLIDER_WIDTH)
         self.play = W.Play(value=0, min=0, max=max(n - 1, 0), interval=500, description="play",
                            show_repeat=False, tooltip="play / pause the walk through the steps")
-        # Play and the step slider follow each other inside the browser (jslink):
-        # a tick moves the slider, and only the slider talks to the kernel.
-        # (Observing Play in the kernel as well would race with the slider when
-        # the browser coalesces messages, and drag the view back a step.)
-        self.play_link = W.jslink((self.play, "value"), (self.step_slider, "value"))
         self.speed_slider = W.IntSlider(value=2, min=1, max=20, description="steps/s",
                                         style={"description_width": "initial"},
                                         layout=W.Layout(width="200px"))
@@ -134,6 +130,12 @@ class TraceView(Quiet):
         self.html = W.HTML()
         self.error_area = W.HTML()
         self.style = W.HTML(self._static_html())
+        # Play and the position sliders follow the step slider inside the browser
+        # (see frontend.py): a key press is one message to the kernel and one back.
+        # (Observing Play in the kernel as well would race with the slider when
+        # the browser coalesces messages, and drag the view back a step.)
+        self.step_link = StepLink(self.step_slider, self._followers(), shape=self.trace.loop_shape,
+                                  play=self.play)
 
         # -- wiring: every observer funnels into update() ------------------------
         self.step_slider.observe(self._on_step, "value")
@@ -223,14 +225,21 @@ class TraceView(Quiet):
             self.error_area.value = ""
             self.last_error = None
 
-    def _sync_position(self, k: int) -> None:
-        sample, channel, pos = self.trace.locate(k)
-        if self.sample_slider is not None:
-            self.sample_slider.value = sample
-        self.channel_slider.value = channel
+    def _followers(self) -> list[tuple[W.IntSlider, int]]:
+        """Each position slider with the axis of the trace's (N, C_out, *spatial) it shows."""
+        axes = [(self.sample_slider, 0), (self.channel_slider, 1)]
         if self.row_slider is not None:
-            self.row_slider.value = pos[0]
-        self.col_slider.value = pos[-1]
+            axes.append((self.row_slider, 2))
+        axes.append((self.col_slider, len(self.trace.loop_shape) - 1))
+        return [(s, axis) for s, axis in axes if s is not None]
+
+    def _sync_position(self, k: int) -> None:
+        """Move the position sliders to step ``k``. Once the browser runs the step link it
+        has moved them already, so only their kernel-side values change (no message)."""
+        where = np.unravel_index(k, self.trace.loop_shape)
+        move = set_in_kernel_only if self.step_link.ready else setattr
+        for slider, axis in self._followers():
+            move(slider, "value", int(where[axis]))
 
     # -- errors ----------------------------------------------------------------
     def show_error(self, err: BaseException) -> None:
