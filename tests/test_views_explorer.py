@@ -130,3 +130,16 @@ def test_rectangular_sizes_and_sliders():
     assert ex.size_w.layout.display == "none"
     assert ex.kernel_h.description == "kernel size" and ex.size_h.description == "input size"
     assert isinstance(ex.kernel_h, __import__("ipywidgets").IntSlider)
+
+
+def test_a_replaced_view_is_closed_and_the_new_one_is_live():
+    ex = Explorer("seed_conv2d")
+    old = ex.view
+    old_widgets = [old.widget, old.html, old.step_slider, old.play, old.channel_slider, old.step_link]
+    assert all(w.comm is not None for w in old_widgets)
+    ex.padding_box.value = "1"
+    assert ex.view is not old
+    assert [w.comm for w in old_widgets] == [None] * len(old_widgets)     # closed in kernel and browser
+    assert ex.view.step_link.comm is not None
+    ex.view.step_slider.value = 4
+    assert view_root(ex.view.html.value).get("data-step") == "4"

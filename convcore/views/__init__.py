@@ -32,7 +32,9 @@ images, set once), ``error_area``, ``last_error``; controls ``step_slider``,
 ``play``, ``speed_slider``, ``prev_button``, ``next_button``,
 ``channel_slider``, ``row_slider`` (2-D only, else None), ``col_slider``,
 ``sample_slider`` (batches only, else None), ``buildup_slider``,
-``buildup_back``, ``buildup_forward``.
+``buildup_back``, ``buildup_forward``; ``step_link`` (``frontend.StepLink``:
+in the browser, Play and the position sliders follow the step slider without
+a message to the kernel, so a key press is one message each way).
 
 DOM contract (browser tests rely on it; keep it exactly)
 ---------------------------------------------------------

@@ -242,8 +242,10 @@ class Explorer(Quiet):
         self.trace = trace
         self.error = None
         self.shape = trace.problem.out_shape
-        self.view = view_for(trace)
+        replaced, self.view = self.view, view_for(trace)
         self.view_box.children = (self.view.widget,)
+        if replaced is not None:
+            replaced.close()
         self.summary.value = self._summary_html(trace)
 
     def _summary_html(self, trace) -> str:

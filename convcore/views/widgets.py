@@ -290,6 +290,18 @@ class TraceView(Quiet):
         self.update(self.step, self.buildup + 1)
 
     # -- display -----------------------------------------------------------------
+    def close(self) -> None:
+        """Close every widget of this view, in the kernel and the browser (the Explorer
+        does this to the view it replaces, so old views do not pile up)."""
+        seen, todo = set(), [self.widget, *(v for v in vars(self).values() if isinstance(v, W.Widget))]
+        while todo:
+            w = todo.pop()
+            if id(w) in seen:
+                continue
+            seen.add(id(w))
+            todo.extend(getattr(w, "children", ()))
+            w.close()
+
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
 
