@@ -1,10 +1,10 @@
-"""The only code of convcore that runs in the browser: a small anywidget.
+"""The only code of convcore that runs in the browser: two small anywidgets.
 
 A key press on a view's step slider should cost what the echo floor costs
 (one IntSlider -> HTML widget): one message to the kernel, one back, and a
-small DOM update. With plain ipywidgets a view's followers cost more; the
-helper here moves them in the browser (anywidget: a few lines of JavaScript,
-nothing to build).
+small DOM update. With plain ipywidgets a view costs more, for two reasons,
+and each has its helper here (anywidget: a few lines of JavaScript, nothing
+to build).
 
 ``StepLink``: the step slider's followers, moved inside the browser.
     A view's step slider has followers: Play, and the output position sliders
@@ -26,11 +26,24 @@ nothing to build).
     run it, the kernel moves the followers with ordinary messages, slower but
     never out of step.
 
-(Measured and dropped: an HTML widget that morphs the DOM instead of
-replacing it, as morphdom does. Its JavaScript tree walk cost more than
-``innerHTML`` saved: 18.8 vs 14.9 ms per key press on the seed's view.)
+``FrameHTML``: the picture, sent as the few changes from the last frame.
+    ``ipywidgets.HTML`` sends and re-parses the whole picture on every step:
+    10-30 KB and 250-600 elements (the groups view) for a step that moves one
+    highlight and rewrites a dozen numbers, and the browser then restyles,
+    lays out and repaints all of it. Consecutive frames of a view have the same
+    elements, so the kernel compares the new markup with the last one, and
+    when only attributes and texts differ it sends just those, addressed by
+    element index (document order, as ``getElementsByTagName("*")``); the
+    browser sets them on its live elements. Any change of the elements
+    themselves (tags, nesting) sends the whole markup, as ``ipywidgets.HTML``.
+    (Measured and dropped on the way: morphing the whole new markup into the
+    DOM in the browser, as morphdom does; the JavaScript tree walk cost more
+    than ``innerHTML`` saved.)
 """
 from __future__ import annotations
+
+import html as html_text
+import re
 
 import anywidget
 import traitlets as T
@@ -134,3 +147,181 @@ def set_in_kernel_only(widget, name: str, value) -> None:
     finally:
         widget._property_lock = lock
 
+
+
+# ---------------------------------------------------------------------------
+# FrameHTML
+# ---------------------------------------------------------------------------
+_FRAME_ESM = r"""
+export default {
+  render({ model, el }) {
+    const root = document.createElement("div");
+    root.className = "convcore-frame";
+    el.appendChild(root);
+    // Every element under root in document order: what the kernel's indices count.
+    const elements = root.getElementsByTagName("*");
+    const showAll = () => { root.innerHTML = model.get("value"); };
+    const onMessage = (msg) => {
+      if (!msg || !msg.patch) return;
+      if (elements.length !== msg.nodes) { model.send({ want: "all" }); return; }   // out of step
+      const nodes = Array.from(elements);            // indices refer to the frame before the patch
+      for (const [i, attrs, content] of msg.patch) {
+        const node = nodes[i];
+        if (attrs) {
+          for (const { name } of Array.from(node.attributes)) if (!(name in attrs)) node.removeAttribute(name);
+          for (const [name, value] of Object.entries(attrs)) {
+            if (node.getAttribute(name) !== value) node.setAttribute(name, value);
+          }
+        }
+        if (content) {
+          if (content.length === 1 && typeof content[0] === "string" && node.childElementCount === 0) {
+            node.textContent = content[0];
+          } else {
+            const kids = Array.from(node.children);
+            node.replaceChildren(...content.map((c) => (typeof c === "number" ? kids[c] : c)));
+          }
+        }
+      }
+    };
+    showAll();
+    model.on("change:revision", showAll);
+    model.on("msg:custom", onMessage);
+    // This view may be newer than the model's markup (frames since were patches): ask for it.
+    model.send({ want: "all" });
+    return () => { model.off("change:revision", showAll); model.off("msg:custom", onMessage); };
+  },
+};
+"""
+
+# Markup as tokens: a tag (start or end) or a run of text. Our views write
+# only <div> and <span> with double-quoted, escaped attribute values.
+_TOKEN = re.compile(r"<[^>]*>|[^<]+")
+_TAG = re.compile(r"<([a-zA-Z][\w-]*)((?:\s+[^\s=>]+(?:=\"[^\"]*\")?)*)\s*/?>$")
+_ATTR = re.compile(r'([^\s=>]+)(?:="([^"]*)")?')
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+def _elements(markup: str):
+    """(tags, elements) of ``markup``, or None if it is not plain tags and text.
+
+    tags: the sequence of start and end tag names (the structure; texts left out);
+    elements: per element in document order (``getElementsByTagName("*")``),
+    ``[start tag, content]`` where content lists its direct children: texts
+    (unescaped) and, for each child element, its position among them (an int).
+    Runs on every step, so plain string operations rather than a regex per tag.
+    """
+    tokens = _TOKEN.findall(markup)
+    if sum(map(len, tokens)) != len(markup):
+        return None
+    tags, elements = [], []
+    stack = [("", [], [0])]                    # (name, content, child count): the fragment, then open elements
+    for tok in tokens:
+        if tok[0] != "<":
+            stack[-1][1].append(html_text.unescape(tok) if "&" in tok else tok)
+        elif tok[1] == "/":                    # an end tag: must close the innermost open element
+            name = tok[2:-1].strip().lower()
+            if len(stack) == 1 or stack[-1][0] != name:
+                return None                    # unbalanced: leave it to the browser's parser
+            tags.append("/" + name)
+            stack.pop()
+        else:
+            if tok[1] in "!?" or tok.count('"') % 2 or "'" in tok:
+                return None                    # a comment, a doctype, quotes we do not read
+            name = tok[1:-1].split(None, 1)[0].rstrip("/").lower()
+            tags.append(name)
+            parent = stack[-1]
+            parent[1].append(parent[2][0])
+            parent[2][0] += 1
+            element = [tok, []]
+            elements.append(element)
+            if name not in _VOID and not tok.endswith("/>"):
+                stack.append((name, element[1], [0]))
+    return (tags, elements) if len(stack) == 1 else None
+
+
+def _attrs(tag: str) -> dict[str, str] | None:
+    """The attributes of a start tag, unescaped; None if it is not written as our views write."""
+    m = _TAG.match(tag)
+    if m is None:
+        return None
+    return {name: html_text.unescape(value or "") for name, value in _ATTR.findall(m.group(2))}
+
+
+def frame_patch(old: str, new: str) -> list | None:
+    """The changes that turn the DOM of ``old`` into that of ``new``, or None if their
+    elements differ (tags, nesting). One entry per changed element ``i`` (document
+    order): ``[i, attributes or None, content or None]``, attributes all of its
+    attributes (unescaped), content its direct children: texts, and ints for its
+    child elements (which stay as they are, by position).
+
+    >>> frame_patch('<div class="a">1</div>', '<div class="b">1</div>')
+    [[0, {'class': 'b'}, None]]
+    >>> frame_patch('<div><i>7</i></div>', '<div>1 &lt; <i>7</i></div>')
+    [[0, None, ['1 < ', 0]]]
+    >>> frame_patch('<div>1</div>', '<div><span>1</span></div>') is None
+    True
+    """
+    return _patch(_elements(old), _elements(new))
+
+
+def _patch(a, b) -> list | None:
+    if a is None or b is None or a[0] != b[0]:
+        return None
+    patch = []
+    for i, ((tag_a, content_a), (tag_b, content_b)) in enumerate(zip(a[1], b[1])):
+        if tag_a == tag_b and content_a == content_b:
+            continue
+        attrs = None
+        if tag_a != tag_b:
+            attrs = _attrs(tag_b)
+            if attrs is None:
+                return None
+        patch.append([i, attrs, content_b if content_a != content_b else None])
+    return patch
+
+
+class FrameHTML(anywidget.AnyWidget):
+    """Shows ``value`` (HTML markup) like ``ipywidgets.HTML``; ``show(markup)`` sends
+    only what changed since the last frame when the structure is the same.
+
+    ``value`` is always the markup on screen in the kernel; in the browser it
+    is the last markup sent whole (``revision`` counts the frames sent whole).
+    """
+
+    _esm = _FRAME_ESM
+    value = T.Unicode("").tag(sync=True)
+    revision = T.Int(0).tag(sync=True)
+    # A patch is only worth it while it is small against the frame.
+    max_patch_fraction = 0.5
+
+    def __init__(self, value: str = "", **kwargs):
+        super().__init__(value=value, **kwargs)
+        self.patches_sent = self.frames_sent = 0
+        self._parsed, self._parsed_for = _elements(value), value   # the last frame, read once
+        self.on_msg(self._on_browser_message)
+
+    def show(self, markup: str) -> None:
+        """Put ``markup`` on screen: as a patch of the last frame if it can be, else whole."""
+        if markup == self.value:
+            return
+        if self._parsed_for != self.value:     # value was set directly: read it again
+            self._parsed, self._parsed_for = _elements(self.value), self.value
+        parsed = _elements(markup)
+        patch = _patch(self._parsed, parsed)
+        self._parsed, self._parsed_for = parsed, markup
+        if patch is None or len(patch) > self.max_patch_fraction * len(parsed[1]):
+            with self.hold_sync():
+                self.value = markup
+                self.revision += 1
+            self.frames_sent += 1
+            return
+        nodes = len(parsed[1])
+        set_in_kernel_only(self, "value", markup)
+        self.send({"patch": patch, "nodes": nodes})
+        self.patches_sent += 1
+
+    def _on_browser_message(self, _widget, content, _buffers) -> None:
+        if isinstance(content, dict) and content.get("want") == "all":
+            # a new view, or a view out of step: the markup on screen, whole
+            set_in_kernel_only(self, "revision", self.revision + 1)
+            self.send_state(["value", "revision"])             # one message, both

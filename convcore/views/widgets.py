@@ -20,7 +20,7 @@ from .. import api
 from .. import examples as catalogue
 from ..trace import Trace
 from . import frames, heatmap, html
-from .frontend import StepLink, set_in_kernel_only
+from .frontend import FrameHTML, StepLink, set_in_kernel_only
 
 STEP_SLIDER_WIDTH = "460px"
 
@@ -127,7 +127,7 @@ class TraceView(Quiet):
                                      layout=W.Layout(width="90px"))
         self.buildup_forward = W.Button(description=f"+ {unit}", tooltip=f"add one more {unit}",
                                         layout=W.Layout(width="90px"))
-        self.html = W.HTML()
+        self.html = FrameHTML()      # sends each step as the changes from the last
         self.error_area = W.HTML()
         self.style = W.HTML(self._static_html())
         # Play and the position sliders follow the step slider inside the browser
@@ -215,7 +215,7 @@ class TraceView(Quiet):
                                     f'class="convcore-view" data-example="{self.example_name}"', 1)
         # The picture first, then the controls: each changed widget is one more
         # message to the browser, and the learner is looking at the picture.
-        self.html.value = markup
+        self.html.show(markup)
         self.step, self.buildup = k, buildup
         with self._quiet():
             self.step_slider.value = k
