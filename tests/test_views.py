@@ -345,3 +345,40 @@ def test_root_names_the_catalogue_example():
 def test_a_stepper_of_the_wrong_dimension_says_which_one_to_use(view_type, source, hint):
     with pytest.raises(ValueError, match=hint):
         view_type(source)
+
+
+def test_neighbouring_steps_are_drawn_while_the_kernel_is_idle():
+    import asyncio
+    view = Stepper2D.from_example("seed_conv2d")
+    drawn = []
+    frame_at = view.frame_at
+    view.frame_at = lambda k, b: (drawn.append(k), frame_at(k, b))[1]
+
+    async def press(k):                  # a slider message, then the kernel goes idle
+        view.step_slider.value = k
+        await asyncio.sleep(0)
+
+    asyncio.run(press(5))
+    assert drawn == [5, 6, 4]            # step 5, then one on and one back, after the answer
+    asyncio.run(press(6))
+    assert drawn == [5, 6, 4, 7]         # 6 was ready; 5 is kept
+    assert shown(view).get("data-step") == "6" and view.frame.step == view.trace[6].index
+    view.update(2)                       # no event loop (plain Python): nothing drawn ahead
+    assert drawn[-1] == 2
+
+
+def test_drawing_ahead_into_the_next_sample_leaves_the_shown_images_alone():
+    import asyncio
+    from convcore.views import HeatmapView
+    x = np.arange(2 * 1 * 4 * 4).reshape(2, 1, 4, 4)
+    view = HeatmapView(x, np.ones((1, 1, 3, 3), dtype=int))
+    style = view.style.value
+
+    async def press(k):
+        view.step_slider.value = k
+        await asyncio.sleep(0)
+
+    asyncio.run(press(3))                # the last step of sample 0; step 4 is in sample 1
+    assert view.style.value == style
+    asyncio.run(press(4))
+    assert view.style.value != style     # now sample 1's images

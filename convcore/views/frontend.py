@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import html as html_text
 import re
+from collections import OrderedDict
 
 import anywidget
 import traitlets as T
@@ -297,18 +298,27 @@ class FrameHTML(anywidget.AnyWidget):
     def __init__(self, value: str = "", **kwargs):
         super().__init__(value=value, **kwargs)
         self.patches_sent = self.frames_sent = 0
-        self._parsed, self._parsed_for = _elements(value), value   # the last frame, read once
+        self._readings: OrderedDict = OrderedDict()     # markup -> _elements(markup), the last few
         self.on_msg(self._on_browser_message)
+
+    def prepare(self, markup: str) -> None:
+        """Read ``markup`` now (a frame that may be shown next), so ``show`` need not."""
+        self._read(markup)
+
+    def _read(self, markup: str):
+        if markup in self._readings:
+            self._readings.move_to_end(markup)
+            return self._readings[markup]
+        reading = self._readings[markup] = _elements(markup)
+        while len(self._readings) > 8:
+            self._readings.popitem(last=False)
+        return reading
 
     def show(self, markup: str) -> None:
         """Put ``markup`` on screen: as a patch of the last frame if it can be, else whole."""
         if markup == self.value:
             return
-        if self._parsed_for != self.value:     # value was set directly: read it again
-            self._parsed, self._parsed_for = _elements(self.value), self.value
-        parsed = _elements(markup)
-        patch = _patch(self._parsed, parsed)
-        self._parsed, self._parsed_for = parsed, markup
+        patch = _patch(self._read(self.value), parsed := self._read(markup))
         if patch is None or len(patch) > self.max_patch_fraction * len(parsed[1]):
             with self.hold_sync():
                 self.value = markup

@@ -9,8 +9,10 @@ callback are shown in the view's error area, not swallowed by ipywidgets.
 """
 from __future__ import annotations
 
+import asyncio
 import functools
 import traceback
+from collections import OrderedDict
 from contextlib import contextmanager
 
 import ipywidgets as W
@@ -102,6 +104,8 @@ class TraceView(Quiet):
         self.step = 0
         self.buildup = self._buildup_max()
         self.frame = None
+        self._frames: OrderedDict = OrderedDict()   # (step, buildup) -> (frame, markup)
+        self._prefetch = None
         self.last_error: BaseException | None = None
 
         # -- controls --------------------------------------------------------
@@ -208,11 +212,8 @@ class TraceView(Quiet):
         if buildup is None:
             buildup = self.buildup if (k == self.step and self.frame is not None) else top
         buildup = max(0, min(int(buildup), top))
-        self.frame = self.frame_at(k, buildup)
-        markup = self.render(self.frame)
-        if self.example_name:
-            markup = markup.replace('class="convcore-view"',
-                                    f'class="convcore-view" data-example="{self.example_name}"', 1)
+        self.frame, markup = self._drawn(k, buildup)
+        self._before_show(self.frame)
         # The picture first, then the controls: each changed widget is one more
         # message to the browser, and the learner is looking at the picture.
         self.html.show(markup)
@@ -224,6 +225,55 @@ class TraceView(Quiet):
         if self.error_area.value:
             self.error_area.value = ""
             self.last_error = None
+        self._prefetch_soon()
+
+    # -- drawing ahead ------------------------------------------------------------
+    # A key press costs the kernel's work on top of the echo floor, so the steps a
+    # learner is likely to go to next (one on, one back) are drawn while the kernel
+    # is idle, after the answer to this one has gone out; a press then only looks
+    # its frame up. The last few frames are kept (back and forth costs nothing).
+    FRAMES_KEPT = 16
+
+    def _drawn(self, k: int, buildup: int):
+        """(frame model, markup) of step ``k`` at ``buildup``, drawn once and kept."""
+        key = (k, buildup)
+        if key in self._frames:
+            self._frames.move_to_end(key)
+            return self._frames[key]
+        frame = self.frame_at(k, buildup)
+        markup = self.render(frame)
+        if self.example_name:
+            markup = markup.replace('class="convcore-view"',
+                                    f'class="convcore-view" data-example="{self.example_name}"', 1)
+        self._frames[key] = (frame, markup)
+        while len(self._frames) > self.FRAMES_KEPT:
+            self._frames.popitem(last=False)
+        return frame, markup
+
+    def _before_show(self, frame) -> None:
+        """Subclasses change what goes with a frame (the heatmap's images) here."""
+
+    def _prefetch_soon(self) -> None:
+        """Draw the neighbouring steps once the kernel is idle (there is an event loop
+        in a Jupyter kernel; without one, as in plain Python, nothing is drawn ahead)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        if self._prefetch is not None:
+            self._prefetch.cancel()
+        self._prefetch = loop.call_soon(self._draw_neighbours)
+
+    def _draw_neighbours(self) -> None:
+        self._prefetch = None
+        top = self._buildup_max()
+        for k in (self.step + 1, self.step - 1):
+            if 0 <= k < len(self.trace):
+                try:
+                    _frame, markup = self._drawn(k, top)
+                    self.html.prepare(markup)
+                except Exception:   # shown to the learner if that step is ever asked for
+                    return
 
     def _followers(self) -> list[tuple[W.IntSlider, int]]:
         """Each position slider with the axis of the trace's (N, C_out, *spatial) it shows."""
@@ -377,10 +427,12 @@ class HeatmapView(TraceView):
     def frame_at(self, k, buildup):
         return heatmap.heat_frame(self.trace, k, buildup)
 
-    def render(self, frame) -> str:
+    def _before_show(self, frame) -> None:
         if frame.sample != self._styled_sample:      # another sample: new images, once
             self._styled_sample = frame.sample
             self.style.value = self._static_html()
+
+    def render(self, frame) -> str:
         return heatmap.render_heat(frame, self.view_id, heatmap.cell_px(self.trace),
                                    heatmap.output_px(self.trace))
 
