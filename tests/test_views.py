@@ -356,7 +356,7 @@ def test_neighbouring_steps_are_drawn_while_the_kernel_is_idle():
 
     async def press(k):                  # a slider message, then the kernel goes idle
         view.step_slider.value = k
-        await asyncio.sleep(0)
+        await asyncio.sleep(2 * view.DRAW_AHEAD_AFTER)
 
     asyncio.run(press(5))
     assert drawn == [5, 6, 4]            # step 5, then one on and one back, after the answer
@@ -376,7 +376,7 @@ def test_drawing_ahead_into_the_next_sample_leaves_the_shown_images_alone():
 
     async def press(k):
         view.step_slider.value = k
-        await asyncio.sleep(0)
+        await asyncio.sleep(2 * view.DRAW_AHEAD_AFTER)
 
     asyncio.run(press(3))                # the last step of sample 0; step 4 is in sample 1
     assert view.style.value == style

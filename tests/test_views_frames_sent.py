@@ -35,8 +35,11 @@ def apply(patch: list, markup: str) -> Element:
     elements = elements_in_order(tree)
     for i, attrs, content in patch:
         el = elements[i]
-        if attrs is not None:
-            el.attrs = dict(attrs)
+        for name, value in (attrs or {}).items():
+            if value is None:
+                del el.attrs[name]
+            else:
+                el.attrs[name] = value
         if content is not None:
             kids = [c for c in el.children if isinstance(c, Element)]
             el.children = [kids[c] if isinstance(c, int) else c for c in content]

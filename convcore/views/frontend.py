@@ -169,9 +169,8 @@ export default {
       for (const [i, attrs, content] of msg.patch) {
         const node = nodes[i];
         if (attrs) {
-          for (const { name } of Array.from(node.attributes)) if (!(name in attrs)) node.removeAttribute(name);
           for (const [name, value] of Object.entries(attrs)) {
-            if (node.getAttribute(name) !== value) node.setAttribute(name, value);
+            if (value === null) node.removeAttribute(name); else node.setAttribute(name, value);
           }
         }
         if (content) {
@@ -251,12 +250,14 @@ def _attrs(tag: str) -> dict[str, str] | None:
 def frame_patch(old: str, new: str) -> list | None:
     """The changes that turn the DOM of ``old`` into that of ``new``, or None if their
     elements differ (tags, nesting). One entry per changed element ``i`` (document
-    order): ``[i, attributes or None, content or None]``, attributes all of its
-    attributes (unescaped), content its direct children: texts, and ints for its
-    child elements (which stay as they are, by position).
+    order): ``[i, attributes or None, content or None]``, attributes the ones that
+    changed (unescaped; None: removed), content its direct children: texts, and
+    ints for its child elements (which stay as they are, by position).
 
-    >>> frame_patch('<div class="a">1</div>', '<div class="b">1</div>')
+    >>> frame_patch('<div class="a" id="x">1</div>', '<div class="b" id="x">1</div>')
     [[0, {'class': 'b'}, None]]
+    >>> frame_patch('<div class="a" data-complete="0">1</div>', '<div class="a">1</div>')
+    [[0, {'data-complete': None}, None]]
     >>> frame_patch('<div><i>7</i></div>', '<div>1 &lt; <i>7</i></div>')
     [[0, None, ['1 < ', 0]]]
     >>> frame_patch('<div>1</div>', '<div><span>1</span></div>') is None
@@ -274,9 +275,11 @@ def _patch(a, b) -> list | None:
             continue
         attrs = None
         if tag_a != tag_b:
-            attrs = _attrs(tag_b)
-            if attrs is None:
+            was, now = _attrs(tag_a), _attrs(tag_b)
+            if was is None or now is None:
                 return None
+            attrs = {name: value for name, value in now.items() if was.get(name) != value}
+            attrs.update((name, None) for name in was if name not in now)
         patch.append([i, attrs, content_b if content_a != content_b else None])
     return patch
 

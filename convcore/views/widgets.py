@@ -233,6 +233,7 @@ class TraceView(Quiet):
     # is idle, after the answer to this one has gone out; a press then only looks
     # its frame up. The last few frames are kept (back and forth costs nothing).
     FRAMES_KEPT = 16
+    DRAW_AHEAD_AFTER = 0.015     # seconds after a step is shown (key repeat is ~30 ms apart)
 
     def _drawn(self, k: int, buildup: int):
         """(frame model, markup) of step ``k`` at ``buildup``, drawn once and kept."""
@@ -262,7 +263,9 @@ class TraceView(Quiet):
             return
         if self._prefetch is not None:
             self._prefetch.cancel()
-        self._prefetch = loop.call_soon(self._draw_neighbours)
+        # A little later, not at once: ipykernel sends its messages from another
+        # thread, and drawing now would hold the GIL while the answer waits to go out.
+        self._prefetch = loop.call_later(self.DRAW_AHEAD_AFTER, self._draw_neighbours)
 
     def _draw_neighbours(self) -> None:
         self._prefetch = None
