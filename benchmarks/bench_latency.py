@@ -1,6 +1,6 @@
 """Key press to updated view, measured in the browser, in one JupyterLab session.
 
-Run: python benchmarks/bench_latency.py [--presses N] [--only PATTERN] [--json PATH]
+Run: python benchmarks/bench_latency.py [--presses N] [--rounds R] [--only PATTERN] [--json PATH]
 
 Starts a throw-away JupyterLab on 127.0.0.1 over a temporary copy of
 notebooks/ (the same fixtures as tests/browser), drives Debian's Chromium with
@@ -230,6 +230,8 @@ def with_echo(path: Path) -> Path:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--presses", type=int, default=25, help="timed presses per subject (>= 20)")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="alternating rounds of a view and its same-page echo (presses are split over them)")
     ap.add_argument("--only", default="", help="only notebooks whose name contains this")
     ap.add_argument("--json", type=Path, default=REPO / "benchmarks" / "results" / "latency.json")
     args = ap.parse_args(argv)
@@ -261,7 +263,7 @@ def main(argv=None) -> int:
             same_page = {}
             for name in notebooks:
                 try:
-                    what, r, r_echo = s.notebook(name, args.presses)
+                    what, r, r_echo = s.notebook(name, args.presses, args.rounds)
                 except Exception as err:        # report it, keep measuring the others
                     what, r, r_echo = f"failed: {type(err).__name__}: {str(err)[:100]}", None, None
                 label = name.removesuffix(".ipynb")

@@ -36,6 +36,8 @@ to build).
     element index (document order, as ``getElementsByTagName("*")``); the
     browser sets them on its live elements. Any change of the elements
     themselves (tags, nesting) sends the whole markup, as ``ipywidgets.HTML``.
+    While patched, the frame keeps the tallest height it has had, so a sum that
+    wraps differently does not move the rest of the notebook on every step.
     (Measured and dropped on the way: morphing the whole new markup into the
     DOM in the browser, as morphdom does; the JavaScript tree walk cost more
     than ``innerHTML`` saved.)
@@ -161,7 +163,20 @@ export default {
     el.appendChild(root);
     // Every element under root in document order: what the kernel's indices count.
     const elements = root.getElementsByTagName("*");
-    const showAll = () => { root.innerHTML = model.get("value"); };
+    // The frame never gets shorter while it is patched: a sum that wraps onto one
+    // line fewer would otherwise pull the whole notebook below it up and down on
+    // every step (a jumpy page, and a relayout of all of it).
+    let tallest = 0;
+    const keepHeight = new ResizeObserver(([entry]) => {
+      const height = entry.borderBoxSize[0].blockSize;
+      if (height > tallest) { tallest = height; root.style.minHeight = `${height}px`; }
+    });
+    keepHeight.observe(root);
+    const showAll = () => {
+      tallest = 0;
+      root.style.minHeight = "";
+      root.innerHTML = model.get("value");
+    };
     const onMessage = (msg) => {
       if (!msg || !msg.patch) return;
       if (elements.length !== msg.nodes) { model.send({ want: "all" }); return; }   // out of step
@@ -188,7 +203,11 @@ export default {
     model.on("msg:custom", onMessage);
     // This view may be newer than the model's markup (frames since were patches): ask for it.
     model.send({ want: "all" });
-    return () => { model.off("change:revision", showAll); model.off("msg:custom", onMessage); };
+    return () => {
+      keepHeight.disconnect();
+      model.off("change:revision", showAll);
+      model.off("msg:custom", onMessage);
+    };
   },
 };
 """
