@@ -27,7 +27,8 @@ Every step view is built from a ``Trace``, an ``Example`` (or its name in
 ``Stepper2D.from_example("seed_conv2d")``, ``Stepper1D([1, 2, 3, 4], [1, 0, -1])``.
 Attributes: ``trace``, ``step``, ``buildup``, ``frame`` (the plain-data frame
 shown), ``update(k, buildup=None)``, ``widget`` (the views display themselves
-too), ``html`` (the per-step ``ipywidgets.HTML``), ``style`` (static CSS and
+too), ``html`` (the per-step ``frontend.FrameHTML``: ``value`` is the
+markup shown, sent as patches), ``style`` (static CSS and
 images, set once), ``error_area``, ``last_error``; controls ``step_slider``,
 ``play``, ``speed_slider``, ``prev_button``, ``next_button``,
 ``channel_slider``, ``row_slider`` (2-D only, else None), ``col_slider``,

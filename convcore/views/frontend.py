@@ -179,6 +179,14 @@ export default {
     };
     const onMessage = (msg) => {
       if (!msg || !msg.patch) return;
+      try {
+        patch(msg);
+      } catch (err) {                                 // never leave a half-patched picture
+        console.error("convcore FrameHTML could not apply a patch; asking for the whole frame:", err);
+        model.send({ want: "all" });
+      }
+    };
+    const patch = (msg) => {
       if (elements.length !== msg.nodes) { model.send({ want: "all" }); return; }   // out of step
       const nodes = Array.from(elements);            // indices refer to the frame before the patch
       for (const [i, attrs, content] of msg.patch) {

@@ -1,8 +1,10 @@
 """The ipywidgets views: thin wiring around ``frames`` (what to show) and ``html`` (how).
 
-Every view is built once. ``update(k, buildup)`` recomputes one frame and
-sets one HTML value; all controls (step slider, Play, Prev/Next, output
-channel / row / column sliders, build-up) funnel into it. Observers never
+Every view is built once. ``update(k, buildup)`` draws one frame (or takes
+it from the frames drawn ahead) and shows it with ``FrameHTML``, which sends
+the browser only what changed; all controls (step slider, Play, Prev/Next,
+output channel / row / column sliders, build-up) funnel into it, and in the
+browser ``StepLink`` moves Play and the position sliders with the step. Observers never
 call each other: a view moves all its controls inside ``_quiet()`` and then
 renders once, so there are no feedback loops. Exceptions raised inside a
 callback are shown in the view's error area, not swallowed by ipywidgets.
