@@ -347,6 +347,15 @@ def test_a_stepper_of_the_wrong_dimension_says_which_one_to_use(view_type, sourc
         view_type(source)
 
 
+def in_a_kernel_loop(coroutine) -> None:
+    """Run ``coroutine`` in an event loop of its own, as a Jupyter kernel would, on a
+    worker thread (the browser tests' Playwright may hold this thread's loop)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(1) as worker:
+        worker.submit(asyncio.run, coroutine).result()
+
+
 def test_neighbouring_steps_are_drawn_while_the_kernel_is_idle():
     import asyncio
     view = Stepper2D.from_example("seed_conv2d")
@@ -358,9 +367,9 @@ def test_neighbouring_steps_are_drawn_while_the_kernel_is_idle():
         view.step_slider.value = k
         await asyncio.sleep(2 * view.DRAW_AHEAD_AFTER)
 
-    asyncio.run(press(5))
+    in_a_kernel_loop(press(5))
     assert drawn == [5, 6, 4]            # step 5, then one on and one back, after the answer
-    asyncio.run(press(6))
+    in_a_kernel_loop(press(6))
     assert drawn == [5, 6, 4, 7]         # 6 was ready; 5 is kept
     assert shown(view).get("data-step") == "6" and view.frame.step == view.trace[6].index
     view.update(2)                       # no event loop (plain Python): nothing drawn ahead
@@ -378,7 +387,7 @@ def test_drawing_ahead_into_the_next_sample_leaves_the_shown_images_alone():
         view.step_slider.value = k
         await asyncio.sleep(2 * view.DRAW_AHEAD_AFTER)
 
-    asyncio.run(press(3))                # the last step of sample 0; step 4 is in sample 1
+    in_a_kernel_loop(press(3))           # the last step of sample 0; step 4 is in sample 1
     assert view.style.value == style
-    asyncio.run(press(4))
+    in_a_kernel_loop(press(4))
     assert view.style.value != style     # now sample 1's images
