@@ -44,9 +44,9 @@ to build).
 """
 from __future__ import annotations
 
+import functools
 import html as html_text
 import re
-from collections import OrderedDict
 
 import anywidget
 import traitlets as T
@@ -151,7 +151,6 @@ def set_in_kernel_only(widget, name: str, value) -> None:
         widget._property_lock = lock
 
 
-
 # ---------------------------------------------------------------------------
 # FrameHTML
 # ---------------------------------------------------------------------------
@@ -228,6 +227,7 @@ _ATTR = re.compile(r'([^\s=>]+)(?:="([^"]*)")?')
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
+@functools.lru_cache(maxsize=64)
 def _elements(markup: str):
     """(tags, elements) of ``markup``, or None if it is not plain tags and text.
 
@@ -235,7 +235,9 @@ def _elements(markup: str):
     elements: per element in document order (``getElementsByTagName("*")``),
     ``[start tag, content]`` where content lists its direct children: texts
     (unescaped) and, for each child element, its position among them (an int).
-    Runs on every step, so plain string operations rather than a regex per tag.
+    Runs on every step, so plain string operations rather than a regex per tag,
+    and the last readings are kept (a frame is read once, when drawn ahead, and
+    again as the previous frame of the next step). Callers must not change them.
     """
     tokens = _TOKEN.findall(markup)
     if sum(map(len, tokens)) != len(markup):
@@ -328,27 +330,18 @@ class FrameHTML(anywidget.AnyWidget):
     def __init__(self, value: str = "", **kwargs):
         super().__init__(value=value, **kwargs)
         self.patches_sent = self.frames_sent = 0
-        self._readings: OrderedDict = OrderedDict()     # markup -> _elements(markup), the last few
         self.on_msg(self._on_browser_message)
 
-    def prepare(self, markup: str) -> None:
+    @staticmethod
+    def prepare(markup: str) -> None:
         """Read ``markup`` now (a frame that may be shown next), so ``show`` need not."""
-        self._read(markup)
-
-    def _read(self, markup: str):
-        if markup in self._readings:
-            self._readings.move_to_end(markup)
-            return self._readings[markup]
-        reading = self._readings[markup] = _elements(markup)
-        while len(self._readings) > 8:
-            self._readings.popitem(last=False)
-        return reading
+        _elements(markup)
 
     def show(self, markup: str) -> None:
         """Put ``markup`` on screen: as a patch of the last frame if it can be, else whole."""
         if markup == self.value:
             return
-        patch = _patch(self._read(self.value), parsed := self._read(markup))
+        patch = _patch(_elements(self.value), parsed := _elements(markup))
         if patch is None or len(patch) > self.max_patch_fraction * len(parsed[1]):
             with self.hold_sync():
                 self.value = markup
