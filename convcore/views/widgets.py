@@ -4,9 +4,9 @@ Every view is built once. ``update(k, buildup)`` draws one frame (or takes
 it from the frames drawn ahead) and shows it with ``FrameHTML``, which sends
 the browser only what changed; all controls (step slider, Play, Prev/Next,
 output channel / row / column sliders, build-up) funnel into it, and in the
-browser ``StepLink`` moves Play and the position sliders with the step. Observers never
-call each other: a view moves all its controls inside ``_quiet()`` and then
-renders once, so there are no feedback loops. Exceptions raised inside a
+browser ``StepLink`` moves Play and the position sliders with the step.
+Observers never call each other: a view moves all its controls inside
+``_quiet()`` and then renders once, so there are no feedback loops. Exceptions raised inside a
 callback are shown in the view's error area, not swallowed by ipywidgets.
 """
 from __future__ import annotations
@@ -140,7 +140,8 @@ class TraceView(Quiet):
         # (see frontend.py): a key press is one message to the kernel and one back.
         # (Observing Play in the kernel as well would race with the slider when
         # the browser coalesces messages, and drag the view back a step.)
-        self.step_link = StepLink(self.step_slider, self._followers(), shape=self.trace.loop_shape,
+        self._follower_axes = self._followers()
+        self.step_link = StepLink(self.step_slider, self._follower_axes, shape=self.trace.loop_shape,
                                   play=self.play)
 
         # -- wiring: every observer funnels into update() ------------------------
@@ -281,20 +282,20 @@ class TraceView(Quiet):
                     return
 
     def _followers(self) -> list[tuple[W.IntSlider, int]]:
-        """Each position slider with the axis of the trace's (N, C_out, *spatial) it shows."""
-        axes = [(self.sample_slider, 0), (self.channel_slider, 1)]
-        if self.row_slider is not None:
-            axes.append((self.row_slider, 2))
-        axes.append((self.col_slider, len(self.trace.loop_shape) - 1))
-        return [(s, axis) for s, axis in axes if s is not None]
+        """Each position slider with the axis of the trace's (N, C_out, *spatial) it shows
+        (kept as ``self._follower_axes``): one slider per axis, none for a batch of one."""
+        per_axis = [self.sample_slider, self.channel_slider,
+                    *([self.row_slider] if self.trace.problem.dims == 2 else []), self.col_slider]
+        return [(slider, axis) for axis, slider in enumerate(per_axis) if slider is not None]
 
     def _sync_position(self, k: int) -> None:
         """Move the position sliders to step ``k``. Once the browser runs the step link it
         has moved them already, so only their kernel-side values change (no message)."""
-        where = np.unravel_index(k, self.trace.loop_shape)
+        sample, channel, pos = self.trace.locate(k)
+        where = (sample, channel, *pos)          # indexed like trace.loop_shape
         move = set_in_kernel_only if self.step_link.ready else setattr
-        for slider, axis in self._followers():
-            move(slider, "value", int(where[axis]))
+        for slider, axis in self._follower_axes:
+            move(slider, "value", where[axis])
 
     # -- errors ----------------------------------------------------------------
     def show_error(self, err: BaseException) -> None:
