@@ -1,7 +1,6 @@
 """The steppers show, number by number, what the trace says (headless: parse the HTML)."""
 from __future__ import annotations
 
-import ipywidgets as W
 import numpy as np
 import pytest
 
@@ -9,6 +8,7 @@ from convcore import examples
 from convcore.views import Stepper1D, Stepper2D, as_trace, view_for
 from convcore.views.numfmt import fmt
 from test_views_dom import view_root
+from widget_messages import record_sent
 
 
 def shown(view):
@@ -124,7 +124,7 @@ def test_synced_controls_move_to_the_right_step():
 
 def test_play_prev_next():
     view = Stepper2D.from_example("seed_conv2d")
-    view.step_slider.value = 5               # what Play's tick does, through its jslink
+    view.step_slider.value = 5               # what Play's tick does, through the step link
     assert view.step == view.step_slider.value == 5
     view.next_button.click()
     assert view.step == view.step_slider.value == 6
@@ -171,25 +171,18 @@ def test_batched_views_link_their_sample_slider():
     assert view.step_link.shape == [2, 1, 2, 2]
 
 
-def sent_values(widgets, monkeypatch):
-    """Record every state update each widget sends to the front end."""
-    sent = {id(w): [] for w in widgets}
-    for w in widgets:
-        original = w._send
-        monkeypatch.setattr(w, "_send", lambda msg, buffers=None, w=w, original=original:
-                            (sent[id(w)].append(msg.get("state")), original(msg, buffers=buffers)))
-    return sent
-
-
 def test_followers_move_in_the_kernel_only_once_the_browser_runs_the_link(monkeypatch):
     view = Stepper2D.from_example("seed_conv2d")
     followers = [view.channel_slider, view.row_slider, view.col_slider]
-    sent = sent_values([*followers, view.html], monkeypatch)
+    sent = {id(w): record_sent(w, monkeypatch) for w in [*followers, view.html]}
+
+    def states(widget):
+        return [msg.get("state") for msg in sent[id(widget)]]
     view.update(13)                   # link not running yet: the kernel moves them itself
-    assert [sent[id(s)] for s in followers] == [[{"value": 1}]] * 3
+    assert [states(s) for s in followers] == [[{"value": 1}]] * 3
     view.step_link.set_state({"ready": True})      # what the browser says once it is wired
     view.update(5)
-    assert [sent[id(s)][1:] for s in followers] == [[], [], []]     # nothing more sent ...
+    assert [states(s)[1:] for s in followers] == [[], [], []]       # nothing more sent ...
     assert (view.channel_slider.value, view.row_slider.value, view.col_slider.value) == (0, 1, 2)
     assert len(sent[id(view.html)]) == 2                           # ... but the picture was
     # The kernel still knows where they are, so moving one from the browser works,

@@ -14,6 +14,7 @@ from convcore import examples
 from convcore.views import view_for
 from convcore.views.frontend import FrameHTML, frame_patch
 from test_views_dom import Element, parse
+from widget_messages import record_sent
 
 
 def elements_in_order(root: Element) -> list[Element]:
@@ -91,9 +92,7 @@ def test_buildup_steps_are_patched_or_sent_whole_and_always_right():
 
 def test_a_step_is_one_small_message(monkeypatch):
     view = view_for("groups")
-    sent = []
-    original = view.html._send
-    monkeypatch.setattr(view.html, "_send", lambda msg, buffers=None: (sent.append(msg), original(msg, buffers)))
+    sent = record_sent(view.html, monkeypatch)
     revision = view.html.revision
     view.update(1)
     (msg,) = sent
@@ -112,8 +111,7 @@ def test_a_new_view_in_the_browser_gets_the_markup_on_screen(monkeypatch):
     html = FrameHTML(f'<div class="a">{cells}</div>')
     html.show(f'<div class="b">{cells}</div>')           # a patch: the browser's model is stale
     assert html.patches_sent == 1
-    sent = []
-    monkeypatch.setattr(html, "_send", lambda msg, buffers=None: sent.append(msg))
+    sent = record_sent(html, monkeypatch)
     html._handle_custom_msg({"want": "all"}, [])          # what a newly rendered view asks
     (msg,) = sent
     assert msg["state"]["value"] == f'<div class="b">{cells}</div>' and msg["state"]["revision"] == 1
