@@ -170,17 +170,22 @@ class Session:
         self.lab.run_all(timeout=240)
         self.lab.page.wait_for_timeout(1500)    # let the kernel and page settle
 
-    def echo(self, presses: int) -> dict:
-        self.open_and_run("_bench/echo.ipynb")
-        (view,) = self.lab.views()
+    def presses_on(self, view, presses: int) -> dict:
+        """Time ``presses`` key presses on ``view``'s step slider."""
         return measure(self.lab.page, f'[data-cc-test="{view.container_id}"]', view.slider("step"),
                        "step", presses)
 
-    def prerendered(self, presses: int) -> dict:
-        self.open_and_run("_bench/prerendered.ipynb")
+    def alone(self, notebook: str, presses: int) -> dict:
+        """A scratch notebook whose one view is the subject."""
+        self.open_and_run(notebook)
         (view,) = self.lab.views()
-        return measure(self.lab.page, f'[data-cc-test="{view.container_id}"]', view.slider("step"),
-                       "step", presses)
+        return self.presses_on(view, presses)
+
+    def echo(self, presses: int) -> dict:
+        return self.alone("_bench/echo.ipynb", presses)
+
+    def prerendered(self, presses: int) -> dict:
+        return self.alone("_bench/prerendered.ipynb", presses)
 
     def matplotlib(self, presses: int) -> dict:
         self.open_and_run("_bench/mpl-interact.ipynb")
@@ -193,7 +198,7 @@ class Session:
 
     def notebook(self, name: str, presses: int, rounds: int = 2) -> tuple[str, dict | None, dict | None]:
         """The notebook's main view and the echo cell appended to it (see ``with_echo``),
-        measured in ``rounds`` alternating rounds of ``presses`` each."""
+        measured in ``rounds`` alternating rounds; ``presses`` each, split over the rounds."""
         self.lab.root_dir = self.root
         self.open_and_run(name)
         errors = self.lab.errors()
@@ -210,8 +215,7 @@ class Session:
                 per_round = max(1, presses // rounds)
                 for _ in range(rounds):
                     for subject, into in ((view, r_view), (echo, r_echo)):
-                        r = measure(self.lab.page, f'[data-cc-test="{subject.container_id}"]',
-                                    subject.slider("step"), "step", per_round)
+                        r = self.presses_on(subject, per_round)
                         for key, v in r.items():
                             into[key] = into.get(key, 0 if key == "failures" else []) + v
                 return f"{view.kind} (cell {view.cell})", r_view, r_echo
