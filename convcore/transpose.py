@@ -445,9 +445,18 @@ def gather_problem(p: TransposedConv, fn: str | None = None):
     inserted = inserted[(slice(None), slice(None),
                          *(slice(c0, length - c1) for c0, c1, length
                            in zip(plan.crop_before, plan.crop_after, plan.dilated)))]
+    pad_after = list(plan.pad_after)
+    for dim, length in enumerate(inserted.shape[2:]):
+        if length == 0:
+            # Padding cropped every element away (only the output_padding zeros are left):
+            # hold one of those zeros as a physical element, so the input is not empty.
+            widths = [(0, 0)] * inserted.ndim
+            widths[dim + 2] = (0, 1)
+            inserted = np.pad(inserted, widths)
+            pad_after[dim] -= 1
     axes = tuple(
         Axis(n=n, k=a.k, stride=1, pad_before=pb, pad_after=pa, dilation=a.dilation)
-        for n, a, pb, pa in zip(inserted.shape[2:], p.axes, plan.pad_before, plan.pad_after)
+        for n, a, pb, pa in zip(inserted.shape[2:], p.axes, plan.pad_before, pad_after)
     )
     assert tuple(a.out for a in axes) == p.out_spatial, "gather reading must give the same output size"
     return Conv(fn=fn or f"gather reading of {p.fn}", input=inserted,
