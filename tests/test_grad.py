@@ -7,7 +7,6 @@ import pytest
 import torch
 import torch.nn.grad
 from hypothesis import assume, given, settings
-from hypothesis import strategies as st
 
 import convcore
 from convcore import examples, grad
