@@ -123,8 +123,9 @@ def weight_grad(p: Conv, g: np.ndarray, dtype) -> np.ndarray:
 
 
 _SHARED_DOC = """
-    stride, padding, dilation, groups, padding_mode
-        The forward convolution's arguments, as ``conv1d``/``conv2d`` take them.
+    stride, padding, dilation, groups, padding_mode : as in ``conv1d``/``conv2d``
+        The forward convolution's arguments (padding may be an int, one int per
+        axis, "valid" or "same"; every padding mode is supported).
 """
 
 

@@ -158,9 +158,8 @@ class TransposedConv:
 
     @property
     def canvas_spatial(self) -> tuple[int, ...]:
-        """Length of the uncropped output along each axis: every stamp lands inside, and
-        so does every output position (output_padding may reach past the last stamp)."""
-        return tuple(max(a.stride * (a.out - 1) + a.span, a.pad_before + a.n) for a in self.axes)
+        """Length of the uncropped output along each axis (``canvas_length``)."""
+        return tuple(canvas_length(a) for a in self.axes)
 
     @property
     def out_shape(self) -> tuple[int, ...]:
@@ -307,6 +306,13 @@ def _normalize_layout(fn, dims, x, w, b):
 # ----------------------------------------------------------------------------
 # The scatter kernel (vectorized)
 # ----------------------------------------------------------------------------
+def canvas_length(axis: Axis) -> int:
+    """Length of the uncropped output: the stamps of ``axis.out`` inputs reach
+    ``s·(out − 1) + d·(k − 1) + 1`` positions, and the output itself ends at
+    ``pad_before + n``, further when output_padding reaches past the last stamp."""
+    return max(axis.stride * (axis.out - 1) + axis.span, axis.pad_before + axis.n)
+
+
 def scatter_canvas(x: np.ndarray, weight: np.ndarray, axes, groups: int, dtype) -> np.ndarray:
     """Every stamp of every input element, added onto the uncropped canvas.
 
@@ -332,7 +338,7 @@ def scatter_canvas(x: np.ndarray, weight: np.ndarray, axes, groups: int, dtype) 
     stamps = np.matmul(np.swapaxes(wg, 1, 2), xg)                              # (N, g, o·taps, P)
     stamps = stamps.reshape(n, g, o_group, len(taps), *spatial)
 
-    canvas_len = tuple(max(a.stride * (a.out - 1) + a.span, a.pad_before + a.n) for a in axes)
+    canvas_len = tuple(canvas_length(a) for a in axes)
     canvas = np.zeros((n, g, o_group, *canvas_len), dtype=dtype)
     for i, tap in enumerate(taps):
         where = tuple(a.tap_slice(t) for a, t in zip(axes, tap))
