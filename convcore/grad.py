@@ -389,6 +389,17 @@ def _weight_index(layout, o, c_local, tap):
 _WIDTH = {"plain": 0, "unbatched": 1, "batched": 2}
 
 
+def _layout_rows(layout, samples, channel, positions) -> np.ndarray:
+    """Index rows (T, width) into an (N, C, *spatial) array given in the caller's layout;
+    ``positions`` is (T, dims)."""
+    if layout == "plain":
+        return positions.astype(np.int64)
+    channels = np.full((len(samples), 1), channel, dtype=np.int64)
+    if layout == "unbatched":
+        return np.concatenate([channels, positions], axis=1).astype(np.int64)
+    return np.concatenate([samples[:, None], channels, positions], axis=1).astype(np.int64)
+
+
 def _rows(indices, width) -> np.ndarray:
     return np.array(indices, dtype=np.int64).reshape(-1, width)
 
@@ -493,28 +504,28 @@ class WeightGradTrace(LazySteps):
         out_channel, local, tap = self.locate(k)
         channel = p.group_of(out_channel) * (p.in_channels // p.groups) + local
         # Along each axis: every output position, the coordinate this tap read there
-        # and where that coordinate takes its value from (None: zero padding).
+        # and where that coordinate takes its value from (-1: zero padding, left out).
         per_axis = []
         for a, t in zip(p.axes, tap):
-            hits = []
-            for o in range(a.out):
-                coord = a.coordinate(o, t)
-                src = source_index(coord, a.n, p.padding_mode)
-                if src is not None:
-                    hits.append((o, coord, src))
-            per_axis.append(hits)
-        g_rows, x_rows, coords = [], [], []
-        for sample in range(p.batch):
-            for combo in product(*per_axis):
-                g_rows.append(_out_index(p.layout, sample, out_channel, tuple(h[0] for h in combo)))
-                x_rows.append(_out_index(p.layout, sample, channel, tuple(h[2] for h in combo)))
-                coords.append(tuple(h[1] for h in combo))
-        width = _WIDTH[p.layout] + p.dims
-        g_rows, x_rows, coords = _rows(g_rows, width), _rows(x_rows, width), _rows(coords, p.dims)
+            o = np.arange(a.out)
+            coord = a.coordinate(o, t)
+            src = np.array([source_index(int(c), a.n, p.padding_mode) for c in coord], dtype=object)
+            keep = np.array([s is not None for s in src], dtype=bool)
+            per_axis.append((o[keep], coord[keep], src[keep].astype(np.int64)))
+        # Every combination of the axes' positions (row-major), for every sample in turn.
+        grid = np.meshgrid(*(np.arange(len(h[0])) for h in per_axis), indexing="ij")
+        picks = [g_.ravel() for g_ in grid]
+        out_pos = np.stack([h[0][i] for h, i in zip(per_axis, picks)], axis=-1)
+        coords = np.stack([h[1][i] for h, i in zip(per_axis, picks)], axis=-1)
+        src = np.stack([h[2][i] for h, i in zip(per_axis, picks)], axis=-1)
+        samples = np.repeat(np.arange(p.batch), len(out_pos))
+        out_pos, coords, src = (np.tile(a_, (p.batch, 1)) for a_ in (out_pos, coords, src))
+        g_rows = _layout_rows(p.layout, samples, out_channel, out_pos)
+        x_rows = _layout_rows(p.layout, samples, channel, src)
         g_vals = _restore_input_layout(p, self.grad_output)[tuple(g_rows.T)].astype(dt)
         x_vals = _restore_input_layout(p, p.input)[tuple(x_rows.T)].astype(dt)
         products = g_vals * x_vals
-        in_pad = np.array([any(a.in_padding(c) for a, c in zip(p.axes, row)) for row in coords], dtype=bool)
+        in_pad = ((coords < 0) | (coords >= np.array([a.n for a in p.axes]))).any(axis=1)
         return GradStep(index=k, wrt="weight", element=_weight_index(p.layout, out_channel, local, tap),
                         grad_output_index=g_rows, other_index=x_rows, grad_output_values=g_vals,
                         other_values=x_vals, products=products, coords=coords, in_padding=in_pad,
