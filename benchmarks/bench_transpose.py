@@ -122,6 +122,26 @@ def main() -> None:
     print(row("torch.nn.grad.conv2d_weight", *t["torch_w"], t["torch_w"][0]))
     print(row("convcore.grad.conv2d_weight", *t["ours_w"], t["torch_w"][0]))
     print(f"  max |difference| from torch: input {err_in:.2e}, weight {err_w:.2e} (relative)")
+
+    # -- the gradient traces on the same convolution (float64) --------------------------------
+    x64, g64 = xf.astype(np.float64), g.astype(np.float64)
+    t_in = grad.trace_conv2d_input_grad(x64.shape, w, g64, padding=1)
+    t_w = grad.trace_conv2d_weight_grad(x64, w.shape, g64, padding=1)
+    rows = [
+        ("build input-gradient trace", lambda: grad.trace_conv2d_input_grad(x64.shape, w, g64, padding=1)),
+        ("input gradient: trace[-1]", lambda: t_in[-1]),
+        ("build weight-gradient trace", lambda: grad.trace_conv2d_weight_grad(x64, w.shape, g64, padding=1)),
+        ("weight gradient: trace[-1]", lambda: t_w[-1]),
+    ]
+    results = {name: measure(f, args.repeat) for name, f in rows}
+    print()
+    print(f"gradient traces, float64: input gradient {len(t_in):,} steps, weight gradient {len(t_w):,} steps")
+    for name, _ in rows:
+        tm, peak, step = results[name]
+        terms = f"  ({len(step)} terms)" if hasattr(step, "products") else ""
+        print(f"  {name:<48} {tm * 1e3:8.3f} ms {peak / 1024:9.1f} KiB{terms}")
+    assert np.isclose(results["weight gradient: trace[-1]"][2].value, t_w.output[63, 63, 2, 2], rtol=1e-10)
+    assert np.isclose(results["input gradient: trace[-1]"][2].value, t_in.output[0, 63, 55, 55], rtol=1e-10)
     print("  " + load_line() + " (after timing)")
 
 

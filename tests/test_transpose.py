@@ -237,6 +237,8 @@ def test_gather_steps_and_both_readings_agree(case):
         channels = range(group * (p.in_channels // p.groups), (group + 1) * (p.in_channels // p.groups))
         for t, tap in enumerate(conv.window):
             kind, source = step.kinds[t], step.sources[t]
+            if tap.in_padding:     # the derived convolution's padding is padding here too
+                assert kind == "padding"
             under = conv.patch[(slice(None), *tap.offset)]
             if kind == "input":
                 np.testing.assert_array_equal(under, x[(step.sample, slice(channels.start, channels.stop), *source)])
