@@ -9,10 +9,19 @@ from .api import (conv1d, conv2d, explain_output_size, output_size, reference1d,
 from .geometry import PADDING_MODES
 from .kernels import channel_mix
 from .trace import Step, Tap, Trace
+from . import grad
+from .transpose import (conv_transpose1d, conv_transpose2d, explain_transpose_output_size,
+                        transpose_output_size)
+from .trace_transpose import (GatherStep, GatherTrace, Landing, ScatterStep, ScatterTrace,
+                              trace_transpose1d, trace_transpose2d)
 
 __all__ = [
     "conv1d", "conv2d", "trace1d", "trace2d", "reference1d", "reference2d",
     "output_size", "explain_output_size", "channel_mix",
     "Trace", "Step", "Tap", "PADDING_MODES",
+    # transposed convolution and gradients (issue 12)
+    "conv_transpose1d", "conv_transpose2d", "transpose_output_size", "explain_transpose_output_size",
+    "trace_transpose1d", "trace_transpose2d", "ScatterTrace", "ScatterStep", "Landing",
+    "GatherTrace", "GatherStep", "grad",
 ]
 __version__ = "0.1.0"

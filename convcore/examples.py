@@ -159,3 +159,97 @@ def get(name: str) -> Example:
         return CATALOGUE[name]
     except KeyError:
         raise KeyError(f"no example called {name!r}; the catalogue has: {', '.join(CATALOGUE)}") from None
+
+
+# -- transposed convolutions (issue 12) -------------------------------------------
+# A separate catalogue: these take conv_transpose*d's arguments, and their weight is
+# (C_in, C_out / groups, *kernel), so they must not be run through conv*d.
+@dataclass(frozen=True)
+class TransposedExample:
+    """Arguments for ``conv_transpose1d``/``conv_transpose2d``, plus the expected result."""
+
+    name: str
+    title: str
+    dims: int
+    input: np.ndarray
+    weight: np.ndarray
+    bias: np.ndarray | None = None
+    stride: int | tuple = 1
+    padding: int | tuple = 0
+    output_padding: int | tuple = 0
+    groups: int = 1
+    dilation: int | tuple = 1
+    expected: np.ndarray | None = None
+    note: str = ""
+
+    @property
+    def kwargs(self) -> dict:
+        """The keyword arguments shared by conv_transpose*d and trace_transpose*d."""
+        return dict(bias=self.bias, stride=self.stride, padding=self.padding,
+                    output_padding=self.output_padding, groups=self.groups, dilation=self.dilation)
+
+    def run(self) -> np.ndarray:
+        from . import transpose
+        fn = transpose.conv_transpose1d if self.dims == 1 else transpose.conv_transpose2d
+        return fn(self.input, self.weight, **self.kwargs)
+
+    def trace(self, reading: str = "scatter"):
+        from . import trace_transpose
+        fn = trace_transpose.trace_transpose1d if self.dims == 1 else trace_transpose.trace_transpose2d
+        return fn(self.input, self.weight, **self.kwargs, reading=reading)
+
+
+TRANSPOSED: dict[str, TransposedExample] = {}
+
+
+def _add_transposed(example: TransposedExample) -> None:
+    TRANSPOSED[example.name] = example
+
+
+_add_transposed(TransposedExample(
+    "stamps_1d", "1-D: [1, 2, 3] stamps the kernel [1, 0, -1], 2 places apart", 1,
+    input=np.array([1, 2, 3]), weight=np.array([1, 0, -1]), stride=2,
+    expected=np.array([1, 0, 1, 0, 1, 0, -3]),
+    note="stamps [1, 0, -1], [2, 0, -2], [3, 0, -3] start at 0, 2, 4; at 2 and 4 two stamps add up",
+))
+_add_transposed(TransposedExample(
+    "stamps_2d", "2-D: a 2×2 input, each element fills a 3×3 block, stride 2", 2,
+    input=np.array([[1, 2], [3, 4]]), weight=np.ones((3, 3), dtype=np.int64), stride=2,
+    expected=np.array([[1, 1, 3, 2, 2], [1, 1, 3, 2, 2], [4, 4, 10, 6, 6],
+                       [3, 3, 7, 4, 4], [3, 3, 7, 4, 4]]),
+    note="the blocks overlap on the middle row and column; the centre gathers all four",
+))
+_add_transposed(TransposedExample(
+    "checkerboard", "checkerboard: a constant 4×4 input doubled to 8×8 by a constant 3×3 kernel, "
+    "stride 2, padding 1, output_padding 1", 2,
+    input=np.ones((4, 4), dtype=np.int64), weight=np.ones((3, 3), dtype=np.int64), stride=2, padding=1,
+    output_padding=1,
+    note="3 is not divisible by 2: positions receive 1, 2 or 4 stamps, so a flat input comes out as a grid",
+))
+_add_transposed(TransposedExample(
+    "even_overlap", "no checkerboard: a constant 4×4 input doubled to 8×8 by a constant 4×4 kernel, "
+    "stride 2, padding 1", 2,
+    input=np.ones((4, 4), dtype=np.int64), weight=np.ones((4, 4), dtype=np.int64), stride=2, padding=1,
+    note="4 is divisible by 2: away from the border every position receives 2 × 2 = 4 stamps",
+))
+
+
+def transposed_names() -> list[str]:
+    return list(TRANSPOSED)
+
+
+def get_transposed(name: str) -> TransposedExample:
+    """The transposed-convolution example called ``name`` (see ``transposed_names()``).
+
+    >>> ex = get_transposed("stamps_1d")
+    >>> ex.run(), bool((ex.run() == ex.expected).all())
+    (array([ 1,  0,  1,  0,  1,  0, -3]), True)
+    >>> get_transposed("checkerboard").run()[:2]       # 1, 2 or 4 stamps: a grid, not a flat image
+    array([[1, 2, 1, 2, 1, 2, 1, 1],
+           [2, 4, 2, 4, 2, 4, 2, 2]])
+    """
+    try:
+        return TRANSPOSED[name]
+    except KeyError:
+        raise KeyError(f"no transposed-convolution example called {name!r}; the catalogue has: "
+                       f"{', '.join(TRANSPOSED)}") from None

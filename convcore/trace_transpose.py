@@ -1,0 +1,442 @@
+"""A transposed convolution as data, in both of its readings.
+
+**Scatter** (``ScatterTrace``): one step per input element, in the order
+sample, input channel, input position. The element's value times its kernel
+slice (one ``(kH, kW)`` kernel per output channel of its group) is the
+*stamp*; each tap of the stamp lands on the uncropped output (the *canvas*)
+at ``axis.coordinate(i, t) + p = i·s + t·d``; the canvas starts at the bias and
+overlapping stamps add up; padding then crops ``p`` positions off the front
+of each axis (and ``p − output_padding`` off the end). A step records where
+each tap landed, whether the crop removes it, the values added and the
+canvas values there before and after.
+
+**Gather** (``GatherTrace``): one step per output element. The same output
+is a plain convolution (stride 1, same dilation) of the input with
+``stride − 1`` zeros inserted between its elements and ``d·(k − 1) − p``
+zeros of padding around it (plus ``output_padding`` at the end), with every
+kernel flipped and the channel axes of the weight swapped. The steps are
+``convcore.trace.Trace``'s own steps on that derived problem, each with a
+note, per tap, of what the derived input holds there: an element of the
+transposed input, an inserted zero, or padding.
+
+Both traces are lazy: building one checks the arguments and computes nothing.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from itertools import product
+from typing import NamedTuple
+
+import numpy as np
+
+from .trace import Step, Trace
+from .transpose import (GatherPlan, TransposedConv, crop, gather_problem, scatter_canvas,
+                        scatter_conv)
+
+
+class LazySteps:
+    """A read-only sequence of steps computed on demand, one per cell of ``loop_shape``."""
+
+    _loop: tuple[int, ...] = ()
+
+    def __len__(self) -> int:
+        return math.prod(self._loop)
+
+    @property
+    def loop_shape(self) -> tuple[int, ...]:
+        """Step ``k`` is the row-major index of its cell in this shape."""
+        return self._loop
+
+    def _check(self, k) -> int:
+        n = len(self)
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+            raise TypeError(f"trace index must be an int; got {k!r}")
+        if not -n <= k < n:
+            raise IndexError(f"step {k} is past the end: this trace has {n} steps (0 to {n - 1})")
+        return int(k) % n
+
+    def _cell(self, k) -> tuple[int, ...]:
+        return tuple(int(i) for i in np.unravel_index(self._check(k), self._loop))
+
+    def _index(self, where: tuple[int, ...], names: str) -> int:
+        if len(where) != len(self._loop) or any(not 0 <= i < n for i, n in zip(where, self._loop)):
+            raise IndexError(f"no step at {names} = {where}: the loop runs over {self._loop}")
+        return int(np.ravel_multi_index(where, self._loop))
+
+    def __getitem__(self, k):
+        raise NotImplementedError
+
+    def __iter__(self):
+        for k in range(len(self)):
+            yield self[k]
+
+
+def _as_pos(pos) -> tuple[int, ...]:
+    return (int(pos),) if isinstance(pos, (int, np.integer)) else tuple(int(i) for i in pos)
+
+
+def _out_index(layout, sample, channel, pos):
+    if layout == "plain":
+        return tuple(pos)
+    if layout == "unbatched":
+        return (channel, *pos)
+    return (sample, channel, *pos)
+
+
+# ----------------------------------------------------------------------------
+# Scatter
+# ----------------------------------------------------------------------------
+class Landing(NamedTuple):
+    """Where one tap of a stamp lands."""
+
+    offset: tuple[int, ...]        # the kernel tap, e.g. (ki, kj)
+    canvas: tuple[int, ...]        # coordinate in the uncropped output: i·s + t·d
+    coords: tuple[int, ...]        # coordinate in the output: canvas − padding (may be outside)
+    cropped: bool                  # True when the crop by padding removes it
+
+
+@dataclass(frozen=True)
+class ScatterStep:
+    """One input element stamping its kernel slice into the output.
+
+    ``kernel``, ``stamp``, ``before`` and ``after`` have shape (C_out of the
+    group, *kernel): ``stamp == value * kernel``; ``before`` holds the canvas
+    values under each tap before this stamp (bias plus every earlier stamp of
+    the same sample that landed there) and ``after == before + stamp``.
+    Values under cropped taps are canvas values the output never shows.
+    """
+
+    index: int
+    sample: int
+    in_channel: int
+    in_pos: tuple[int, ...]
+    group: int
+    out_channels: tuple[int, ...]
+    value: np.generic
+    kernel: np.ndarray
+    stamp: np.ndarray
+    landings: tuple[Landing, ...]
+    before: np.ndarray
+    after: np.ndarray
+    bias: np.ndarray
+    layout: str = "unbatched"
+
+    @property
+    def in_index(self) -> tuple[int, ...]:
+        """Index of the stamping element in the input array the caller gave."""
+        return _out_index(self.layout, self.sample, self.in_channel, self.in_pos)
+
+    @property
+    def cropped_mask(self) -> np.ndarray:
+        """Boolean array shaped like the kernel: True where the tap is cropped away."""
+        return np.array([t.cropped for t in self.landings]).reshape(self.kernel.shape[1:])
+
+    @property
+    def coords(self) -> np.ndarray:
+        """Output coordinates of every tap, shape (*kernel, dims)."""
+        return np.array([t.coords for t in self.landings]).reshape(*self.kernel.shape[1:], -1)
+
+    @property
+    def canvas_coords(self) -> np.ndarray:
+        """Uncropped-output coordinates of every tap, shape (*kernel, dims)."""
+        return np.array([t.canvas for t in self.landings]).reshape(*self.kernel.shape[1:], -1)
+
+    def out_index(self, out_channel: int, offset) -> tuple[int, ...] | None:
+        """Index in the output array where tap ``offset`` of ``out_channel``'s stamp
+        lands, or None when it is cropped."""
+        landing = self.landings[int(np.ravel_multi_index(_as_pos(offset), self.kernel.shape[1:]))]
+        if landing.cropped:
+            return None
+        return _out_index(self.layout, self.sample, out_channel, landing.coords)
+
+
+class ScatterTrace(LazySteps):
+    """The scatter reading of a transposed convolution, one input element per step."""
+
+    reading = "scatter"
+
+    def __init__(self, problem: TransposedConv):
+        self.problem = problem
+        self._loop = (problem.batch, problem.in_channels, *problem.in_spatial)
+        self._taps = np.array(list(product(*(range(k) for k in problem.kernel_shape))),
+                              dtype=np.int64).reshape(-1, problem.dims)
+
+    def __repr__(self) -> str:
+        p = self.problem
+        return (f"<ScatterTrace of {p.fn}: {len(self)} steps = {p.batch} sample(s) × {p.in_channels} "
+                f"input channel(s) × {' × '.join(map(str, p.in_spatial))} positions>")
+
+    def locate(self, k) -> tuple[int, int, tuple[int, ...]]:
+        """(sample, in_channel, in_pos) of step ``k``, without computing it."""
+        sample, channel, *pos = self._cell(k)
+        return sample, channel, tuple(pos)
+
+    def index(self, in_channel: int, in_pos, sample: int = 0) -> int:
+        """The step in which input element (sample, in_channel, *in_pos) stamps."""
+        return self._index((sample, in_channel, *_as_pos(in_pos)), "(sample, in_channel, *in_pos)")
+
+    def step_at(self, in_channel: int, in_pos, sample: int = 0) -> ScatterStep:
+        return self[self.index(in_channel, in_pos, sample)]
+
+    def __getitem__(self, k) -> ScatterStep:
+        k = self._check(k)
+        p = self.problem
+        sample, channel, pos = self.locate(k)
+        group = p.group_of(channel)
+        out_channels = tuple(p.group_out_channels(group))
+
+        # Where each tap lands: the forward rule's coordinate, i·s − p + t·d.
+        landings = []
+        for tap in self._taps:
+            coords = tuple(a.coordinate(i, int(t)) for a, i, t in zip(p.axes, pos, tap))
+            landings.append(Landing(
+                offset=tuple(int(t) for t in tap),
+                canvas=tuple(c + a.pad_before for c, a in zip(coords, p.axes)),
+                coords=coords,
+                cropped=any(a.in_padding(c) for a, c in zip(p.axes, coords)),
+            ))
+        value = p.dtype.type(p.input[(sample, channel, *pos)])
+        kernel = p.weight[channel].astype(p.dtype)
+        stamp = value * kernel
+        bias = (np.zeros(len(out_channels), dtype=p.dtype) if p.bias is None
+                else p.bias[out_channels[0]:out_channels[-1] + 1].astype(p.dtype))
+        canvas = np.array([t.canvas for t in landings])
+        before = self._running(sample, channel, pos, canvas).reshape(kernel.shape) + \
+            bias.reshape(-1, *([1] * p.dims))
+        return ScatterStep(index=k, sample=sample, in_channel=channel, in_pos=pos, group=group,
+                           out_channels=out_channels, value=value, kernel=kernel, stamp=stamp,
+                           landings=tuple(landings), before=before, after=before + stamp,
+                           bias=bias, layout=p.layout)
+
+    def _running(self, sample, channel, pos, canvas) -> np.ndarray:
+        """Sum of the stamps that landed on the canvas positions ``canvas`` (T, dims)
+        before step (sample, channel, pos), for the output channels of its group.
+
+        Read backwards, canvas position u received tap t of input element
+        (u − t·d) / s, when that is a whole number inside the input. So for
+        each position and each tap, find that element, keep it if its step
+        came earlier (an earlier channel of the group, or the same channel at
+        an earlier position), and add element × weight.
+        """
+        p = self.problem
+        stride = np.array([a.stride for a in p.axes])
+        dilation = np.array([a.dilation for a in p.axes])
+        n_in = np.array(p.in_spatial)
+        reach = canvas[:, None, :] - self._taps[None, :, :] * dilation      # (T, taps, dims)
+        src = reach // stride
+        valid = ((reach % stride) == 0).all(-1) & ((src >= 0) & (src < n_in)).all(-1)
+        src = np.where(valid[..., None], src, 0)
+        flat = np.ravel_multi_index(tuple(np.moveaxis(src, -1, 0)), p.in_spatial)   # (T, taps)
+        here = int(np.ravel_multi_index(pos, p.in_spatial))
+
+        group = p.group_of(channel)
+        channels = p.group_in_channels(group)
+        local = channel - channels.start
+        x = p.input[sample, channels.start:channels.stop].reshape(len(channels), -1)
+        values = x[:, flat].astype(p.dtype)                                 # (c, T, taps)
+        earlier = np.zeros_like(values, dtype=bool)
+        earlier[:local] = True
+        earlier[local] = flat < here
+        values = np.where(earlier & valid, values, p.dtype.type(0))
+        w = p.weight[channels.start:channels.stop].astype(p.dtype)
+        w = w.reshape(len(channels), w.shape[1], -1)                         # (c, o, taps)
+        return np.einsum("ctk,cok->ot", values, w)
+
+    def state_after(self, k, uncropped: bool = False) -> np.ndarray:
+        """The output of step ``k``'s sample after its stamp, shape (C_out, *out_spatial):
+        the bias plus every stamp up to and including step ``k``. With
+        ``uncropped=True``, the whole canvas (C_out, *canvas) before the crop.
+        """
+        p = self.problem
+        sample, channel, pos = self.locate(k)
+        x = np.zeros((1, *p.input.shape[1:]), dtype=p.input.dtype)
+        # Every element whose step comes no later than k: earlier channels whole,
+        # this channel up to and including this position (row-major).
+        upto = int(np.ravel_multi_index(pos, p.in_spatial)) + 1
+        x[0, :channel] = p.input[sample, :channel]
+        x[0, channel].reshape(-1)[:upto] = p.input[sample, channel].reshape(-1)[:upto]
+        canvas = scatter_canvas(x, p.weight, p.axes, p.groups, p.dtype)
+        out = canvas if uncropped else crop(canvas, p.axes)
+        if p.bias is not None:
+            out = out + p.bias.astype(p.dtype).reshape(-1, *([1] * p.dims))
+        return out[0]
+
+    def contributors(self, out_channel: int, out_pos, sample: int = 0) -> list[tuple[int, tuple[int, ...]]]:
+        """The (step, kernel tap) pairs whose stamps land on output element
+        (sample, out_channel, *out_pos), in step order: what the gather reading
+        of that element adds up."""
+        p = self.problem
+        out_pos = _as_pos(out_pos)
+        group = out_channel // p.weight.shape[1]
+        per_axis = []
+        for a, o, n in zip(p.axes, out_pos, p.in_spatial):
+            # input i's tap t lands on o when i·s − p + t·d == o
+            per_axis.append([(i, t) for t in range(a.k)
+                             for i in [(o + a.pad_before - t * a.dilation) // a.stride]
+                             if (o + a.pad_before - t * a.dilation) % a.stride == 0 and 0 <= i < n])
+        found = []
+        for channel in p.group_in_channels(group):
+            for combo in product(*per_axis):
+                pos = tuple(i for i, _ in combo)
+                found.append((self.index(channel, pos, sample), tuple(t for _, t in combo)))
+        return sorted(found)
+
+    @cached_property
+    def output(self) -> np.ndarray:
+        """The finished output (vectorized scatter kernel), in the caller's layout."""
+        return scatter_conv(self.problem)
+
+    @cached_property
+    def gather(self) -> "GatherTrace":
+        """The same transposed convolution in its gather reading."""
+        return GatherTrace(self.problem)
+
+
+# ----------------------------------------------------------------------------
+# Gather
+# ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GatherStep:
+    """One output element of a transposed convolution, read as a plain convolution.
+
+    ``conv`` is the ``convcore.trace.Step`` of the derived convolution (its
+    ``window`` coordinates are in the zero-inserted, padded input; its
+    ``kernel`` is the flipped, transposed one). Per tap, in the same order:
+    ``kinds`` says what the derived input holds there (``"input"``,
+    ``"inserted"`` for a zero between elements, ``"padding"``), ``sources``
+    the transposed-input position it holds (None for a zero) and
+    ``weight_taps`` the tap of the original, unflipped kernel it multiplies.
+    """
+
+    conv: Step
+    kinds: tuple[str, ...]
+    sources: tuple[tuple[int, ...] | None, ...]
+    weight_taps: tuple[tuple[int, ...], ...]
+
+    index = property(lambda self: self.conv.index)
+    sample = property(lambda self: self.conv.sample)
+    out_channel = property(lambda self: self.conv.out_channel)
+    out_pos = property(lambda self: self.conv.out_pos)
+    out_index = property(lambda self: self.conv.out_index)
+    value = property(lambda self: self.conv.value)
+    bias = property(lambda self: self.conv.bias)
+
+    @property
+    def kind_mask(self) -> np.ndarray:
+        """Array of ``kinds`` shaped like the kernel."""
+        return np.array(self.kinds).reshape(self.conv.kernel.shape[1:])
+
+
+class GatherTrace(LazySteps):
+    """The gather reading of a transposed convolution, one output element per step."""
+
+    reading = "gather"
+
+    def __init__(self, problem: TransposedConv):
+        self.problem = problem
+        self._loop = (problem.batch, problem.out_channels, *problem.out_spatial)
+
+    def __repr__(self) -> str:
+        p = self.problem
+        return (f"<GatherTrace of {p.fn}: {len(self)} steps = {p.batch} sample(s) × {p.out_channels} "
+                f"output channel(s) × {' × '.join(map(str, p.out_spatial))} positions>")
+
+    @cached_property
+    def _derived(self) -> tuple[Trace, GatherPlan]:
+        # Built on first use: zero insertion copies the input once.
+        conv, plan = gather_problem(self.problem)
+        return Trace(conv), plan
+
+    @property
+    def conv_trace(self) -> Trace:
+        """The plain convolution's own trace (``convcore.trace.Trace``)."""
+        return self._derived[0]
+
+    @property
+    def plan(self) -> GatherPlan:
+        """Zeros inserted, padding added or cropped, per axis."""
+        return self._derived[1]
+
+    def locate(self, k) -> tuple[int, int, tuple[int, ...]]:
+        """(sample, out_channel, out_pos) of step ``k``, without computing it."""
+        sample, channel, *pos = self._cell(k)
+        return sample, channel, tuple(pos)
+
+    def index(self, out_channel: int, out_pos, sample: int = 0) -> int:
+        return self._index((sample, out_channel, *_as_pos(out_pos)), "(sample, out_channel, *out_pos)")
+
+    def step_at(self, out_channel: int, out_pos, sample: int = 0) -> GatherStep:
+        return self[self.index(out_channel, out_pos, sample)]
+
+    def __getitem__(self, k) -> GatherStep:
+        k = self._check(k)
+        trace, plan = self._derived
+        step = trace[k]
+        kinds, sources = [], []
+        for tap in step.window:
+            kind, where = plan.origin(tap.coords)
+            kinds.append(kind)
+            sources.append(where)
+        kernel = self.problem.kernel_shape
+        flipped = tuple(tuple(k - 1 - t for k, t in zip(kernel, tap.offset)) for tap in step.window)
+        return GatherStep(conv=step, kinds=tuple(kinds), sources=tuple(sources), weight_taps=flipped)
+
+    @cached_property
+    def output(self) -> np.ndarray:
+        """The whole output computed by convcore's forward kernel on the derived convolution."""
+        from .kernels import vectorized_conv
+        return vectorized_conv(self._derived[0].problem)
+
+    @cached_property
+    def scatter(self) -> ScatterTrace:
+        """The same transposed convolution in its scatter reading."""
+        return ScatterTrace(self.problem)
+
+
+def trace_transpose(fn, dims, input, weight, bias, stride, padding, output_padding, groups, dilation,
+                    reading):
+    problem = TransposedConv.build(fn, dims, input, weight, bias, stride, padding, output_padding,
+                                   groups, dilation)
+    if reading == "scatter":
+        return ScatterTrace(problem)
+    if reading == "gather":
+        return GatherTrace(problem)
+    raise ValueError(f"{fn}: `reading` must be 'scatter' (one input element per step) or 'gather' "
+                     f"(one output element per step); got {reading!r}")
+
+
+def trace_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                      dilation=1, reading: str = "scatter"):
+    """The steps of ``conv_transpose1d`` with the same arguments, in either reading.
+
+    ``reading="scatter"`` gives a ``ScatterTrace`` (one step per input element:
+    its stamp landing in the output); ``reading="gather"`` a ``GatherTrace``
+    (one step per output element: a plain convolution of the zero-inserted,
+    padded input with the flipped kernel). Building checks the arguments and
+    computes nothing.
+
+    >>> t = trace_transpose1d([1, 2], [1, 0, -1], stride=2)
+    >>> [s.stamp.tolist() for s in t]
+    [[[1, 0, -1]], [[2, 0, -2]]]
+    >>> t[1].before.tolist(), t[1].after.tolist()   # the second stamp lands on the first's -1
+    ([[-1, 0, 0]], [[1, 0, -2]])
+    """
+    return trace_transpose("trace_transpose1d", 1, input, weight, bias, stride, padding,
+                           output_padding, groups, dilation, reading)
+
+
+def trace_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                      dilation=1, reading: str = "scatter"):
+    """The steps of ``conv_transpose2d`` with the same arguments, in either reading.
+
+    Scatter steps run sample, input channel, input row, input column; gather
+    steps sample, output channel, output row, output column.
+
+    >>> t = trace_transpose2d([[1, 2], [3, 4]], [[1, 1], [1, 1]], reading="gather")
+    >>> len(t), int(t.step_at(0, (1, 1)).value)     # the centre gathers all four stamps
+    (9, 10)
+    """
+    return trace_transpose("trace_transpose2d", 2, input, weight, bias, stride, padding,
+                           output_padding, groups, dilation, reading)
