@@ -9,10 +9,17 @@ from .api import (conv1d, conv2d, explain_output_size, output_size, reference1d,
 from .geometry import PADDING_MODES
 from .kernels import channel_mix
 from .trace import Step, Tap, Trace
+from .pooling import (avg_pool1d, avg_pool2d, max_pool1d, max_pool2d, pool_output_size,
+                      trace_avg_pool1d, trace_avg_pool2d, trace_max_pool1d, trace_max_pool2d)
+from .receptive import receptive_field
+from .causal import causal_conv1d, causal_layers, causal_padding, trace_causal_conv1d
 
 __all__ = [
     "conv1d", "conv2d", "trace1d", "trace2d", "reference1d", "reference2d",
     "output_size", "explain_output_size", "channel_mix",
     "Trace", "Step", "Tap", "PADDING_MODES",
+    "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "pool_output_size",
+    "trace_max_pool1d", "trace_max_pool2d", "trace_avg_pool1d", "trace_avg_pool2d",
+    "receptive_field", "causal_conv1d", "trace_causal_conv1d", "causal_padding", "causal_layers",
 ]
 __version__ = "0.1.0"
