@@ -130,9 +130,10 @@ class Pool:
               ceil_mode=False, count_include_pad=True) -> "Pool":
         x = as_numeric_array(input, "input", fn)
         spatial = ", ".join(SPATIAL_LETTERS[dims])
+        plain = f"a plain ({spatial},) signal" if dims == 1 else f"a plain ({spatial}) image"
         if x.ndim not in (dims, dims + 1, dims + 2):
             raise ValueError(
-                f"{fn}: `input` must be (C, {spatial}) or (N, C, {spatial}), or a plain ({spatial}); "
+                f"{fn}: `input` must be (C, {spatial}) or (N, C, {spatial}), or {plain}; "
                 f"got {x.ndim}-D shape {x.shape}"
             )
         if x.size == 0:
