@@ -12,7 +12,8 @@ everything about where an output of layer ``l`` looks in the input:
 * the jump ``j_l``, how far apart neighbouring outputs of layer ``l`` look:
   ``j_l = j_{l-1} * s_l`` (the product of the strides);
 * the start, the input coordinate where output 0's span begins (negative: in
-  the padding): ``start_l = start_{l-1} - p_l * j_{l-1}``.
+  the padding): ``start_l = start_{l-1} - p_l * j_{l-1}``, with ``p_l`` the
+  padding before the input (all of ``d*(k-1)`` for a causal layer).
 
 So output ``o`` of layer ``l`` spans input positions ``start_l + o * j_l`` to
 ``start_l + o * j_l + r_l - 1``. With dilation or strides the span can have
@@ -155,9 +156,10 @@ class ReceptiveField:
             lines.append(f"layer {f.layer} ({what}):")
             lines.extend("  " + line for line in f.explanation.split("\n"))
         size = " × ".join(map(str, self._one_tuple(self.size)))
+        jump = self._one_tuple(self.jump)
         lines.append(
             f"One output of layer {len(self.layers)} spans {size} input positions; neighbouring outputs "
-            f"are {' × '.join(map(str, self._one_tuple(self.jump)))} input positions apart.")
+            f"are {' × '.join(map(str, jump))} input position{'' if jump == (1,) else 's'} apart.")
         return "\n".join(lines)
 
     def _one_tuple(self, value):
