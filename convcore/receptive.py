@@ -334,7 +334,13 @@ def _layer(spec, l, dims) -> Layer:
     elif padding == "valid":
         pads = ((0, 0),) * dims
     elif padding == "same":
+        if any(ss != 1 for ss in s):
+            raise ValueError(f"{FN}: layer {l}: padding='same' only works with stride 1 (as in PyTorch); "
+                             f"got stride {s[0] if dims == 1 else s}")
         pads = tuple(same_padding(kk, dd) for kk, dd in zip(k, d))
+    elif isinstance(padding, str):
+        raise ValueError(f"{FN}: layer {l}: `padding` must be an int, one int per axis, 'valid' or 'same'; "
+                         f"got the word {padding!r}")
     else:
         pads = tuple((p, p) for p in _as_ints(padding, f"layers[{l - 1}].padding", dims, 0))
     mode = args.get("padding_mode", "zeros")

@@ -121,6 +121,11 @@ BAD = [
     case("rf-padding-negative", lambda: convcore.receptive_field([dict(kernel_size=3, padding=-1)]),
          lambda: F.conv1d(torch.zeros(1, 1, 5), torch.zeros(1, 1, 3), padding=-1), ValueError,
          "`layers[0].padding` must be >= 0"),
+    case("rf-same-with-stride-2", lambda: convcore.receptive_field([dict(kernel_size=3, stride=2, padding="same")]),
+         lambda: nn.Conv1d(1, 1, 3, stride=2, padding="same"), ValueError, "padding='same' only works with stride 1",
+         "got stride 2"),
+    case("rf-unknown-padding-word", lambda: convcore.receptive_field([dict(kernel_size=3, padding="full")]),
+         lambda: nn.Conv1d(1, 1, 3, padding="full"), ValueError, "`padding` must be an int", "'full'"),
     case("rf-kernel-float", lambda: convcore.receptive_field([dict(kernel_size=2.5)]), None, TypeError,
          "`layers[0].kernel_size` must be whole numbers"),
     case("rf-unknown-kind", lambda: convcore.receptive_field([dict(kind="pool", kernel_size=2)]), None, ValueError,
@@ -173,3 +178,14 @@ def test_accepts_what_torch_accepts(call, torch_call):
     expected = torch_call()
     expected = expected[0] if isinstance(expected, tuple) else expected
     np.testing.assert_array_equal(call(), expected.numpy())
+
+
+def test_errors_never_hide_behind_a_numpy_warning():
+    """Every bad call fails before any arithmetic: no RuntimeWarning on the way."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for param in BAD:
+            call, _, error, _ = param.values
+            with pytest.raises(error):
+                call()

@@ -80,7 +80,7 @@ def depends_on(x, y, index):
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(stacks(), st.booleans(), st.data())
 def test_inputs_of_is_autograds_non_zero_pattern(stack, as_modules, data):
     layers, n = stack
