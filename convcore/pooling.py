@@ -160,8 +160,8 @@ class Pool:
                 where = f" along {name}" if dims > 1 else ""
                 raise ValueError(
                     f"{fn}: `padding` must be at most half the kernel{where}: padding <= floor(kernel_size / 2) "
-                    f"= floor({a.k} / 2) = {a.k // 2}; got {a.pad_before}. PyTorch refuses more, because "
-                    f"then a window could read only padding."
+                    f"= floor({a.k} / 2) = {a.k // 2}; got {a.pad_before} (PyTorch's limit: with more, the first "
+                    f"window would hold more padding than input)"
                 )
         for name, a in zip(names, axes):
             if a.out < 1:
@@ -225,8 +225,8 @@ def _flat_index(p: Pool) -> np.ndarray:
 
 def _empty_window_index(p: Pool) -> np.ndarray:
     """(*out,): the index PyTorch reports for a window with no tap in the input
-    (possible only with dilation): along each axis it skips taps below 0 and
-    stops at the first one at 0 or beyond, which lies past the input."""
+    (possible only with dilation): along each axis it skips the taps below 0 and
+    stops at the first one at 0 or beyond (past the input along some axis)."""
     plane = np.cumprod((1,) + p.spatial[:0:-1])[::-1]
     first = []
     for a, st in zip(p.axes, plane):
@@ -352,8 +352,8 @@ def _max(fn, dims, input, kernel_size, stride, padding, dilation, ceil_mode, ret
 
 
 @_doc(_MAX_DOC, 1)
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """1-D max pooling, as ``torch.nn.functional.max_pool1d``.
 
     {params}
@@ -368,8 +368,8 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 @_doc(_MAX_DOC, 2)
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """2-D max pooling, as ``torch.nn.functional.max_pool2d``.
 
     {params}
@@ -383,7 +383,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 @_doc(_AVG_DOC, 1)
-def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> np.ndarray:
     """1-D average pooling, as ``torch.nn.functional.avg_pool1d``.
 
     {params}
@@ -399,7 +400,8 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
 
 @_doc(_AVG_DOC, 2)
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> np.ndarray:
     """2-D average pooling, as ``torch.nn.functional.avg_pool2d``.
 
     {params}

@@ -343,6 +343,9 @@ def _layer(spec, l, dims) -> Layer:
                          f"got the word {padding!r}")
     else:
         pads = tuple((p, p) for p in _as_ints(padding, f"layers[{l - 1}].padding", dims, 0))
+    if kind != "conv" and any(p0 > kk // 2 for (p0, _), kk in zip(pads, k)):
+        raise ValueError(f"{FN}: layer {l} ({kind}): pooling `padding` must be at most half the kernel, "
+                         f"floor(kernel_size / 2); got padding {padding!r} for kernel_size {args['kernel_size']!r}")
     mode = args.get("padding_mode", "zeros")
     if mode not in PADDING_MODES:
         raise ValueError(f"{FN}: layer {l}: `padding_mode` must be one of {', '.join(map(repr, PADDING_MODES))}; got {mode!r}")
