@@ -30,6 +30,7 @@ taps flagged, the values read, and which tap won (max) or the divisor (avg).
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from itertools import product
 from typing import NamedTuple
@@ -44,6 +45,13 @@ from .trace import Trace
 # ----------------------------------------------------------------------------
 # The checked problem
 # ----------------------------------------------------------------------------
+class CeilEffect(NamedTuple):
+    """What ``ceil_mode`` did along one axis (``Pool.ceil_effect``)."""
+
+    added: int                  # windows beyond floor mode's (0 or 1)
+    dropped_start: int | None   # input coordinate where a dropped window would have started
+
+
 @dataclass(frozen=True)
 class Pool:
     """A checked pooling problem in the batched, channels-first layout.
@@ -123,6 +131,18 @@ class Pool:
     def explain(self) -> str:
         """The output-size formula for each spatial axis, numbers filled in."""
         return "\n".join(f"{name}: {explain_axis(a)}" for name, a in zip(AXIS_NAMES[self.dims], self.axes))
+
+    def ceil_effect(self) -> tuple["CeilEffect", ...]:
+        """Per spatial axis, what ``ceil_mode`` changed against floor mode: the windows it
+        added (0 or 1, the one that overhangs) and the start of the window it dropped
+        because it would have started in the right padding (None when none was)."""
+        effects = []
+        for a in self.axes:
+            floor = dataclasses.replace(a, ceil_mode=False).out
+            rounded = -(-(a.padded_length - a.span) // a.stride) + 1 if a.ceil_mode else floor
+            dropped = a.window_start(rounded - 1) if rounded > a.out else None
+            effects.append(CeilEffect(added=a.out - floor, dropped_start=dropped))
+        return tuple(effects)
 
     # -- construction ---------------------------------------------------------
     @classmethod
@@ -594,4 +614,4 @@ def pool_output_size(n, kernel_size, stride=None, padding=0, dilation=1, ceil_mo
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "trace_max_pool1d",
            "trace_max_pool2d", "trace_avg_pool1d", "trace_avg_pool2d", "pool_output_size",
-           "Pool", "PoolStep", "PoolTap", "PoolTrace"]
+           "Pool", "PoolStep", "PoolTap", "PoolTrace", "CeilEffect"]

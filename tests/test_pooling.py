@@ -159,6 +159,10 @@ def test_integer_average_is_the_true_mean_not_torchs_truncation():
 # ----------------------------------------------------------------------------
 # The rules, one by one, on numbers that can be checked by hand
 # ----------------------------------------------------------------------------
+def trace_effect(x, k, s, p):
+    return tuple(map(tuple, convcore.trace_max_pool1d(x, k, s, p, ceil_mode=True).problem.ceil_effect()))
+
+
 def test_ceil_mode_drops_a_last_window_that_starts_in_the_right_padding():
     # n=5, k=2, s=3, p=1: ceil((5 + 2 − 1 − 1) / 3) + 1 = 3, but window 2 starts at 2·3 − 1 = 5 = n.
     x = torch.arange(5.0)[None]
@@ -168,7 +172,9 @@ def test_ceil_mode_drops_a_last_window_that_starts_in_the_right_padding():
     text = convcore.trace_max_pool1d(np.arange(5.0), 2, 3, 1, ceil_mode=True).problem.explain()
     assert text == ("length: ceil((5 + 2·1 − 1·(2−1) − 1) / 3) + 1 = ceil(5 / 3) + 1 = 3, but window 2 would "
                     "start at 2·3 − 1 = 5 ≥ n = 5, in the right padding, so it is dropped: 2")
+    assert trace_effect(np.arange(5.0), 2, 3, 1) == ((0, 5),)
     # Whereas a window that starts inside the input is kept, overhanging the end.
+    assert trace_effect(np.arange(5.0), 2, 2, 0) == ((1, None),)
     assert F.max_pool1d(torch.arange(5.0)[None], 2, ceil_mode=True).tolist() == [[1.0, 3.0, 4.0]]
     assert convcore.max_pool1d(np.arange(5.0), 2, ceil_mode=True).tolist() == [1.0, 3.0, 4.0]
 
@@ -311,4 +317,11 @@ def test_axis_ceil_mode_output_size_matches_torch(n, k, s, d, data):
     # The overhang is what the last window reaches past the padded input.
     last = axis.coordinate(axis.out - 1, k - 1)
     assert axis.overhang == max(0, last - (n + p - 1))
-    assert Axis(n=n, k=k, stride=s, pad_before=p, pad_after=p, dilation=d).overhang == 0
+    floor_axis = Axis(n=n, k=k, stride=s, pad_before=p, pad_after=p, dilation=d)
+    assert floor_axis.overhang == 0
+    # What ceil_mode added over floor mode, against torch's floor-mode size; a dropped window
+    # would have started at n or beyond.
+    if floor_axis.out >= 1:
+        (effect,) = convcore.trace_max_pool1d(np.zeros(n), k, s, p, d, ceil_mode=True).problem.ceil_effect()
+        assert effect.added == expected - F.max_pool1d(torch.zeros(1, 1, n), k, s, p, d).shape[-1]
+        assert effect.dropped_start is None or effect.dropped_start >= n
