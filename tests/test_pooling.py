@@ -271,6 +271,8 @@ def test_trace_steps_are_the_kernels_arithmetic(case):
         plane = case.input.reshape(-1, *n)[step.sample * (1 if case.layout == "plain" else case.input.shape[-case.dims - 1]) + step.channel]
         inside_values = [plane[t.coords] for t in step.window if not t.in_padding]
         assert [v for v, pad in zip(step.patch.reshape(-1), outside) if not pad] == inside_values
+        fill = -np.inf if case.kind == "max" else 0.0    # padding never wins / adds nothing
+        assert all(v == fill for v, pad in zip(step.patch.reshape(-1), outside) if pad)
         if case.kind == "max":
             assert step.argmax == indices[step.out_index]
             w = step.winner
