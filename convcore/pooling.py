@@ -20,7 +20,9 @@ What pooling adds:
   ceil_mode overhang never counts) or inside the input only.
 
 PyTorch refuses padding larger than half the kernel (``padding <= k // 2``), and
-so does convcore, with the reason. Integer inputs: max pooling stays exact
+so does convcore, with the reason. As ``conv1d``/``conv2d`` do, convcore also
+takes a plain (L,) signal or (H, W) image without a channel axis (PyTorch wants
+one; there the result is plain too). Integer inputs: max pooling stays exact
 int64; average pooling returns float64 (PyTorch's integer average truncates,
 e.g. ``(1 + 2) / 2 -> 1``; here it is 1.5).
 
