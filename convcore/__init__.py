@@ -14,6 +14,10 @@ from .transpose import (conv_transpose1d, conv_transpose2d, explain_transpose_ou
                         transpose_output_size)
 from .trace_transpose import (GatherStep, GatherTrace, Landing, ScatterStep, ScatterTrace,
                               trace_transpose1d, trace_transpose2d)
+from .pooling import (avg_pool1d, avg_pool2d, max_pool1d, max_pool2d, pool_output_size,
+                      trace_avg_pool1d, trace_avg_pool2d, trace_max_pool1d, trace_max_pool2d)
+from .receptive import receptive_field
+from .causal import causal_conv1d, causal_layers, causal_padding, trace_causal_conv1d
 
 __all__ = [
     "conv1d", "conv2d", "trace1d", "trace2d", "reference1d", "reference2d",
@@ -23,5 +27,8 @@ __all__ = [
     "conv_transpose1d", "conv_transpose2d", "transpose_output_size", "explain_transpose_output_size",
     "trace_transpose1d", "trace_transpose2d", "ScatterTrace", "ScatterStep", "Landing",
     "GatherTrace", "GatherStep", "grad",
+    "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "pool_output_size",
+    "trace_max_pool1d", "trace_max_pool2d", "trace_avg_pool1d", "trace_avg_pool2d",
+    "receptive_field", "causal_conv1d", "trace_causal_conv1d", "causal_padding", "causal_layers",
 ]
 __version__ = "0.1.0"

@@ -15,6 +15,11 @@ Everything else follows from three lines of arithmetic:
 A coordinate below 0 or at ``n`` and beyond falls in the padding. What value it
 reads there depends on the padding mode (``source_index``).
 
+Pooling adds one variant, ``ceil_mode``: the output size rounds up instead of
+down, so a last window may hang past the padded input (its "overhang"), except
+that a last window starting in the right padding (at ``n`` or beyond) is
+dropped, as PyTorch drops it.
+
 The reference loop (``convcore.reference``), the trace (``convcore.trace``) and
 the vectorized kernels (``convcore.kernels``) all call these functions, so what
 the learner is shown and what the numbers are cannot drift apart.
@@ -36,6 +41,7 @@ class Axis:
     pad_before: int = 0
     pad_after: int = 0
     dilation: int = 1
+    ceil_mode: bool = False  # pooling only: round the output size up (see ``out``)
 
     @property
     def span(self) -> int:
@@ -48,8 +54,28 @@ class Axis:
 
     @property
     def out(self) -> int:
-        """Number of output positions (may be < 1 for an impossible setting)."""
-        return (self.padded_length - self.span) // self.stride + 1
+        """Number of output positions (may be < 1 for an impossible setting).
+
+        With ``ceil_mode`` the division rounds up, so one more window may start
+        whose last taps hang past the padded input; but a last window that would
+        start in the right padding (``window_start >= n``) is dropped, exactly
+        PyTorch's rule (``pooling_output_shape``).
+        """
+        if not self.ceil_mode:
+            return (self.padded_length - self.span) // self.stride + 1
+        out = -(-(self.padded_length - self.span) // self.stride) + 1
+        if self.window_start(out - 1) >= self.n:
+            out -= 1
+        return out
+
+    @property
+    def overhang(self) -> int:
+        """How far the last window reaches past the padded input (ceil_mode only; else 0)."""
+        return max(0, self.coordinate(self.out - 1, self.k - 1) + 1 - self.n - self.pad_after)
+
+    def in_overhang(self, i: int) -> bool:
+        """True past the padded input: a ceil_mode window reads nothing there, not even padding."""
+        return i >= self.n + self.pad_after
 
     def window_start(self, o: int) -> int:
         """Input coordinate of the first tap of output position ``o``."""
@@ -119,13 +145,25 @@ def same_padding(k: int, dilation: int = 1) -> tuple[int, int]:
 
 
 def explain_axis(axis: Axis) -> str:
-    """``floor((n + p_before + p_after - d*(k-1) - 1)/s) + 1`` with numbers."""
+    """``floor((n + p_before + p_after - d*(k-1) - 1)/s) + 1`` with numbers
+    (``ceil`` and PyTorch's dropped last window with ``ceil_mode``)."""
     if axis.pad_before == axis.pad_after:
         pads = f"2·{axis.pad_before}"
     else:
         pads = f"{axis.pad_before} + {axis.pad_after}"
     top = axis.padded_length - axis.span
-    return (
-        f"floor(({axis.n} + {pads} − {axis.dilation}·({axis.k}−1) − 1) / {axis.stride}) + 1"
-        f" = floor({top} / {axis.stride}) + 1 = {axis.out}"
+    rounding = "ceil" if axis.ceil_mode else "floor"
+    text = (
+        f"{rounding}(({axis.n} + {pads} − {axis.dilation}·({axis.k}−1) − 1) / {axis.stride}) + 1"
+        f" = {rounding}({top} / {axis.stride}) + 1 = "
+    )
+    if not axis.ceil_mode:
+        return text + f"{axis.out}"
+    rounded = -(-top // axis.stride) + 1
+    if rounded == axis.out:
+        return text + f"{axis.out}"
+    start = axis.window_start(rounded - 1)
+    return text + (
+        f"{rounded}, but window {rounded - 1} would start at {rounded - 1}·{axis.stride} − "
+        f"{axis.pad_before} = {start} ≥ n = {axis.n}, in the right padding, so it is dropped: {axis.out}"
     )
