@@ -345,7 +345,7 @@ _add(Exercise(
 
 
 def _none_message(ex: Exercise) -> str:
-    return (f"Not answered yet: replace None with your answer ({ex.form}) and run this cell again. "
+    return (f"Not answered yet: replace None with your answer ({ex.form}) and run this cell again.\n"
             f"[This checker works on: {ex.givens}.]")
 
 
