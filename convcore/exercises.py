@@ -357,7 +357,8 @@ def check(name: str, given) -> str:
     if given is None:
         return _none_message(ex)
     if _same(given, ex.answer()):
-        return f"✓ Right. {ex.solution()}."
+        working = ex.solution()
+        return f"✓ Right. {working[0].upper()}{working[1:]}."
     for test, hint in ex.mistakes:
         try:
             matched = bool(test(given))
