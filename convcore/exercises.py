@@ -64,8 +64,8 @@ _add(Exercise(
     "conv1d_length", "01",
     givens="signal length 20, kernel length 5, stride 3, padding 2",
     answer=lambda: output_size(**_L),
-    solution=lambda: (f"{explain_output_size(**_L)}: {(20 + 2 * 2 - (5 - 1) - 1) // 3} jumps, "
-                      f"plus the first position"),
+    solution=lambda: (f"window positions: {explain_output_size(**_L)}, "
+                      f"that is {(20 + 2 * 2 - (5 - 1) - 1) // 3} jumps plus the first position"),
     mistakes=(
         (_is(output_size(20, 5, stride=3)), "Did you add the padding? It goes on both ends: 2p."),
         (_is(output_size(20, 5, stride=3, padding=(2, 0))), "The padding goes on both ends: add 2p, not p."),
