@@ -123,6 +123,10 @@ _add(Example(
     input=_ints(7, (1, 6, 6)), weight=_ints(8, (1, 1, 3, 3)), stride=2, padding=1,
 ))
 _add(Example(
+    "never_read", "stride 2 without padding on a 6×6 input: the last row and column are never read", 2,
+    input=_ints(21, (1, 6, 6)), weight=_ints(22, (1, 1, 3, 3)), stride=2,
+))
+_add(Example(
     "dilation", "dilation 2: a 3×3 kernel that spans 5×5 on a 7×7 input", 2,
     input=_ints(9, (1, 7, 7)), weight=_ints(10, (1, 1, 3, 3)), dilation=2,
 ))

@@ -10,9 +10,10 @@ The rule, for each Markdown cell of a built notebook:
   target), the numbers of ordered lists, and two-digit names of notebooks (``02``, ``06``);
 * a number that is a fact from outside the suite (a year, a paper's figure) is listed in a
   comment in the same cell, visible to every reviewer: ``<!-- given: 2015 50 -->``;
-* "1×1" is the operation's name, not a claim; and the folded solutions of the exercises
-  (``<details>`` blocks) are proved by ``tests/test_exercises.py`` against the answers the
-  checkers compute, since a cell printing them would give the answers away.
+* "1×1", "1-D" and "2-D" are names (of an operation, of a dimension), not claims; and the
+  folded solutions of the exercises (``<details>`` blocks) are proved by
+  ``tests/test_exercises.py`` against the answers the checkers compute, since a cell
+  printing them would give the answers away.
 
 Write numbers as digits in prose ("9 times", not "nine times") so this check sees them.
 ``python notebooks/claims.py`` lists what each notebook states and where it is proved;
@@ -40,6 +41,7 @@ _NOTEBOOK_NUMBER = re.compile(r"^0\d$")
 _HTML_TAG = re.compile(r"<[^>]+>")
 _DETAILS = re.compile(r"<details>.*?</details>", re.S)
 _ONE_BY_ONE = re.compile(r"(?<![\w.])1\s*[×x]\s*1(?![\w])")
+_DIMENSIONS = re.compile(r"(?<![\w.])[123]-D(?![\w])")
 
 
 def numbers(text: str) -> list[str]:
@@ -55,13 +57,17 @@ def numbers(text: str) -> list[str]:
 
 
 def prose_numbers(markdown: str) -> list[str]:
-    """Numbers a Markdown cell states as claims (see the module's rule)."""
+    """Numbers a Markdown cell states as claims (see the module's rule).
+
+    >>> prose_numbers("A 1-D signal, a 2-D image and a 1×1 layer: 3 names, 1 claim.")
+    ['3', '1']
+    """
     given = set()
     for block in _GIVEN.findall(markdown):
         given.update(numbers(block))
     text = _GIVEN.sub(" ", markdown)
     text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
-    for pattern in (_DETAILS, _INLINE_CODE, _LINK, _URL, _HTML_TAG, _ONE_BY_ONE):
+    for pattern in (_DETAILS, _INLINE_CODE, _LINK, _URL, _HTML_TAG, _ONE_BY_ONE, _DIMENSIONS):
         text = pattern.sub(" ", text)
     text = _LIST_NUMBER.sub(r"\1", text)
     claims = [n for n in numbers(text) if not _NOTEBOOK_NUMBER.match(n) and n not in given]
