@@ -288,8 +288,9 @@ def _resolve_padding(fn, padding, dims, kernel, dilation, stride):
         if padding == "same":
             if any(s != 1 for s in stride):
                 raise ValueError(
-                    f"{fn}: padding='same' only works with stride 1 (with a larger stride no padding "
-                    f"keeps the size); got stride {stride if dims > 1 else stride[0]}. Give a number instead."
+                    f"{fn}: padding='same' only works with stride 1, as in PyTorch (with stride s the output "
+                    f"has about n / s positions, so it cannot keep the input's size); got stride "
+                    f"{stride if dims > 1 else stride[0]}. Give the padding as a number instead."
                 )
             return [same_padding(k, d) for k, d in zip(kernel, dilation)]
         raise ValueError(f"{fn}: `padding` must be an int, one int per axis, 'valid' or 'same'; got the word {padding!r}")
