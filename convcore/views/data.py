@@ -131,7 +131,7 @@ def record(trace: Trace, k: int, kind: str) -> dict:
     rows = [(c[0] + st.pads[0], c[1] + st.pads[1]) if p.dims == 2 else (0, c[0] + st.pads[0])
             for c in (t.coords for t in step.window)]
     rec = {
-        "h": frames.header(trace, step), "o": [step.sample, step.out_channel, *step.out_pos],
+        "h": (frames.pointwise_header if kind == "pointwise" else frames.header)(trace, step), "o": [step.sample, step.out_channel, *step.out_pos],
         "k": key((step.out_channel, *step.out_pos)), "l": frames.out_label(step),
         "ci": list(step.in_channels),
         "t": [[r, c, int(t.in_padding), key(t.coords)] for (r, c), t in zip(rows, step.window)],

@@ -388,6 +388,11 @@ class PointwiseFrame:
     sample: int = 0
 
 
+def pointwise_header(trace: Trace, step) -> str:
+    return (f"{steps_label(trace, step.index)}: at pixel ({', '.join(map(str, step.out_pos))}), output channel "
+            f"{step.out_channel} = row {step.out_channel} of W times the input channels there")
+
+
 def is_pointwise(trace: Trace) -> bool:
     return all(k == 1 for k in trace.problem.kernel_shape)
 
@@ -452,9 +457,7 @@ def pointwise_frame(trace: Trace, k: int, buildup: int | None = None) -> Pointwi
             y.append(Cell(arith.accumulated, "current", index))
         else:
             y.append(Cell(TODO_TEXT, "todo", index))
-    where = ", ".join(map(str, pixel))
-    head = (f"{steps_label(trace, k)}: at pixel ({where}), output channel {step.out_channel} = "
-            f"row {step.out_channel} of W times the input channels there")
+    head = pointwise_header(trace, step)
     return PointwiseFrame(
         kind="pointwise", step=k, header=head, pixel=pixel,
         inputs=input_grids(trace, step, arith.active), x=x, matrix=tuple(matrix), bias=bias, y=tuple(y),

@@ -7,6 +7,12 @@ const SPEEDS = [1, 2, 5, 10, 20, 0];    // steps per second; 0: one step per ani
 const SYNC_QUIET_MS = 300, SYNC_MAX_MS = 2000;   // tell the kernel where we are: when the learner
                                                  // pauses, and at most every 2 s while moving
 
+// Arrow keys, Home, End, Page keys on our controls are ours: JupyterLab's shortcuts (a keydown
+// listener on the document) must not see them, or they take the key's default action away.
+const KEYS_OURS = {"data-lm-suppress-shortcuts": "true"};
+const OUR_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown", " ", "Enter"]);
+const keepKeys = (e) => { if (OUR_KEYS.has(e.key)) e.stopPropagation(); };
+
 function h(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -50,9 +56,9 @@ function render({model, el}) {
   const play = h("button", {"data-role": "play", "aria-label": "play", "aria-pressed": "false", text: "▶ play"});
   const speed = h("select", {"data-role": "speed", "aria-label": "speed in steps per second"},
     ...SPEEDS.map((s) => h("option", {value: s, text: s ? `${s} steps/s` : "fastest", selected: s === 2})));
-  root.append(h("div", {class: "cc-controls"}, prev, play, next, step.label, speed));
+  root.append(h("div", {class: "cc-controls", ...KEYS_OURS}, prev, play, next, step.label, speed));
   const pos = {};
-  const posRow = h("div", {class: "cc-controls"});
+  const posRow = h("div", {class: "cc-controls", ...KEYS_OURS});
   const last = S.outShape[0] - 1, lastCol = S.outShape[1] - 1;
   for (const [role, label, max] of [["sample", "sample", S.batch - 1], ["out-channel", "out channel", S.cout - 1],
                                     ["row", "row", two ? last : 0], ["column", two ? "column" : "position", lastCol]]) {
@@ -65,13 +71,14 @@ function render({model, el}) {
   const bu = slider("buildup-slider", `build-up (${S.unit}s)`, S.top, b);
   const back = h("button", {"data-role": "buildup-back", "aria-label": `take back one ${S.unit}`, text: `− ${S.unit}`});
   const fwd = h("button", {"data-role": "buildup-forward", "aria-label": `add one more ${S.unit}`, text: `+ ${S.unit}`});
-  if (S.top > 1) root.append(h("div", {class: "cc-controls"}, back, bu.label, fwd));
+  if (S.top > 1) root.append(h("div", {class: "cc-controls", ...KEYS_OURS}, back, bu.label, fwd));
   const note = h("div", {class: "cc-note", "data-role": "note", text: payload.note || ""});
   const error = h("div", {class: "convcore-error", "data-role": "error", role: "alert"});
   const header = h("div", {class: "cc-header", "data-role": "header"});
   const say = h("div", {class: "cc-sr", "aria-live": "polite", "data-role": "say"});
   const main = h("div", {class: "cc-main"});
   root.append(note, error, header, main, say, legend(S));
+  for (const row of root.querySelectorAll(".cc-controls")) row.addEventListener("keydown", keepKeys);
   el.replaceChildren(root);
   const picture = (S.kind === "heatmap" ? heatmap : stepper)(S, main);
 
