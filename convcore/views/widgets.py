@@ -236,7 +236,7 @@ def embed_html(view: TraceView, budget_bytes: int = 2_000_000) -> str:
     if view.step < len(payload["steps"]):
         payload["step"], payload["buildup"] = view.step, view.buildup
     text = json.dumps(payload, separators=(",", ":")).replace("</", "<\\/").replace("<!--", "\\u003c!--")
-    return (f'<div class="convcore-embed" data-view="{view.kind}">'
+    return (f'<div class="convcore-embed" data-view="{view.kind}" data-module="convcore-view.js">'
             f'<script type="application/json" class="convcore-data">{text}</script></div>')
 
 
@@ -247,4 +247,10 @@ def static_assets() -> dict[str, str]:
     """Files a static page needs beside it: {"convcore-view.js": the renderer with its stylesheet}."""
     source = (STATIC / "view.js").read_text(encoding="utf-8")
     assert CSS_LINE in source, "view.js lost its CSS placeholder line"
-    return {"convcore-view.js": source.replace(CSS_LINE, f"const CSS = {json.dumps(palette.css())};", 1)}
+    assets = {"convcore-view.js": source.replace(CSS_LINE, f"const CSS = {json.dumps(palette.css())};", 1)}
+    # Views of other kinds keep their renderer in a module of their own, named as the page
+    # loads it ("convcore-<name>.js"); view.js's hydrate() imports each one a page uses.
+    for path in sorted(STATIC.glob("*.js")):
+        if path.name != "view.js":
+            assets[f"convcore-{path.name}"] = path.read_text(encoding="utf-8")
+    return assets

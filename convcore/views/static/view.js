@@ -498,7 +498,12 @@ export function hydrate(root = document) {
     doc.head.append(Object.assign(doc.createElement("style"), {id: "convcore-css", textContent: CSS}));
   }
   const done = [];
+  // Views of other kinds (transposed convolution, pooling, ...) live in modules of their own
+  // beside this one (static_assets() writes them all); each has the same hydrate(root).
+  const others = new Set();
   for (const embed of root.querySelectorAll("div.convcore-embed:not([data-hydrated])")) {
+    const module = embed.getAttribute("data-module");
+    if (module && module !== "convcore-view.js") { others.add(module); continue; }
     const script = embed.querySelector("script.convcore-data");
     if (!script) continue;
     const payload = JSON.parse(script.textContent);
@@ -508,6 +513,9 @@ export function hydrate(root = document) {
     render({model: pageModel(payload), el: host});
     embed.setAttribute("data-hydrated", "1");
     done.push(embed);
+  }
+  for (const module of others) {
+    import(new URL(`./${module}`, import.meta.url)).then((m) => m.hydrate(root));
   }
   return done;
 }
