@@ -21,6 +21,13 @@ Views
     impossible settings explained by the library's own message.
 ``save_animation(view_or_trace, path)``
     A GIF, one frame per step, drawn from the same frame model.
+``TransposeView``, ``GradientView``, ``Im2colView`` (``gridsteps``: data per step, drawn by ``static/gridsteps.js``)
+    A transposed convolution's stamps (scatter) and its gather reading; the
+    products that sum into one input or weight gradient element; a 2-D
+    convolution as X · W, one im2col row per step. ``view.step``, ``view.mode``
+    (the reading) and ``view.record(k)`` (the data of step k); embeds use
+    ``data-module="convcore-gridsteps.js"`` and DOM roles ``cell`` (``data-panel``,
+    ``data-pos="r,c"``, ``data-state``), ``title``, ``lines``, ``mode``.
 
 Every step view is built from a ``Trace``, an ``Example`` (or its name in
 ``convcore.examples``), or arrays plus ``conv*d`` keyword arguments:
@@ -77,8 +84,12 @@ DOM contract (browser tests rely on it; keep it exactly)
 from .animation import save_animation
 from .explorer import Explorer
 from .numfmt import fmt
+from .gradient import GradientView
+from .im2col import Im2colView
+from .transposed import TransposeView
 from .widgets import (HeatmapView, PointwiseView, Stepper1D, Stepper2D, TraceView, as_trace, embed_html,
                       static_assets, view_for)
 
 __all__ = ["Stepper1D", "Stepper2D", "PointwiseView", "HeatmapView", "Explorer", "TraceView",
            "view_for", "as_trace", "save_animation", "fmt", "embed_html", "static_assets"]
+__all__ += ["TransposeView", "GradientView", "Im2colView"]

@@ -1,0 +1,99 @@
+"""Im2colView: a 2-D convolution as one matrix product, one output position per step.
+
+Step k lifts the patch of output position k (lit in every input channel) into
+row k of the im2col matrix X (rows before it filled, after it empty); row k
+times the weight matrix W (one column per output channel) gives position k's
+outputs, one per output channel, with the products written out. Every number
+comes from the convolution's trace (``trace2d``): row k is the step's patch,
+each output the value of that output channel's step at position k.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..trace import Trace
+from . import frames
+from .gridsteps import GridStepsView, product_line, states, texts
+from .numfmt import factor, fmt
+from .widgets import as_trace
+
+
+def im2col_mode(trace: Trace) -> dict:
+    p = trace.problem
+    if p.dims != 2 or p.batch != 1 or p.groups != 1:
+        raise ValueError("Im2colView shows a 2-D convolution of one sample with groups=1 "
+                         f"(this one: {p.dims}-D, batch {p.batch}, groups {p.groups})")
+    st0 = frames.static(trace)
+    OH, OW = p.out_spatial
+    kh, kw = p.kernel_shape
+    P, cols = OH * OW, p.in_channels * kh * kw
+    pads = st0.pads
+    col_labels = [f"{c}:{a},{b}" for c in range(p.in_channels) for a in range(kh) for b in range(kw)]
+    row_labels = [f"{k} ({k // OW},{k % OW})" for k in range(P)]
+    W = p.weight.reshape(p.out_channels, -1).T                    # (C_in·kH·kW, C_out)
+    panels = {}
+    pad_state = [["pad" if m else "plain" for m in row] for row in st0.pad_mask]
+    for c in range(p.in_channels):
+        panels[f"in{c}"] = {"title": f"input channel {c}", "t": texts(st0.padded[0, c]), "s": pad_state}
+    panels["X"] = {"title": f"im2col matrix X ({P} × {cols}): row k = patch of position k",
+                   "t": [[""] * cols for _ in range(P)], "s": states((P, cols), "todo"),
+                   "rl": row_labels, "cl": col_labels}
+    panels["W"] = {"title": f"weight matrix W ({cols} × {p.out_channels})", "t": texts(W),
+                   "s": states(W.shape, "kernel"), "rl": col_labels, "cl": [f"o={o}" for o in range(p.out_channels)]}
+    panels["Y"] = {"title": f"Y = X · W ({P} × {p.out_channels})", "t": [[""] * p.out_channels for _ in range(P)],
+                   "s": states((P, p.out_channels), "todo"), "rl": row_labels,
+                   "cl": [f"o={o}" for o in range(p.out_channels)]}
+    # Per position: the trace's steps there, one per output channel.
+    at = [[trace[int(trace.step_numbers[0, o, k // OW, k % OW])] for o in range(p.out_channels)] for k in range(P)]
+    rows_t = [[fmt(v) for v in at[k][0].patch.ravel()] for k in range(P)]
+    vals_t = [[fmt(s.value) for s in at[k]] for k in range(P)]
+    steps = []
+    for k in range(P):
+        i, j = k // OW, k % OW
+        here = at[k]
+        X_t = [rows_t[r] if r <= k else [""] * cols for r in range(P)]
+        X_s = [["done"] * cols if r < k else ["current"] * cols if r == k else ["todo"] * cols for r in range(P)]
+        Y_t = [vals_t[r] if r <= k else [""] * p.out_channels for r in range(P)]
+        Y_s = [["done" if r < k else "current" if r == k else "todo"] * p.out_channels for r in range(P)]
+        set_ = {"X": {"t": X_t, "s": X_s}, "Y": {"t": Y_t, "s": Y_s}}
+        for c in range(p.in_channels):
+            s = [row[:] for row in pad_state]
+            for tap in here[0].window:
+                r_, c_ = tap.coords[0] + pads[0], tap.coords[1] + pads[1]
+                s[r_][c_] = "pad-patch" if tap.in_padding else "patch"
+            set_[f"in{c}"] = {"s": s}
+        lines = []
+        for o, step in enumerate(here):
+            pairs = zip(step.patch.ravel(), step.kernel.ravel())
+            body = product_line(pairs, sum(step.partial_sums), f"y[{o}, {i}, {j}] = row {k} · column {o}")
+            if p.bias is not None:
+                body += f" + {factor(step.bias)} (bias) = {fmt(step.value)}"
+            lines.append(["sum", body])
+        steps.append({"h": f"im2col · step {k} of steps 0–{P - 1}: output position {k} = ({i}, {j}) "
+                           f"lifts its patch into row {k}",
+                      "say": f"step {k}: row {k} of X is the patch at ({i}, {j}); times W it gives "
+                             + ", ".join(f"y[{o}] = {vals_t[k][o]}" for o in range(p.out_channels)),
+                      "set": set_, "lines": lines})
+    rows = [[f"in{c}" for c in range(p.in_channels)], ["X", "W", "Y"]]
+    legend = [["plain", "input"], ["pad", "padding"], ["patch", "patch of this position"],
+              ["kernel", "weights"], ["done", "rows filled"], ["current", "this step's row"], ["todo", "not yet"]]
+    return {"key": "im2col", "label": "im2col", "n": P, "rows": rows, "panels": panels,
+            "legend": legend, "steps": steps}
+
+
+class Im2colView(GridStepsView):
+    """A 2-D convolution as X · W, one output position (row of X) per step.
+
+    ``Im2colView.from_example("seed_conv2d")``, ``Im2colView(trace)`` or
+    ``Im2colView(input, weight, **conv2d_kwargs)``.
+    """
+
+    kind = "im2col"
+
+    def __init__(self, source, weight=None, **kwargs):
+        self.trace = as_trace(source, weight, dims=2, **kwargs)
+        super().__init__([im2col_mode(self.trace)])
+
+    @classmethod
+    def from_example(cls, name: str, **changes) -> "Im2colView":
+        return cls(name, **changes)

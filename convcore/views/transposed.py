@@ -1,0 +1,264 @@
+"""TransposeView: a transposed convolution step by step, in its scatter and gather readings.
+
+Scatter (the default reading): one step per input element. The element is lit
+in its input channel; its value times the kernel (the stamp) lands on the
+uncropped output (the canvas), overlapping cells show "before → after", a
+panel counts the stamps each cell has received so far (k not divisible by s:
+the checkerboard), the border that padding crops is hatched and labelled
+"crop", the output_padding row/column labelled "+op".
+
+Gather: one step per output element, the plain convolution of the
+zero-inserted, padded input (taps marked input / inserted zero / padding) with
+the flipped kernel: products, sums, the value. Numbers from
+``convcore.trace_transpose`` (``ScatterTrace``/``GatherTrace``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import examples as catalogue
+from ..trace_transpose import GatherTrace, ScatterTrace, trace_transpose1d, trace_transpose2d
+from .gridsteps import GridStepsView, grid2, label, product_line, rc, states, texts
+from .numfmt import factor, fmt
+
+MAX_LISTED = 6     # overlapping cells written out per step
+
+
+def _trace(source, weight=None, dims=None, **kwargs) -> ScatterTrace:
+    if isinstance(source, ScatterTrace):
+        return source
+    if isinstance(source, GatherTrace):
+        return source.scatter
+    if isinstance(source, str):
+        source = catalogue.get_transposed(source)
+    if isinstance(source, catalogue.TransposedExample):
+        return source.trace("scatter")
+    if weight is None:
+        raise TypeError("give a transposed-convolution example (or its name), a ScatterTrace, or "
+                        f"input and weight arrays; got {type(source).__name__} without a weight")
+    x, w = np.asarray(source), np.asarray(weight)
+    if dims is None:
+        dims = w.ndim if (w.ndim in (1, 2) and x.ndim == w.ndim) else w.ndim - 2
+    fn = {1: trace_transpose1d, 2: trace_transpose2d}[dims]
+    return fn(x, w, **kwargs)
+
+
+def _labels(axis, n_canvas, op) -> list[str]:
+    """Per canvas position along one axis: its output coordinate, "crop", or "+op" (output_padding)."""
+    out = []
+    for u in range(n_canvas):
+        c = u - axis.pad_before
+        out.append("crop" if axis.in_padding(c) else f"+op {c}" if c >= axis.n - op else str(c))
+    return out
+
+
+def scatter_mode(trace: ScatterTrace) -> dict:
+    p = trace.problem
+    if p.batch != 1:
+        raise ValueError(f"TransposeView shows one sample; this input has a batch of {p.batch} "
+                         "(give input[0])")
+    R, C = grid2(p.canvas_spatial)
+    axes = p.axes if p.dims == 2 else (None, p.axes[0])
+    ops = p.output_padding if p.dims == 2 else (0, p.output_padding[0])
+    col_labels = _labels(axes[1], C, ops[1])
+    row_labels = _labels(axes[0], R, ops[0]) if p.dims == 2 else [""]
+    region = [[("pad" if "crop" in (row_labels[r], col_labels[c]) else
+                "opad" if "+op" in row_labels[r] + col_labels[c] else "todo") for c in range(C)] for r in range(R)]
+    o_group = p.weight.shape[1]
+    panels = {}
+    for c in range(p.in_channels):
+        panels[f"in{c}"] = {"title": f"input channel {c}", "t": texts(p.input[0, c]),
+                            "s": states(grid2(p.in_spatial))}
+    kshape = grid2(p.kernel_shape)
+    for j in range(o_group):
+        panels[f"kern{j}"] = {"title": "kernel", "t": texts(p.weight[0, j]), "s": states(kshape, "kernel")}
+        panels[f"stamp{j}"] = {"title": "stamp", "t": texts(p.weight[0, j] * 0), "s": states(kshape, "patch")}
+    empty = [[""] * C for _ in range(R)]
+    for o in range(p.out_channels):
+        panels[f"canvas{o}"] = {"title": f"output channel {o} (uncropped canvas)", "t": empty, "s": region,
+                                "rl": row_labels if p.dims == 2 else None, "cl": col_labels}
+    for g in range(p.groups):
+        panels[f"count{g}"] = {"title": "stamps landed on each cell" + (f" (group {g})" if p.groups > 1 else ""),
+                               "t": [["0"] * C for _ in range(R)], "s": region,
+                               "rl": row_labels if p.dims == 2 else None, "cl": col_labels}
+    crop_note = ("padding " + ", ".join(map(str, p.padding)) + " crops the hatched border (“crop”: "
+                 "padding − output_padding positions off the end); output_padding "
+                 + ", ".join(map(str, p.output_padding)) + " keeps the “+op” positions")
+    counts = np.zeros((p.groups, R, C), dtype=int)
+    steps = []
+    n = len(trace)
+    for k in range(n):
+        st = trace[k]
+        canvas_after = trace.state_after(k, uncropped=True)
+        landed = [rc(t.canvas) for t in st.landings]
+        before_counts = counts[st.group].copy()
+        for r_, c_ in landed:
+            counts[st.group, r_, c_] += 1
+        pos_text = ", ".join(map(str, st.in_pos))
+        v = fmt(st.value)
+        s_in = states(grid2(p.in_spatial))
+        r0, c0 = rc(st.in_pos)
+        s_in[r0][c0] = "patch"
+        set_ = {f"in{st.in_channel}": {"s": s_in}}
+        crop_mask = [t.cropped for t in st.landings]
+        for j, o in enumerate(st.out_channels):
+            set_[f"kern{j}"] = {"t": texts(st.kernel[j]), "title": f"kernel w[{st.in_channel}, {j}]"}
+            stamp_states = [["pad-patch" if crop_mask[i * kshape[1] + jj] else "patch" for jj in range(kshape[1])]
+                            for i in range(kshape[0])]
+            set_[f"stamp{j}"] = {"t": texts(st.stamp[j]), "s": stamp_states,
+                                 "title": f"stamp = {v} × w[{st.in_channel}, {j}]"}
+        first = ", ".join(map(str, st.landings[0].coords))
+        lines = [["stamp", f"x[{st.in_channel}, {pos_text}] = {v}: its stamp, {v} × the kernel, "
+                           f"lands with its first tap on output ({first})"]]
+        overlaps = []
+        for o in range(p.out_channels):
+            g = o // o_group
+            touched = counts[g] > 0
+            now = canvas_after[o].reshape(R, C)
+            t = [[fmt(now[r_, c_]) if touched[r_, c_] else "" for c_ in range(C)] for r_ in range(R)]
+            s = [[("pad" if region[r_][c_] == "pad" else "done") if touched[r_, c_] else region[r_][c_]
+                  for c_ in range(C)] for r_ in range(R)]
+            if o in st.out_channels:
+                j = st.out_channels.index(o)
+                for ti, (r_, c_) in enumerate(landed):
+                    before, after = st.before[j].reshape(-1)[ti], st.after[j].reshape(-1)[ti]
+                    s[r_][c_] = "pad-patch" if crop_mask[ti] else "current"
+                    if before_counts[r_, c_] > 0:
+                        t[r_][c_] = f"{fmt(before)}→{fmt(after)}"
+                        out = ", ".join(map(str, st.landings[ti].coords))
+                        overlaps.append(f"out[{o}, {out}]: {fmt(before)} + {factor(st.stamp[j].reshape(-1)[ti])} = "
+                                        f"{fmt(after)} ({before_counts[r_, c_] + 1} stamps)"
+                                        + (" (cropped)" if crop_mask[ti] else ""))
+            set_[f"canvas{o}"] = {"t": t, "s": s}
+        cnt_t = [[str(x) for x in row] for row in counts[st.group]]
+        set_[f"count{st.group}"] = {"t": cnt_t}
+        for g in range(p.groups):
+            if g != st.group:
+                set_[f"count{g}"] = {"t": [[str(x) for x in row] for row in counts[g]]}
+        if overlaps:
+            more = len(overlaps) - MAX_LISTED
+            lines.append(["overlap", "overlaps add up: " + "; ".join(overlaps[:MAX_LISTED])
+                          + (f"; and {more} more" if more > 0 else "")])
+        else:
+            lines.append(["overlap", "no cell under this stamp had a stamp yet"])
+        n_crop = sum(crop_mask)
+        if n_crop:
+            lines.append(["crop", f"{n_crop} of its {len(crop_mask)} taps land in the cropped border: "
+                                  "the output never shows them"])
+        lines.append(["note", crop_note])
+        where = f"input element ({st.in_channel}, {pos_text}) = {v}"
+        steps.append({"h": f"scatter · step {k} of steps 0–{n - 1}: {where} stamps {v} × the kernel",
+                      "say": f"step {k}: {where} stamps; {len(overlaps)} of its cells overlap earlier stamps"
+                             + (f", {n_crop} are cropped" if n_crop else ""),
+                      "set": set_, "lines": lines})
+    rows = [[f"in{c}" for c in range(p.in_channels)] + [f"kern{j}" for j in range(o_group)]
+            + [f"stamp{j}" for j in range(o_group)],
+            [f"canvas{o}" for o in range(p.out_channels)] + [f"count{g}" for g in range(p.groups)]]
+    legend = [["plain", "input"], ["patch", "element stamping / its stamp"], ["kernel", "kernel"],
+              ["current", "cells the stamp lands on"], ["done", "cells with stamps"],
+              ["pad", "cropped by padding"], ["opad", "output_padding"], ["todo", "no stamp yet"]]
+    return {"key": "scatter", "label": "scatter: one input element per step", "n": n, "rows": rows,
+            "panels": panels, "legend": legend, "steps": steps}
+
+
+KIND_STATE = {"input": "plain", "inserted": "ins", "padding": "pad"}
+KIND_LIT = {"input": "patch", "inserted": "ins-patch", "padding": "pad-patch"}
+
+
+def gather_mode(trace: GatherTrace) -> dict:
+    p = trace.problem
+    conv = trace.conv_trace.problem
+    plan = trace.plan
+    # The derived input, padding included: what sits at each coordinate.
+    coords = [range(-a.pad_before, a.n + a.pad_after) for a in conv.axes]
+    if p.dims == 1:
+        cells = [[(c,) for c in coords[0]]]
+    else:
+        cells = [[(r, c) for c in coords[1]] for r in coords[0]]
+    pads = [a.pad_before for a in conv.axes]
+    origin = [[plan.origin(cc) for cc in row] for row in cells]
+    base_s = [[KIND_STATE[o[0]] for o in row] for row in origin]
+    panels = {}
+    for c in range(p.in_channels):
+        t = [[fmt(p.input[(0, c, *o[1])]) if o[0] == "input" else "0" for o in row] for row in origin]
+        panels[f"gin{c}"] = {"title": f"input channel {c}, zeros inserted, padded", "t": t, "s": base_s,
+                             "rl": [str(cc[0]) for cc in (row[0] for row in cells)] if p.dims == 2 else None,
+                             "cl": [str(cc[-1]) for cc in cells[0]]}
+    per_group = p.in_channels // p.groups
+    kshape = grid2(p.kernel_shape)
+    for i in range(per_group):
+        panels[f"fk{i}"] = {"title": "flipped kernel", "t": texts(conv.weight[0, i]), "s": states(kshape, "kernel")}
+    out_shape = grid2(p.out_spatial)
+    result = trace.output.reshape(p.out_channels, *out_shape) if p.layout != "batched" else \
+        trace.output[0].reshape(p.out_channels, *out_shape)
+    for o in range(p.out_channels):
+        panels[f"out{o}"] = {"title": f"output channel {o}", "t": [[""] * out_shape[1] for _ in range(out_shape[0])],
+                             "s": states(out_shape, "todo")}
+    n = len(trace)
+    steps = []
+    for k in range(n):
+        gs = trace[k]
+        st = gs.conv
+        set_ = {}
+        for ii, c in enumerate(st.in_channels):
+            s = [row[:] for row in base_s]
+            for tap, kind in zip(st.window, gs.kinds):
+                r_, c_ = rc(tuple(x + pd for x, pd in zip(tap.coords, pads)))
+                s[r_][c_] = KIND_LIT[kind]
+            set_[f"gin{c}"] = {"s": s}
+            set_[f"fk{ii}"] = {"t": texts(st.kernel[ii]),
+                               "title": f"w[{c}, {st.out_channel % p.weight.shape[1]}] flipped"}
+        for o in range(p.out_channels):
+            t = [[""] * out_shape[1] for _ in range(out_shape[0])]
+            s = states(out_shape, "todo")
+            for r_ in range(out_shape[0]):
+                for c_ in range(out_shape[1]):
+                    at = trace.index(o, (r_, c_) if p.dims == 2 else (c_,))
+                    if at <= k:
+                        t[r_][c_] = fmt(result[o, r_, c_])
+                        s[r_][c_] = "current" if at == k else "done"
+            set_[f"out{o}"] = {"t": t, "s": s}
+        n_ch = len(st.in_channels)
+        patch, kern = st.patch.reshape(n_ch, -1), st.kernel.reshape(n_ch, -1)
+        lines = []
+        for ii, c in enumerate(st.in_channels):
+            lines.append(["sum", product_line(zip(patch[ii], kern[ii]), st.partial_sums[ii],
+                                              f"input channel {c}")])
+        kinds = list(gs.kinds)
+        lines.append(["kinds", f"its {len(kinds)} taps: {kinds.count('input')} on input elements, "
+                               f"{kinds.count('inserted')} on inserted zeros, {kinds.count('padding')} on padding"])
+        place = ", ".join(map(str, st.out_pos))
+        rhs = " + ".join(factor(v) for v in st.partial_sums) + (f" + {factor(st.bias)} (bias)" if p.bias is not None else "")
+        total = f"out[{st.out_channel}, {place}] = " + (f"{rhs} = " if n_ch > 1 or p.bias is not None else "")
+        lines.append(["total", total + fmt(st.value)])
+        steps.append({"h": f"gather · step {k} of steps 0–{n - 1}: output element ({st.out_channel}, {place})",
+                      "say": f"step {k}: output ({st.out_channel}, {place}) = {rhs} = {fmt(st.value)}",
+                      "set": set_, "lines": lines})
+    rows = [[f"gin{c}" for c in range(p.in_channels)] + [f"fk{i}" for i in range(per_group)],
+            [f"out{o}" for o in range(p.out_channels)]]
+    legend = [["plain", "input element"], ["ins", "inserted zero"], ["pad", "padding"],
+              ["patch", "tap on an input element"], ["ins-patch", "tap on an inserted zero"],
+              ["pad-patch", "tap on padding"], ["kernel", "flipped kernel"], ["done", "output done"],
+              ["current", "being computed"], ["todo", "not yet"]]
+    return {"key": "gather", "label": "gather: one output element per step", "n": n, "rows": rows,
+            "panels": panels, "legend": legend, "steps": steps}
+
+
+class TransposeView(GridStepsView):
+    """A transposed convolution step by step: scatter (stamps) and gather (a plain convolution).
+
+    ``TransposeView.from_example("checkerboard")``, ``TransposeView(trace)`` or
+    ``TransposeView(input, weight, stride=2, padding=1, output_padding=1)``
+    (``conv_transpose*d``'s arguments; ``dims`` when a plain weight is ambiguous).
+    ``view.mode`` is "scatter" or "gather"; ``view.trace`` the ScatterTrace.
+    """
+
+    kind = "transposed"
+
+    def __init__(self, source, weight=None, dims=None, **kwargs):
+        self.trace = _trace(source, weight, dims, **kwargs)
+        super().__init__([scatter_mode(self.trace), gather_mode(self.trace.gather)])
+
+    @classmethod
+    def from_example(cls, name: str) -> "TransposeView":
+        return cls(catalogue.get_transposed(name))
