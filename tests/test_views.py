@@ -229,7 +229,7 @@ def test_views_display_as_widgets_or_as_static_html(monkeypatch):
     monkeypatch.setenv("CONVCORE_VIEWS", "static")
     bundle = view._repr_mimebundle_()
     assert set(bundle) == {"text/plain", "text/html"}
-    assert bundle["text/html"].startswith('<div class="convcore-embed" data-view="stepper2d">')
+    assert bundle["text/html"].startswith('<div class="convcore-embed" data-view="stepper2d" data-module="convcore-view.js">')
     ex = Explorer("seed_conv2d")
     html = ex._repr_mimebundle_()["text/html"]
     assert "needs a running kernel" in html.replace("need a running kernel", "needs a running kernel")

@@ -87,6 +87,7 @@ def css() -> str:
         f"{v} .cc-s-pad.cc-cropped,{v} .cc-s-pad-patch.cc-cropped{{{hatch}}}",
         f"{v} .cc-gs-panels{{display:flex;flex-wrap:wrap;gap:12px 22px;align-items:flex-start;margin:6px 0;}}",
         f"{v} .cc-gs-lines{{display:flex;flex-direction:column;gap:4px;font-size:16px;}}",
+        f"{v} .cc-gs-lines .cc-eq{{max-width:none;}}",
         f"{v} .cc-gs-lab{{font-size:12px;display:flex;align-items:center;justify-content:center;"
         f"color:{palette.FG};min-width:20px;}}",
         f"{v} .cc-grid .cc-cell{{white-space:nowrap;}}",

@@ -1,0 +1,134 @@
+"""TransposeView, GradientView and Im2colView on a static page (no kernel, every outside request
+blocked): hydrated by view.js's hydrate(), stepped by keys, Prev/Next, Play and the reading switch,
+the numbers on screen equal to the view's data for that step, readable in light and dark."""
+import functools
+import http.server
+import threading
+
+import pytest
+
+import browser_servers as servers
+from browser_checks import contrast
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
+
+DARK = ("@media (prefers-color-scheme: dark){:root{--jp-layout-color0:#111111;--jp-layout-color1:#1a1a1a;"
+        "--jp-layout-color2:#2c2c2c;--jp-content-font-color1:rgba(255,255,255,1);"
+        "--jp-ui-font-color1:rgba(255,255,255,0.87);--jp-border-color1:#616161}"
+        "body{background:#111111}}")
+
+SNAPSHOT = r"""
+(root) => ({
+  step: Number(root.getAttribute('data-step')), mode: root.getAttribute('data-mode'),
+  header: root.querySelector('[data-role=header]').textContent,
+  say: root.querySelector('[data-role=say]').textContent,
+  lines: Array.from(root.querySelector('[data-role=lines]').children).map(e => [e.getAttribute('data-role'), e.textContent]),
+  titles: Array.from(root.querySelectorAll('.cc-block[data-panel]')).map(b => [b.getAttribute('data-panel'),
+            b.querySelector('[data-role=title]').textContent]),
+  cells: Array.from(root.querySelectorAll('[data-role=cell]')).map(e => [e.getAttribute('data-panel'),
+            e.getAttribute('data-pos'), e.textContent, e.getAttribute('data-state')]),
+})
+"""
+
+
+def expected(mode: dict, k: int) -> dict:
+    """What the view's data says the screen holds at step k of a reading."""
+    rec = mode["steps"][k]
+    titles, cells = [], []
+    for pid in [p for row in mode["rows"] for p in row]:
+        panel, over = mode["panels"][pid], rec["set"].get(pid, {})
+        titles.append([pid, over.get("title", panel["title"])])
+        t, s = over.get("t", panel["t"]), over.get("s", panel["s"])
+        cells += [[pid, f"{r},{c}", t[r][c], s[r][c]] for r in range(len(t)) for c in range(len(t[0]))]
+    return {"step": k, "mode": mode["key"], "header": rec["h"], "say": rec["say"],
+            "lines": [list(x) for x in rec["lines"]], "titles": titles, "cells": cells}
+
+
+def on_screen(root):
+    return root.evaluate(SNAPSHOT)
+
+
+def wait_step(root, k, mode=None):
+    sel = f'[data-step="{k}"]' + (f'[data-mode="{mode}"]' if mode else "")
+    root.page.wait_for_function(f"e => e.matches('{sel}')", arg=root.element_handle())
+
+
+@pytest.fixture
+def static_page(page, tmp_path):
+    from convcore.views import GradientView, Im2colView, TransposeView, static_assets
+    views = [TransposeView.from_example("checkerboard"), GradientView.from_example("seed_conv2d"),
+             Im2colView.from_example("seed_conv2d")]
+    (tmp_path / "assets").mkdir()
+    for name, text in static_assets().items():
+        (tmp_path / "assets" / name).write_text(text)
+    body = "".join(v.embed_html() for v in views)
+    (tmp_path / "index.html").write_text(
+        f"<!doctype html><meta charset=utf-8><title>grid steps</title><style>{DARK}</style><body>{body}"
+        "<script type=module>import {hydrate} from './assets/convcore-view.js'; hydrate();</script>")
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(tmp_path)))
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{srv.server_port}/"
+    blocked, errors = [], []
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(origin)
+               else (blocked.append(route.request.url), route.abort()))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(origin + "index.html")
+    page.wait_for_function("document.querySelectorAll('.convcore-embed[data-hydrated] .convcore-view').length === 3")
+    roots = [page.locator(f'.convcore-view[data-view="{v.kind}"]') for v in views]
+    yield page, views, roots
+    srv.shutdown()
+    assert not errors and not blocked, (errors, blocked)
+
+
+def test_every_control_steps_and_the_screen_equals_the_data(static_page):
+    page, views, roots = static_page
+    for view, root in zip(views, roots):
+        modes = view.modes
+        first = modes[view.mode]
+        assert on_screen(root) == expected(first, 0), view.kind
+        root.locator("[data-role=step-slider]").focus()
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        wait_step(root, 3)
+        assert on_screen(root) == expected(first, 3)
+        root.locator("[data-role=next]").click()
+        wait_step(root, 4)
+        root.locator("[data-role=prev]").click()
+        root.locator("[data-role=prev]").click()
+        wait_step(root, 2)
+        assert on_screen(root) == expected(first, 2)
+        root.locator("[data-role=speed]").select_option("0")        # fastest: one step a frame
+        root.locator("[data-role=play]").click()
+        wait_step(root, first["n"] - 1)                             # Play runs to the end and stops
+        page.wait_for_function("e => e.getAttribute('aria-pressed') === 'false'",
+                               arg=root.locator("[data-role=play]").element_handle())
+        assert on_screen(root) == expected(first, first["n"] - 1)
+        for key in list(modes)[1:]:                                 # the reading switch
+            root.locator(f'[data-role=mode][data-mode="{key}"]').click()
+            wait_step(root, 0, key)
+            assert on_screen(root) == expected(modes[key], 0)
+            root.locator("[data-role=step-slider]").focus()
+            page.keyboard.press("End")
+            wait_step(root, modes[key]["n"] - 1, key)
+            assert on_screen(root) == expected(modes[key], modes[key]["n"] - 1)
+        names = root.evaluate("r => Array.from(r.querySelectorAll('button, input, select')).map(e => "
+                              "e.getAttribute('aria-label') || '')")
+        assert names and all(n.strip() for n in names), names
+        assert root.locator("[data-role=say]").get_attribute("aria-live") == "polite"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_text_is_readable(static_page, scheme):
+    page, views, roots = static_page
+    page.emulate_media(color_scheme=scheme)
+    for view, root in zip(views, roots):
+        root.locator("[data-role=next]").click()
+        root.locator("[data-role=next]").click()
+        wait_step(root, 2)
+        texts = contrast(root)
+        assert len(texts) > 30
+        low = [t for t in texts if t["ratio"] < 4.5]
+        assert not low, f"{view.kind} ({scheme}): {len(low)} texts below 4.5:1, e.g. {low[:5]}"
+        root.scroll_into_view_if_needed()
+        root.screenshot(path=str(servers.SCREENSHOTS / f"gridsteps-{view.kind}-{scheme}.png"))
