@@ -4,6 +4,7 @@ the numbers on screen equal to the view's data for that step, readable in light 
 import functools
 import http.server
 import threading
+import time
 
 import pytest
 
@@ -132,3 +133,68 @@ def test_every_text_is_readable(static_page, scheme):
         assert not low, f"{view.kind} ({scheme}): {len(low)} texts below 4.5:1, e.g. {low[:5]}"
         root.scroll_into_view_if_needed()
         root.screenshot(path=str(servers.SCREENSHOTS / f"gridsteps-{view.kind}-{scheme}.png"))
+
+
+# -- in JupyterLab: live widgets, the kernel hears where the browser is ---------------------------
+LAB_CELLS = ['''\
+from convcore.views import GradientView, Im2colView, TransposeView
+board_view = TransposeView.from_example("checkerboard")
+board_view
+''', '''\
+grad_view = GradientView.from_example("seed_conv2d")
+grad_view
+''', '''\
+im2col_view = Im2colView.from_example("seed_conv2d")
+im2col_view
+''', '''\
+print(f"kernel sees {board_view.mode} {board_view.step}, {grad_view.mode} {grad_view.step}, im2col {im2col_view.step}")
+''']
+THEMES = "@jupyterlab/apputils-extension/themes.jupyterlab-settings"
+
+
+@pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
+def test_in_jupyterlab_live_readable_and_the_kernel_hears(lab, lab_root, browser_tmp, theme):
+    import json
+
+    import browser_scratch
+    from convcore.views import GradientView, Im2colView, TransposeView
+    settings = browser_tmp / "lab" / "lab-user-settings" / THEMES
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(json.dumps({"theme": theme}))
+    try:
+        browser_scratch.write(browser_scratch.notebook(*LAB_CELLS), lab_root / "_harness" / "gridsteps.ipynb")
+        lab.root_dir = lab_root
+        lab.open("_harness/gridsteps.ipynb")
+        state = lab.run_all()
+        assert state["unrun"] == 0 and lab.errors() == []
+        scope = ".jp-NotebookPanel:not(.lm-mod-hidden) "
+        views = [TransposeView.from_example("checkerboard"), GradientView.from_example("seed_conv2d"),
+                 Im2colView.from_example("seed_conv2d")]
+        for view in views:
+            root = lab.page.locator(scope + f'.convcore-view[data-view="{view.kind}"]')
+            root.scroll_into_view_if_needed()
+            first = view.modes[view.mode]
+            assert on_screen(root) == expected(first, 0), view.kind
+            root.locator("[data-role=step-slider]").focus()
+            for _ in range(3):
+                lab.page.keyboard.press("ArrowRight")
+            wait_step(root, 3)
+            assert on_screen(root) == expected(first, 3)
+            low = [t for t in contrast(root) if t["ratio"] < 4.5]
+            assert not low, f"{view.kind} in {theme}: {len(low)} texts below 4.5:1, e.g. {low[:5]}"
+            lab.screenshot(f"lab-{theme.split()[-1].lower()}-{view.kind}", root)
+        board = lab.page.locator(scope + '.convcore-view[data-view="transposed"]')
+        board.locator('[data-role=mode][data-mode="gather"]').click()
+        board.locator("[data-role=step-slider]").focus()
+        lab.page.keyboard.press("ArrowRight")
+        wait_step(board, 1, "gather")
+        assert on_screen(board) == expected(views[0].modes["gather"], 1)
+        time.sleep(1.0)                          # the learner pauses: the kernel hears where the views are
+        cell = lab.page.locator(scope + ".jp-Cell").nth(4)
+        cell.locator(".jp-InputArea-editor").click()
+        lab.page.keyboard.press("Shift+Enter")
+        out = cell.locator(".jp-OutputArea-output")
+        out.first.wait_for()
+        assert out.first.inner_text().strip() == "kernel sees gather 1, input 3, im2col 3"
+    finally:
+        settings.unlink()

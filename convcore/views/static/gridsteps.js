@@ -22,7 +22,7 @@ function render({model, el}) {
   const D = model.get("data");
   const modes = Object.fromEntries(D.modes.map((m) => [m.key, m]));
   let mode = model.get("mode") || D.modes[0].key, k = model.get("step");
-  let sent = {mode, step: k}, timer = null, playing = false, raf = 0, lastTick = 0;
+  let sent = {mode, step: k}, timer = null, playing = false, raf = 0, lastTick = 0, setting = false;
 
   const root = h("div", {class: "convcore-view", "data-view": D.kind});
   const prev = h("button", {"data-role": "prev", "aria-label": "previous step", text: "◀ prev"});
@@ -111,7 +111,10 @@ function render({model, el}) {
     timer = setTimeout(() => {
       if (sent.mode === mode && sent.step === k) return;
       sent = {mode, step: k};
-      model.set("mode", mode); model.set("step", k); model.save_changes();
+      setting = true;              // our own sets fire change events: they are not the kernel's
+      model.set("mode", sent.mode); model.set("step", sent.step);
+      setting = false;
+      model.save_changes();
     }, SYNC_QUIET_MS);
   }
   const go = (nk) => { show(nk); syncSoon(); };
@@ -137,6 +140,7 @@ function render({model, el}) {
   play.addEventListener("click", () => setPlaying(!playing));
 
   const fromKernel = () => {
+    if (setting) return;
     const mm = model.get("mode"), mk = model.get("step");
     if (mm === sent.mode && mk === sent.step) return;
     sent = {mode: mm, step: mk};
