@@ -71,7 +71,8 @@ def product_line(pairs, value, left="") -> str:
     if len(terms) > 12:
         terms = terms[:6] + ["…"] + terms[-5:]
     body = " + ".join(terms) if terms else "0 (no terms)"
-    return f"{left}{' = ' if left else ''}{body} = {fmt(value)}"
+    joint = " " if left.endswith(":") else " = " if left else ""
+    return f"{left}{joint}{body} = {fmt(value)}"
 
 
 # Styles of this module's own states, from the palette's colours.
@@ -80,7 +81,7 @@ def css() -> str:
     P = palette
     hatch = "background-image:repeating-linear-gradient(45deg,transparent 0 5px,rgba(0,0,0,.06) 5px 7px);"
     return palette.css() + "\n" + "\n".join([
-        f"{v} .cc-s-ins{{background-color:{P.PADDING['fill']};border:1px dotted {P.PADDING['edge']};color:{P.MUTED_TEXT};}}",
+        f"{v} .cc-s-ins{{background-color:{P.OUTPUT_TODO['fill']};border:2px dotted {P.PADDING['edge']};color:{P.MUTED_TEXT};}}",
         f"{v} .cc-s-ins-patch{{background-color:{P.PAD_PATCH['fill']};border-color:{P.PATCH['edge']};color:{P.TEXT};"
         f"box-shadow:inset 0 0 0 3px {P.PATCH['edge']};font-weight:700;border-style:dotted;}}",
         f"{v} .cc-s-opad{{background-color:{P.OUTPUT_TODO['fill']};border:2px dashed {P.KERNEL['edge']};color:{P.TEXT};}}",

@@ -81,9 +81,12 @@ def scatter_mode(trace: ScatterTrace) -> dict:
         panels[f"count{g}"] = {"title": "stamps landed on each cell" + (f" (group {g})" if p.groups > 1 else ""),
                                "t": [["0"] * C for _ in range(R)], "s": region,
                                "rl": row_labels if p.dims == 2 else None, "cl": col_labels}
-    crop_note = ("padding " + ", ".join(map(str, p.padding)) + " crops the hatched border (“crop”: "
-                 "padding − output_padding positions off the end); output_padding "
-                 + ", ".join(map(str, p.output_padding)) + " keeps the “+op” positions")
+    if any(p.padding) or any(p.output_padding):
+        crop_note = (f"padding {', '.join(map(str, p.padding))} crops the hatched border (“crop”; off the "
+                     f"end, padding − output_padding); output_padding {', '.join(map(str, p.output_padding))} "
+                     "keeps the “+op” positions")
+    else:
+        crop_note = "no padding and no output_padding: the canvas is the output"
     counts = np.zeros((p.groups, R, C), dtype=int)
     steps = []
     n = len(trace)
@@ -223,7 +226,7 @@ def gather_mode(trace: GatherTrace) -> dict:
         lines = []
         for ii, c in enumerate(st.in_channels):
             lines.append(["sum", product_line(zip(patch[ii], kern[ii]), st.partial_sums[ii],
-                                              f"input channel {c}")])
+                                              f"input channel {c}:")])
         kinds = list(gs.kinds)
         lines.append(["kinds", f"its {len(kinds)} taps: {kinds.count('input')} on input elements, "
                                f"{kinds.count('inserted')} on inserted zeros, {kinds.count('padding')} on padding"])
