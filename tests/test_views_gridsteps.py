@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from convcore import conv2d, grad
+from convcore import conv2d, conv_transpose1d, conv_transpose2d, grad
+from convcore.trace_transpose import trace_transpose1d, trace_transpose2d
 from convcore import examples as catalogue
 from convcore.views import GradientView, Im2colView, TransposeView, fmt, static_assets
 from convcore.views.gridsteps import rc
@@ -25,35 +26,61 @@ def grid_of(array):
     return a[None, :] if a.ndim == 1 else a
 
 
-@pytest.mark.parametrize("name", TRANSPOSED)
-def test_transpose_scatter_steps_equal_the_trace(name):
-    ex = catalogue.get_transposed(name)
-    view = TransposeView.from_example(name)
-    trace = ex.trace("scatter")
+# Beyond the catalogue: channels, groups, bias, dilation, uneven strides, output_padding past the stamps.
+CONFIGS = {
+    "groups": (np.arange(12).reshape(2, 3, 2) % 5 - 2, np.arange(24).reshape(2, 2, 2, 3) % 5 - 2,
+               dict(bias=np.array([1, -1, 2, 0]), stride=(2, 1), padding=(1, 0), output_padding=(1, 0),
+                    groups=2, dilation=(1, 2))),
+    "op_past_stamps": ([1, 2, 3, 4], [1, 2, 1], dict(stride=3, padding=1, output_padding=2)),
+}
+
+
+def transposed_cases():
+    for name in TRANSPOSED:
+        ex = catalogue.get_transposed(name)
+        yield pytest.param(lambda ex=ex: (TransposeView(ex), ex.trace("scatter"), ex.run()), id=name)
+    for name, (x, w, kw) in CONFIGS.items():
+        dims = np.asarray(w).ndim - 2 if np.asarray(w).ndim > 2 else 1
+        fn = conv_transpose1d if dims == 1 else conv_transpose2d
+        tr = trace_transpose1d if dims == 1 else trace_transpose2d
+        yield pytest.param(lambda x=x, w=w, kw=kw, fn=fn, tr=tr: (TransposeView(x, w, **kw), tr(x, w, **kw),
+                                                                   fn(x, w, **kw)), id=name)
+
+
+@pytest.mark.parametrize("make", list(transposed_cases()))
+def test_transpose_scatter_steps_equal_the_trace(make):
+    view, trace, result = make()
     mode = view.modes["scatter"]
-    assert mode["n"] == len(trace) == ex.input.size
+    assert mode["n"] == len(trace)
     p = trace.problem
     for k, rec in enumerate(mode["steps"]):
         st = trace[k]
         # the stamping element is the one lit
         assert lit(rec["set"][f"in{st.in_channel}"]["s"], "patch") == [rc(st.in_pos)]
-        assert rec["set"]["stamp0"]["t"] == [[fmt(v) for v in row] for row in grid_of(st.stamp[0])]
-        canvas = rec["set"]["canvas0"]
-        after = grid_of(trace.state_after(k, uncropped=True)[0])
-        for t, landing in enumerate(st.landings):
-            r, c = rc(landing.canvas)
-            text = canvas["t"][r][c]
-            assert text.split("→")[-1] == fmt(after[r, c]) == fmt(st.after[0].reshape(-1)[t])
-            if "→" in text:
-                assert text.split("→")[0] == fmt(st.before[0].reshape(-1)[t])
-            assert canvas["s"][r][c] == ("pad-patch" if landing.cropped else "current")
+        after = trace.state_after(k, uncropped=True)
+        for j, o in enumerate(st.out_channels):
+            assert rec["set"][f"stamp{j}"]["t"] == [[fmt(v) for v in row] for row in grid_of(st.stamp[j])]
+            canvas = rec["set"][f"canvas{o}"]
+            now = grid_of(after[o])
+            for t, landing in enumerate(st.landings):
+                r, c = rc(landing.canvas)
+                text = canvas["t"][r][c]
+                assert text.split("→")[-1] == fmt(now[r, c]) == fmt(st.after[j].reshape(-1)[t])
+                if "→" in text:
+                    assert text.split("→")[0] == fmt(st.before[j].reshape(-1)[t])
+                assert canvas["s"][r][c] == ("pad-patch" if landing.cropped else "current")
         assert rec["h"].startswith(f"scatter · step {k} of steps 0–{len(trace) - 1}")
     # after the last stamp, the uncropped canvas cropped by padding is the library's output
-    last = mode["steps"][-1]["set"]["canvas0"]
-    kept = [[t.split("→")[-1] for t, s in zip(row, srow) if s not in ("pad", "pad-patch")]
-            for row, srow in zip(last["t"], last["s"])]
-    kept = [row for row in kept if row]
-    assert kept == [[fmt(v) for v in row] for row in grid_of(ex.run())]
+    out = np.asarray(result).reshape(p.out_channels, -1, p.out_spatial[-1])   # one sample, rows × columns
+    for o in range(p.out_channels):
+        last = mode["steps"][-1]["set"][f"canvas{o}"]
+        kept = [[t.split("→")[-1] for t, s in zip(row, srow) if s not in ("pad", "pad-patch")]
+                for row, srow in zip(last["t"], last["s"])]
+        kept = [row for row in kept if row]
+        assert kept == [[fmt(v) for v in row] for row in out[o]]
+    gather = view.modes["gather"]["steps"][-1]["set"]
+    for o in range(p.out_channels):
+        assert gather[f"out{o}"]["t"] == [[fmt(v) for v in row] for row in out[o]]
 
 
 def test_checkerboard_counts_are_the_stamps_per_cell():

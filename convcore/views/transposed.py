@@ -90,8 +90,13 @@ def scatter_mode(trace: ScatterTrace) -> dict:
     counts = np.zeros((p.groups, R, C), dtype=int)
     steps = []
     n = len(trace)
+    all_steps = [trace[k] for k in range(n)]
+    ever = np.zeros((p.groups, R, C), dtype=bool)    # cells some stamp reaches (the others hold the bias only)
+    for st in all_steps:
+        for t in st.landings:
+            ever[(st.group, *rc(t.canvas))] = True
     for k in range(n):
-        st = trace[k]
+        st = all_steps[k]
         canvas_after = trace.state_after(k, uncropped=True)
         landed = [rc(t.canvas) for t in st.landings]
         before_counts = counts[st.group].copy()
@@ -118,7 +123,8 @@ def scatter_mode(trace: ScatterTrace) -> dict:
             g = o // o_group
             touched = counts[g] > 0
             now = canvas_after[o].reshape(R, C)
-            t = [[fmt(now[r_, c_]) if touched[r_, c_] else "" for c_ in range(C)] for r_ in range(R)]
+            t = [[fmt(now[r_, c_]) if touched[r_, c_] or not ever[g, r_, c_] else "" for c_ in range(C)]
+                 for r_ in range(R)]
             s = [[("pad" if region[r_][c_] == "pad" else "done") if touched[r_, c_] else region[r_][c_]
                   for c_ in range(C)] for r_ in range(R)]
             if o in st.out_channels:
@@ -159,7 +165,8 @@ def scatter_mode(trace: ScatterTrace) -> dict:
             [f"canvas{o}" for o in range(p.out_channels)] + [f"count{g}" for g in range(p.groups)]]
     legend = [["plain", "input"], ["patch", "element stamping / its stamp"], ["kernel", "kernel"],
               ["current", "cells the stamp lands on"], ["done", "cells with stamps"],
-              ["pad", "cropped by padding"], ["opad", "output_padding"], ["todo", "no stamp yet"]]
+              ["pad", "cropped by padding"], ["opad", "output_padding"],
+              ["todo", "no stamp yet (a number: no stamp ever lands there, only the bias)"]]
     return {"key": "scatter", "label": "scatter: one input element per step", "n": n, "rows": rows,
             "panels": panels, "legend": legend, "steps": steps}
 
