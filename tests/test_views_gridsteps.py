@@ -78,6 +78,15 @@ def test_transpose_scatter_steps_equal_the_trace(make):
                 for row, srow in zip(last["t"], last["s"])]
         kept = [row for row in kept if row]
         assert kept == [[fmt(v) for v in row] for row in out[o]]
+    # the reading switch goes to the same element: a gather step this stamp reaches, a stamp that reaches it
+    gtrace = trace.gather
+    for k, rec in enumerate(mode["steps"]):
+        if "gather" in rec["jump"]:
+            g = gtrace[rec["jump"]["gather"]]
+            assert g.out_pos in [t.coords for t in trace[k].landings] and g.out_channel in trace[k].out_channels
+    for k, rec in enumerate(view.modes["gather"]["steps"]):
+        g = gtrace[k]
+        assert rec["jump"].get("scatter") == next(iter(trace.contributors(g.out_channel, g.out_pos)), (None,))[0]
     gather = view.modes["gather"]["steps"][-1]["set"]
     for o in range(p.out_channels):
         assert gather[f"out{o}"]["t"] == [[fmt(v) for v in row] for row in out[o]]

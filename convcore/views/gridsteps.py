@@ -14,7 +14,8 @@ shape: a palette state such as "plain", "patch", "pad", "done", "current",
 and a step record is ``{"h" (header), "say" (the sentence read aloud),
 "set": {panel id: {"t": texts, "s": states, "title": …}} (what differs from
 the panel's static grid at this step; omitted keys keep the static value),
-"lines": [[role, text]] (products and sums written out)}``.
+"lines": [[role, text]] (products and sums written out), "jump" (optional: {reading: step}, where
+the switch to that reading goes from this step; else its step 0)}``.
 
 Every text is written here in Python from convcore's traces (``numfmt.fmt``);
 the renderer selects and places. The whole data ships at once (these views are

@@ -156,7 +156,10 @@ def scatter_mode(trace: ScatterTrace) -> dict:
                                   "the output never shows them"])
         lines.append(["note", crop_note])
         where = f"input element ({st.in_channel}, {pos_text}) = {v}"
-        steps.append({"h": f"scatter · step {k} of steps 0–{n - 1}: {where} stamps {v} × the kernel",
+        kept = [t for t in st.landings if not t.cropped]
+        # the switch to gather goes to the first output element this stamp reaches
+        jump = {"gather": trace.gather.index(st.out_channels[0], kept[0].coords)} if kept else {}
+        steps.append({"h": f"scatter · step {k} of steps 0–{n - 1}: {where} stamps {v} × the kernel", "jump": jump,
                       "say": f"step {k}: {where} stamps; {len(overlaps)} of its cells overlap earlier stamps"
                              + (f", {n_crop} are cropped" if n_crop else ""),
                       "set": set_, "lines": lines})
@@ -241,7 +244,11 @@ def gather_mode(trace: GatherTrace) -> dict:
         rhs = " + ".join(factor(v) for v in st.partial_sums) + (f" + {factor(st.bias)} (bias)" if p.bias is not None else "")
         total = f"out[{st.out_channel}, {place}] = " + (f"{rhs} = " if n_ch > 1 or p.bias is not None else "")
         lines.append(["total", total + fmt(st.value)])
+        stamps = trace.scatter.contributors(st.out_channel, st.out_pos)
+        # the switch to scatter goes to the first stamp that lands on this element
+        jump = {"scatter": stamps[0][0]} if stamps else {}
         steps.append({"h": f"gather · step {k} of steps 0–{n - 1}: output element ({st.out_channel}, {place})",
+                      "jump": jump,
                       "say": f"step {k}: output ({st.out_channel}, {place}) = {rhs} = {fmt(st.value)}",
                       "set": set_, "lines": lines})
     rows = [[f"gin{c}" for c in range(p.in_channels)] + [f"fk{i}" for i in range(per_group)],

@@ -103,8 +103,9 @@ function render({model, el}) {
     root.setAttribute("data-step", k);
   }
   function setMode(key) {
-    if (!modes[key]) return;
-    mode = key; built = build(modes[key]); show(0);
+    if (!modes[key] || key === mode) return;
+    const jump = modes[mode].steps[k].jump || {};     // the same element in the other reading
+    mode = key; built = build(modes[key]); show(jump[key] ?? 0);
   }
   function syncSoon() {
     clearTimeout(timer);
