@@ -181,6 +181,8 @@ def test_step_and_mode_sync_and_validation():
     assert (view.mode, view.step) == ("gather", 6)
     with pytest.raises(IndexError, match="steps 0 to 6"):
         view.step = 7
+    view.mode = "scatter"                    # 3 steps there: step 6 cannot stay
+    assert view.step == 0
     with pytest.raises(ValueError, match="mode must be one of"):
         view.mode = "sideways"
 

@@ -134,6 +134,11 @@ class GridStepsView(anywidget.AnyWidget):
             raise ValueError(f"mode must be one of {list(self.modes)}; got {proposal['value']!r}")
         return proposal["value"]
 
+    @T.observe("mode")
+    def _mode_changed(self, change):
+        if self.step >= self.modes[change["new"]]["n"]:      # that reading has fewer steps
+            self.step = 0
+
     def update(self, k: int, mode: str | None = None) -> None:
         """Show step ``k`` (of ``mode``, default the current reading)."""
         with self.hold_sync():
