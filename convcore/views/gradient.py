@@ -138,14 +138,14 @@ class GradientView(GridStepsView):
 
     kind = "gradient"
 
-    def __init__(self, input, weight, grad_output, **kwargs):
+    def __init__(self, input, weight, grad_output, example: str | None = None, **kwargs):
         x, w, g = _unbatched(input, weight, grad_output)
         modes, self.input_trace, self.weight_trace = _gradient_modes(x, w, g, kwargs)
-        super().__init__(modes)
+        super().__init__(modes, example=example)
 
     @classmethod
     def from_example(cls, name: str, target=20) -> "GradientView":
         ex = catalogue.get(name)
         y = (api.conv1d if ex.dims == 1 else api.conv2d)(ex.input, ex.weight, **ex.kwargs)
-        return cls(ex.input, ex.weight, y - target, **{k: v for k, v in ex.kwargs.items()
-                                                       if k in ("stride", "padding", "dilation", "groups")})
+        return cls(ex.input, ex.weight, y - target, example=name if target == 20 else None,
+                   **{k: v for k, v in ex.kwargs.items() if k in ("stride", "padding", "dilation", "groups")})

@@ -108,12 +108,13 @@ class GridStepsView(anywidget.AnyWidget):
     mode = T.Unicode("").tag(sync=True)
     kind = "gridsteps"
 
-    def __init__(self, modes: list[dict], **kwargs):
+    def __init__(self, modes: list[dict], example: str | None = None, **kwargs):
         for m in modes:
             if m["n"] > MAX_STEPS:
                 raise ValueError(f"{type(self).__name__} ships every step to the browser; this "
                                  f"{m['label']} has {m['n']:,} steps (at most {MAX_STEPS:,}): use a smaller example")
-        super().__init__(data={"kind": self.kind, "modes": modes},
+        # A view of an unchanged catalogue example names it on its root (data-example).
+        super().__init__(data={"kind": self.kind, "modes": modes, "example": example},
                          mode=modes[0]["key"], step=0, **kwargs)
 
     @property
@@ -162,7 +163,8 @@ class GridStepsView(anywidget.AnyWidget):
 
     def embed_html(self) -> str:
         """A self-contained fragment for a page without a kernel (loads ``convcore-gridsteps.js``)."""
-        payload = {"kind": self.kind, "modes": self.data["modes"], "mode": self.mode, "step": self.step,
+        payload = {"kind": self.kind, "modes": self.data["modes"], "example": self.data.get("example"),
+                   "mode": self.mode, "step": self.step,
                    "css": css()}     # the page has no anywidget to add the stylesheet
         text = json.dumps(payload, separators=(",", ":")).replace("</", "<\\/").replace("<!--", "\\u003c!--")
         return (f'<div class="convcore-embed" data-view="{self.kind}" data-module="{MODULE}">'

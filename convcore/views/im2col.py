@@ -92,7 +92,8 @@ class Im2colView(GridStepsView):
 
     def __init__(self, source, weight=None, **kwargs):
         self.trace = as_trace(source, weight, dims=2, **kwargs)
-        super().__init__([im2col_mode(self.trace)])
+        example = source if isinstance(source, str) and weight is None and not kwargs else None
+        super().__init__([im2col_mode(self.trace)], example=example)
 
     @classmethod
     def from_example(cls, name: str, **changes) -> "Im2colView":

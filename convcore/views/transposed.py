@@ -274,8 +274,9 @@ class TransposeView(GridStepsView):
 
     def __init__(self, source, weight=None, dims=None, **kwargs):
         self.trace = _trace(source, weight, dims, **kwargs)
-        super().__init__([scatter_mode(self.trace), gather_mode(self.trace.gather)])
+        example = source if isinstance(source, str) and weight is None and not kwargs else None
+        super().__init__([scatter_mode(self.trace), gather_mode(self.trace.gather)], example=example)
 
     @classmethod
     def from_example(cls, name: str) -> "TransposeView":
-        return cls(catalogue.get_transposed(name))
+        return cls(name)

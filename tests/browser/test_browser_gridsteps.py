@@ -10,6 +10,7 @@ import pytest
 
 import browser_servers as servers
 from browser_checks import contrast
+from browser_gridsteps import expected, on_screen, wait_step
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -17,42 +18,6 @@ DARK = ("@media (prefers-color-scheme: dark){:root{--jp-layout-color0:#111111;--
         "--jp-layout-color2:#2c2c2c;--jp-content-font-color1:rgba(255,255,255,1);"
         "--jp-ui-font-color1:rgba(255,255,255,0.87);--jp-border-color1:#616161}"
         "body{background:#111111}}")
-
-SNAPSHOT = r"""
-(root) => ({
-  step: Number(root.getAttribute('data-step')), mode: root.getAttribute('data-mode'),
-  header: root.querySelector('[data-role=header]').textContent,
-  say: root.querySelector('[data-role=say]').textContent,
-  lines: Array.from(root.querySelector('[data-role=lines]').children).map(e => [e.getAttribute('data-role'), e.textContent]),
-  titles: Array.from(root.querySelectorAll('.cc-block[data-panel]')).map(b => [b.getAttribute('data-panel'),
-            b.querySelector('[data-role=title]').textContent]),
-  cells: Array.from(root.querySelectorAll('[data-role=cell]')).map(e => [e.getAttribute('data-panel'),
-            e.getAttribute('data-pos'), e.textContent, e.getAttribute('data-state')]),
-})
-"""
-
-
-def expected(mode: dict, k: int) -> dict:
-    """What the view's data says the screen holds at step k of a reading."""
-    rec = mode["steps"][k]
-    titles, cells = [], []
-    for pid in [p for row in mode["rows"] for p in row]:
-        panel, over = mode["panels"][pid], rec["set"].get(pid, {})
-        titles.append([pid, over.get("title", panel["title"])])
-        t, s = over.get("t", panel["t"]), over.get("s", panel["s"])
-        cells += [[pid, f"{r},{c}", t[r][c], s[r][c]] for r in range(len(t)) for c in range(len(t[0]))]
-    return {"step": k, "mode": mode["key"], "header": rec["h"], "say": rec["say"],
-            "lines": [list(x) for x in rec["lines"]], "titles": titles, "cells": cells}
-
-
-def on_screen(root):
-    return root.evaluate(SNAPSHOT)
-
-
-def wait_step(root, k, mode=None):
-    sel = f'[data-step="{k}"]' + (f'[data-mode="{mode}"]' if mode else "")
-    root.page.wait_for_function(f"e => e.matches('{sel}')", arg=root.element_handle())
-
 
 @pytest.fixture
 def static_page(page, tmp_path):

@@ -24,7 +24,7 @@ function render({model, el}) {
   let mode = model.get("mode") || D.modes[0].key, k = model.get("step");
   let sent = {mode, step: k}, timer = null, playing = false, raf = 0, lastTick = 0, setting = false;
 
-  const root = h("div", {class: "convcore-view", "data-view": D.kind});
+  const root = h("div", {class: "convcore-view", "data-view": D.kind, "data-example": D.example});
   const prev = h("button", {"data-role": "prev", "aria-label": "previous step", text: "◀ prev"});
   const next = h("button", {"data-role": "next", "aria-label": "next step", text: "next ▶"});
   const play = h("button", {"data-role": "play", "aria-label": "play", "aria-pressed": "false", text: "▶ play"});
@@ -158,7 +158,7 @@ function render({model, el}) {
 
 // -- static pages: a model kept in the page (no kernel, no network) --------------------------
 function pageModel(payload) {
-  const state = {data: {kind: payload.kind, modes: payload.modes}, step: payload.step || 0, mode: payload.mode || ""};
+  const state = {data: {kind: payload.kind, modes: payload.modes, example: payload.example}, step: payload.step || 0, mode: payload.mode || ""};
   return {get: (n) => state[n], set: (n, v) => { state[n] = v; }, save_changes() {}, send() {}, on() {}, off() {}};
 }
 
