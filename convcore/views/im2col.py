@@ -9,8 +9,6 @@ each output the value of that output channel's step at position k.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from ..trace import Trace
 from . import frames
 from .gridsteps import GridStepsView, product_line, states, texts

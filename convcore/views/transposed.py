@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import examples as catalogue
 from ..trace_transpose import GatherTrace, ScatterTrace, trace_transpose1d, trace_transpose2d
-from .gridsteps import GridStepsView, grid2, label, product_line, rc, states, texts
+from .gridsteps import GridStepsView, grid2, product_line, rc, states, texts
 from .numfmt import factor, fmt
 
 MAX_LISTED = 6     # overlapping cells written out per step
