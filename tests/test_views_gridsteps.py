@@ -203,3 +203,10 @@ def test_embeds_parse_and_static_mode_gives_html(make, monkeypatch):
     assert view._repr_mimebundle_()["text/html"] == html
     js = static_assets()["convcore-gridsteps.js"]
     assert "export function hydrate" in js and "export default" in js and "http" not in js
+
+
+def test_too_big_to_ship_every_step_is_refused_before_building():
+    with pytest.raises(ValueError, match=r"1,600 steps × 13,122 grid cells .* use a smaller example"):
+        TransposeView(np.ones((40, 40)), np.ones((3, 3)), stride=2)
+    with pytest.raises(ValueError, match="Im2colView ships every step"):
+        Im2colView(np.ones((1, 64, 64)), np.ones((1, 1, 3, 3)))

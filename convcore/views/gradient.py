@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import api, grad
 from .. import examples as catalogue
-from .gridsteps import GridStepsView, grid2, label, product_line, rc, states, texts
+from .gridsteps import GridStepsView, check_size, grid2, label, product_line, rc, states, texts
 from .numfmt import fmt
 
 
@@ -140,6 +140,9 @@ class GradientView(GridStepsView):
 
     def __init__(self, input, weight, grad_output, example: str | None = None, **kwargs):
         x, w, g = _unbatched(input, weight, grad_output)
+        cells = x.size + w.size + np.asarray(g).size
+        check_size("GradientView", "input", x.size, cells)
+        check_size("GradientView", "weight", w.size, cells)
         modes, self.input_trace, self.weight_trace = _gradient_modes(x, w, g, kwargs)
         super().__init__(modes, example=example)
 

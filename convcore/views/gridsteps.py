@@ -37,6 +37,15 @@ from .numfmt import factor, fmt
 STATIC = palette.__file__.rsplit("/", 1)[0] + "/static"
 MODULE = "convcore-gridsteps.js"
 MAX_STEPS = 5000      # all steps ship at once; past this the view refuses (use a smaller example)
+MAX_CELLS = 250_000   # grid cells written over all steps of a reading (about 1-2 MB of JSON)
+
+
+def check_size(view: str, reading: str, steps: int, cells_per_step: int) -> None:
+    """Refuse, before building, a reading whose steps would not fit the browser's data."""
+    if steps > MAX_STEPS or steps * cells_per_step > MAX_CELLS:
+        raise ValueError(f"{view} ships every step to the browser: the {reading} reading would write "
+                         f"{steps:,} steps × {cells_per_step:,} grid cells (at most {MAX_STEPS:,} steps and "
+                         f"{MAX_CELLS:,} cells in all); use a smaller example")
 
 
 def texts(array) -> list:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..trace import Trace
 from . import frames
-from .gridsteps import GridStepsView, product_line, states, texts
+from .gridsteps import GridStepsView, check_size, product_line, states, texts
 from .numfmt import factor, fmt
 from .widgets import as_trace
 
@@ -90,6 +90,9 @@ class Im2colView(GridStepsView):
 
     def __init__(self, source, weight=None, **kwargs):
         self.trace = as_trace(source, weight, dims=2, **kwargs)
+        p = self.trace.problem
+        positions, cols = len(self.trace) // max(p.out_channels * p.batch, 1), p.in_channels * p.weight[0].size
+        check_size("Im2colView", "im2col", positions, positions * (cols + p.out_channels))
         example = source if isinstance(source, str) and weight is None and not kwargs else None
         super().__init__([im2col_mode(self.trace)], example=example)
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import examples as catalogue
 from ..trace_transpose import GatherTrace, ScatterTrace, trace_transpose1d, trace_transpose2d
-from .gridsteps import GridStepsView, grid2, product_line, rc, states, texts
+from .gridsteps import GridStepsView, check_size, grid2, product_line, rc, states, texts
 from .numfmt import factor, fmt
 
 MAX_LISTED = 6     # overlapping cells written out per step
@@ -274,6 +274,11 @@ class TransposeView(GridStepsView):
 
     def __init__(self, source, weight=None, dims=None, **kwargs):
         self.trace = _trace(source, weight, dims, **kwargs)
+        p = self.trace.problem
+        canvas = int(np.prod(p.canvas_spatial)) * (p.out_channels + p.groups)
+        check_size("TransposeView", "scatter", len(self.trace), canvas)
+        check_size("TransposeView", "gather", int(np.prod(p.out_spatial)) * p.out_channels * p.batch,
+                   int(np.prod(p.out_spatial)) * p.out_channels + canvas * p.in_channels)
         example = source if isinstance(source, str) and weight is None and not kwargs else None
         super().__init__([scatter_mode(self.trace), gather_mode(self.trace.gather)], example=example)
 
