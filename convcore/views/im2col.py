@@ -33,7 +33,8 @@ def im2col_mode(trace: Trace) -> dict:
     pad_state = [["pad" if m else "plain" for m in row] for row in st0.pad_mask]
     for c in range(p.in_channels):
         panels[f"in{c}"] = {"title": f"input channel {c}", "t": texts(st0.padded[0, c]), "s": pad_state}
-    panels["X"] = {"title": f"im2col matrix X ({P} × {cols}): row k = patch of position k",
+    panels["X"] = {"title": f"im2col matrix X ({P} × {cols}): row k = patch of position k (i, j); "
+                            "column c:a,b = channel c, kernel tap (a, b)",
                    "t": [[""] * cols for _ in range(P)], "s": states((P, cols), "todo"),
                    "rl": row_labels, "cl": col_labels}
     panels["W"] = {"title": f"weight matrix W ({cols} × {p.out_channels})", "t": texts(W),
