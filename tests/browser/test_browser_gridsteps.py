@@ -114,6 +114,11 @@ im2col_view = Im2colView.from_example("seed_conv2d")
 im2col_view
 ''', '''\
 print(f"kernel sees {board_view.mode} {board_view.step}, {grad_view.mode} {grad_view.step}, im2col {im2col_view.step}")
+reports = globals().get("reports", 0) + 1
+''', '''\
+if reports > 1:                  # not during Run All: after the test ran the report again
+    im2col_view.step = 7
+    board_view.update(2, mode="scatter")
 ''']
 THEMES = "@jupyterlab/apputils-extension/themes.jupyterlab-settings"
 
@@ -163,5 +168,13 @@ def test_in_jupyterlab_live_readable_and_the_kernel_hears(lab, lab_root, browser
         out = cell.locator(".jp-OutputArea-output")
         out.first.wait_for()
         assert out.first.inner_text().strip() == f"kernel sees gather {to}, input 3, im2col 3"
+        move = lab.page.locator(scope + ".jp-Cell").nth(5)       # and the browser follows the kernel
+        move.locator(".jp-InputArea-editor").click()
+        lab.page.keyboard.press("Shift+Enter")
+        im2col = lab.page.locator(scope + '.convcore-view[data-view="im2col"]')
+        wait_step(im2col, 7)
+        assert on_screen(im2col) == expected(views[2].modes["im2col"], 7)
+        wait_step(board, 2, "scatter")
+        assert on_screen(board) == expected(views[0].modes["scatter"], 2)
     finally:
         settings.unlink()
