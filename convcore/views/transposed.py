@@ -238,8 +238,10 @@ def gather_mode(trace: GatherTrace) -> dict:
             lines.append(["sum", product_line(zip(patch[ii], kern[ii]), st.partial_sums[ii],
                                               f"input channel {c}:")])
         kinds = list(gs.kinds)
-        lines.append(["kinds", f"its {len(kinds)} taps: {kinds.count('input')} on input elements, "
-                               f"{kinds.count('inserted')} on inserted zeros, {kinds.count('padding')} on padding"])
+        counted = [(kinds.count(kind), name) for kind, name in
+                   (("input", "input element"), ("inserted", "inserted zero"), ("padding", "padding zero"))]
+        lines.append(["kinds", f"its {len(kinds)} taps: " + ", ".join(
+            f"{m} on {name}{'s' if m != 1 else ''}" for m, name in counted)])
         place = ", ".join(map(str, st.out_pos))
         rhs = " + ".join(factor(v) for v in st.partial_sums) + (f" + {factor(st.bias)} (bias)" if p.bias is not None else "")
         total = f"out[{st.out_channel}, {place}] = " + (f"{rhs} = " if n_ch > 1 or p.bias is not None else "")
