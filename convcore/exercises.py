@@ -519,7 +519,7 @@ _add(Exercise(
 ))
 
 # -- 09 · one input gradient: the transposed convolution, flip included ----------------
-_IW, _IG, _IPOS = [2, -1, 4], [3, -2, 5], 2
+_IW, _IG, _IPOS = [1, -3, 4], [3, -2, 5], 2
 
 
 def _paren(v) -> str:
@@ -538,7 +538,7 @@ def _input_terms():
 
 _add(Exercise(
     "input_grad", "09",
-    givens="conv1d of a signal of length 7 with the kernel [2, −1, 4], stride 2 (3 outputs); "
+    givens="conv1d of a signal of length 7 with the kernel [1, −3, 4], stride 2 (3 outputs); "
            "the output gradient g = [3, −2, 5]; the gradient with respect to x[2]",
     answer=lambda: _input_grad()[_IPOS],
     solution=lambda: ("two windows read x[2]: " + "; ".join(
@@ -547,7 +547,7 @@ _add(Exercise(
     mistakes=(
         (_is(*[g * w for _, _, g, w in _input_terms()]),
          "That is one window. x[2] is read by two windows: add a product from each."),
-        (_is(sum(g * _IW[o] if o < len(_IW) else 0 for o, _, g, _ in _input_terms()),
+        (_is(sum(_IG[o] * _IW[o] for o, _, _, _ in _input_terms()),
              sum(_IG[o] * _IW[len(_IW) - 1 - t] for o, t, _, _ in _input_terms())),
          "Pair each output gradient with the tap that read x[2] in its window: the window of output o starts at 2o."),
         (_is(grad.conv1d_input((5,), _IW, _IG)[_IPOS]),
@@ -725,9 +725,11 @@ _add(Exercise(
            "padding d·(k − 1) = 4 on both sides; how long the output is",
     answer=_symmetric_length,
     solution=lambda: (f"the length is {explain_output_size(30, 3, padding=4, dilation=2)}; output t reads t − 4, "
-                      f"t − 2 and t, so the first 30 outputs are the causal ones and the last 4 read "
-                      f"the future: they must be cut off (a temporal convolutional network's code calls "
-                      f"that a chomp), or the padding put on the left only"),
+                      f"t − 2 and t, so the first 30 outputs are the causal ones; the last 4 read past the "
+                      f"end, into the right padding, and belong to no time step: cut them off (a temporal "
+                      f"convolutional network's code calls that a chomp), or put the padding on the left "
+                      f"only; keeping the middle 30 instead, as padding='same' does, would make output t "
+                      f"read t − 2, t and t + 2, the future"),
     mistakes=(
         (_is(_SY["n"]),
          "That is what causal_conv1d gives, with the padding on the left only. nn.Conv1d's padding goes on both sides."),
