@@ -392,7 +392,8 @@ _add(Exercise(
          "Padding works the other way round here: it crops p positions off each end of the output, it adds none."),
         (_is(_t_len(padding=1)), "Padding crops both ends: subtract 2p, not p."),
         (_is(_t_len() + 3), "The last stamp starts at (n − 1)·s, not n·s: the first stamp starts at 0."),
-        (_is(_t_len() + 1), "A stamp of k taps covers d(k − 1) + 1 positions, not d·k + 1."),
+        (_is(_t_len() + 1), "Check the span of one stamp: k taps cover d(k − 1) + 1 positions, not d·k + 1; "
+                            "and the output is not simply n·s long."),
         (_is(output_size(6, 5, stride=3, padding=2)),
          "That is the forward convolution's formula, which shrinks. The transposed one grows: (n − 1)·s − 2p + d(k − 1) + output_padding + 1."),
     ),
@@ -668,6 +669,9 @@ _add(Exercise(
          "The pool's stride counts too: after the convolution and the pool the jump is 2·2."),
         (_is(7 + 3 + 3), "Each layer adds (k − 1) steps, and each step is the jump in input positions."),
         (_is(7 * 3 * 3), "Sizes do not multiply: each layer adds (k − 1)·d·jump input positions."),
+        (_is(1 + 6 * 2 + 2 * 4 + 2 * 4),
+         "A layer's steps are counted with the jump of the layer below it, before its own stride applies: "
+         "the first layer's steps are 1 input position each."),
     ),
     general_hint="Use the two recurrences of notebook 10: r grows by (k − 1)·d·j of the layer below, "
                  "and j is the product of the strides so far. Padding does not change the size.",
