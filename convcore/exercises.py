@@ -422,7 +422,7 @@ def _transposed():
 
 
 def _stamp_text() -> str:
-    parts = [f"input {pos} (value {v}) lands tap {tap} (weight {w}) there: {v}·{w} = {v * w}"
+    parts = [f"input element {pos}, value {v}, lands its tap {tap}, weight {w}, there: {v}·{w} = {v * w}"
              for pos, v, tap, w in _stamps_at()]
     return "; ".join(parts) + f"; no other stamp reaches {_TPOS}; in all {_transposed()[_TPOS]}"
 
