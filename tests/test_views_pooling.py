@@ -83,7 +83,7 @@ def test_embed_and_static_display(monkeypatch):
                      r'<script type="application/json" class="convcore-data">(.*)</script></div>', html, re.S)
     payload = json.loads(m.group(1))
     assert payload["steps"] == view.data["steps"] and payload["step"] == 2 and payload["live"] is False
-    assert ".convcore-view" in payload["css"]
+    assert ".convcore-view" in payload["palette"] and "cc-win" in payload["css"]
     monkeypatch.setenv("CONVCORE_VIEWS", "static")
     bundle = view._repr_mimebundle_()
     assert bundle["text/html"] == html and "text/plain" in bundle

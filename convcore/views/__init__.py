@@ -85,9 +85,11 @@ from .animation import save_animation
 from .explorer import Explorer
 from .numfmt import fmt
 from .pooling import PoolView
+from .receptive import ReceptiveFieldView
+from .sequence import SequenceView
 from .widgets import (HeatmapView, PointwiseView, Stepper1D, Stepper2D, TraceView, as_trace, embed_html,
                       static_assets, view_for)
 
 __all__ = ["Stepper1D", "Stepper2D", "PointwiseView", "HeatmapView", "Explorer", "TraceView",
            "view_for", "as_trace", "save_animation", "fmt", "embed_html", "static_assets"]
-__all__ += ["PoolView"]
+__all__ += ["PoolView", "ReceptiveFieldView", "SequenceView"]

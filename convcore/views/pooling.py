@@ -178,7 +178,7 @@ class PoolView(StepView):
         "background-color:var(--jp-layout-color0,#ffffff);color:var(--jp-content-font-color1,#1f1f1f);}",
         ".convcore-view .cc-s-over-patch{box-shadow:inset 0 0 0 3px #D55E00;}",
         ".convcore-view .cc-dropped{outline:2px dashed var(--jp-content-font-color1,#1f1f1f);outline-offset:-5px;}",
-        ".convcore-view .cc-win{box-shadow:inset 0 0 0 3px #D55E00;background-color:#F0E442;color:#111111;font-weight:700;}",
+        ".convcore-view .cc-cell.cc-win,.convcore-view .cc-swatch.cc-win{box-shadow:inset 0 0 0 3px #D55E00;background-color:#F0E442;color:#111111;font-weight:700;}",
         ".convcore-view .cc-counted::after{content:'✓';font-size:11px;margin-left:2px;}",
         ".convcore-view .cc-axis{font-size:12px;color:var(--jp-content-font-color1,#1f1f1f);text-align:center;}",
         ".convcore-view .cc-labels{display:flex;flex-direction:column;gap:4px;font-size:14px;}",

@@ -40,6 +40,12 @@ class StepView(anywidget.AnyWidget):
     def stylesheet(cls) -> str:
         return palette.css() + "\n" + cls.CSS
 
+    @classmethod
+    def page_css(cls) -> dict:
+        """The stylesheet as a static page takes it: the palette once for every view on the page
+        (``<style id="convcore-css">``, as view.js names it), this view's rules once per module."""
+        return {"palette": palette.css(), "css": cls.CSS}
+
     @property
     def n(self) -> int:
         """Number of steps (0 to n − 1)."""
@@ -68,7 +74,7 @@ class StepView(anywidget.AnyWidget):
     def embed_html(self) -> str:
         """A self-contained fragment for a page without a kernel (the module comes from
         ``static_assets()``; the stylesheet travels in the data)."""
-        payload = dict(self.data, live=False, step=self.step, css=self.stylesheet())
+        payload = dict(self.data, live=False, step=self.step, **self.page_css())
         return embed_fragment(self.kind, self.module, payload)
 
     def _repr_mimebundle_(self, **kwargs):

@@ -67,6 +67,7 @@ function steps(model, el, kind, n, build) {
     if (k >= n - 1) { setPlaying(false); return; }
     lastTick = now;
     move(k + 1);
+    if (k >= n - 1) setPlaying(false);       // the last step: Play stops there
   }
   function setPlaying(on) {
     playing = on;
@@ -83,12 +84,14 @@ function steps(model, el, kind, n, build) {
   const fromKernel = () => { const mk = model.get("step"); if (mk !== k) show(mk); };
   model.on("change:step", fromKernel);
   show(model.get("step") || 0);
-  return () => { playing = false; cancelAnimationFrame(raf); clearTimeout(timer); model.off("change:step", fromKernel); };
+  const stop = () => { playing = false; cancelAnimationFrame(raf); clearTimeout(timer); model.off("change:step", fromKernel); };
+  stop.show = () => show(k);                  // redraw the step shown (after a switch)
+  return stop;
 }
 
 // A small model kept in the page, with anywidget's methods (no kernel, no network).
 function pageModel(payload) {
-  const state = {data: payload, step: payload.step || 0};
+  const state = {data: payload, step: payload.step || 0, variant: payload.variant || ""};
   const handlers = {};
   return {
     get: (name) => state[name], set: (name, value) => { state[name] = value; },
@@ -105,8 +108,9 @@ function hydrateModule(root, module, renderOne) {
     const script = embed.querySelector("script.convcore-data");
     if (!script) continue;
     const payload = JSON.parse(script.textContent);
-    if (payload.css && !doc.getElementById(`css-${module}`)) {
-      doc.head.append(Object.assign(doc.createElement("style"), {id: `css-${module}`, textContent: payload.css}));
+    // the palette once per page (view.js uses the same id), then this module's own rules
+    for (const [id, css] of [["convcore-css", payload.palette], [`convcore-css-${module}`, payload.css]]) {
+      if (css && !doc.getElementById(id)) doc.head.append(Object.assign(doc.createElement("style"), {id, textContent: css}));
     }
     const host = doc.createElement("div");
     embed.append(host);
@@ -119,7 +123,7 @@ function hydrateModule(root, module, renderOne) {
 
 // ---- the pooling picture ------------------------------------------------------------------
 function cellGrid(keys, make) {
-  const cells = keys.map((row) => row.map(make));
+  const cells = keys.map((row, r) => row.map((key, c) => make(key, r, c)));
   const g = h("div", {class: "cc-grid", style: `grid-template-columns:repeat(${keys[0].length},max-content)`}, ...cells.flat());
   return {g, cells};
 }
