@@ -80,3 +80,16 @@ def test_embed_and_static_display(view, monkeypatch):
     monkeypatch.setenv("CONVCORE_VIEWS", "static")
     assert view._repr_mimebundle_()["text/html"] == html
     assert "convcore-receptive.js" in static_assets()
+
+
+def test_a_layer_changed_in_the_browser_is_recomputed_and_errors_are_shown():
+    view = ReceptiveFieldView(STACK, 16)
+    assert [r.get("layer") for r in view.data["variants"]["stack"]["layers"]] == [4, 3, 2, 1, None]
+    view._on_msg(view, {"type": "layer", "layer": 1, "key": "dilation", "value": 2}, [])
+    want = receptive_field([dict(kernel_size=3, padding=1, dilation=2)] + STACK[1:])
+    assert view.error == "" and view.rf.size == want.size == 12
+    assert view.data["variants"]["stack"]["layers"][-2]["edit"] == {"kernel_size": 3, "stride": 1, "dilation": 2}
+    view._on_msg(view, {"type": "layer", "layer": 2, "key": "stride", "value": 4}, [])
+    assert view.error == "" and view.rf.output_sizes(16) == [16, 14, 4, 4, 2]
+    view._on_msg(view, {"type": "layer", "layer": 4, "key": "kernel_size", "value": 7}, [])   # 4 inputs, window 7
+    assert view.error.startswith("ValueError: receptive_field: layer 4") and view.rf.output_sizes(16)[-1] == 2

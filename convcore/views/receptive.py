@@ -6,9 +6,11 @@ rows of positions, one row per layer, lit from ``ReceptiveField.trail``).
 Data (every text written here, from ``convcore.receptive``):
 
 ``static``: kind, title, states (one letter per cell state -> its name: "r" read, "." not read,
-"o" the output chosen, "f" the future), legend ([state letter, label]), note.
+"o" the output chosen, "f" the future), legend ([state letter, label]), note; ReceptiveFieldView
+also choices (the values each control offers) and needsKernel (said on a static page).
 ``variants``: name -> {label, layers: top layer first, each {label, text, formula, pos
-(position texts)}, steps: one per output position of the top layer, each {h (header), say,
+(position texts), layer and edit (ReceptiveFieldView: the layer's number, from 1, and its
+kernel_size, stride, dilation)}, steps: one per output position of the top layer, each {h (header), say,
 rows (top first: one letter per position, see ``states``)}}; ``variant``: the one shown first.
 """
 from __future__ import annotations
@@ -18,7 +20,7 @@ import traitlets as T
 from ..receptive import receptive_field
 from .stepview import STATIC, StepView
 
-STATES = {"r": "read", ".": "plain", "o": "current", "f": "future"}
+STATES = {"r": "read", ".": "plain", "o": "chosen", "f": "future"}
 
 
 def _spec_text(layer) -> str:
@@ -92,6 +94,8 @@ CSS = "\n".join([
     ".convcore-view .cc-formula{white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:12px;}",
     ".convcore-view .cc-s-read{background-color:#FCE8BD;border-color:#D55E00;color:#111111;"
     "box-shadow:inset 0 0 0 3px #D55E00;font-weight:700;}",
+    ".convcore-view .cc-s-chosen{background-color:#F0E442;border-color:#D55E00;color:#111111;"
+    "box-shadow:inset 0 0 0 3px #D55E00;font-weight:700;}",
     ".convcore-view .cc-s-future{background-color:#E2E2E2;border-color:#6E6E6E;color:#111111;border-style:dashed;"
     "background-image:repeating-linear-gradient(45deg,transparent 0 5px,rgba(0,0,0,.12) 5px 7px);}",
 ])
@@ -100,6 +104,7 @@ CSS = "\n".join([
 class RowsView(StepView):
     """Rows of positions, one per layer, lit per step; ``variant`` picks a stack when there are several."""
 
+    error = T.Unicode("").tag(sync=True)
     _esm = STATIC / "receptive.js"
     _css = T.Unicode("").tag(sync=True)
     variant = T.Unicode("").tag(sync=True)
@@ -124,7 +129,9 @@ class ReceptiveFieldView(RowsView):
     """A stack of 1-D layers (mappings of PyTorch's arguments, as ``receptive_field`` takes them)
     on an input of length ``n``: step through the outputs of the top layer; each lights what it
     reads in every layer below, from ``ReceptiveField.trail``. Each row says its layer's size,
-    jump and start. ``set_layers(layers)`` recomputes (in a running kernel) and the view follows.
+    jump and start, with controls for its kernel size, stride and dilation: in a running kernel a
+    change is recomputed here (``set_layers``) and the view follows; a static page says that
+    changing layers needs a running kernel. Impossible stacks show the library's message.
 
     >>> v = ReceptiveFieldView([dict(kernel_size=3, padding=1), dict(kernel_size=3, padding=1)], 8)
     >>> v.rf.size, v.n
@@ -136,21 +143,58 @@ class ReceptiveFieldView(RowsView):
     def __init__(self, layers, n: int):
         super().__init__(_css=self.stylesheet())
         self.set_layers(layers, n)
+        self.on_msg(self._on_msg)
 
     def set_layers(self, layers, n: int | None = None) -> None:
         """Show another stack (and input length): the data is recomputed and sent once."""
         n = self.input_size if n is None else int(n)
         rf = receptive_field(layers, dims=1)
+        rows = layer_rows(rf, n)
+        for row, spec, l in zip(rows, rf.specs[::-1], range(len(rf.specs), 0, -1)):   # not the input row
+            row["layer"] = l
+            row["edit"] = {"kernel_size": spec.kernel_size[0], "stride": spec.stride[0], "dilation": spec.dilation[0]}
         data = {"static": {"kind": self.kind, "states": STATES, "title": "receptive field",
                            "legend": [["o", "the output chosen"], ["r", "read by it, directly or through the layers above"],
                                       [".", "not read"]],
                            "note": (f"Receptive field of one output of the top layer: size {rf.size}, "
-                                    f"jump {rf.jump}, start {rf.start}.")},
-                "variants": {"stack": {"label": "stack", "layers": layer_rows(rf, n),
-                                       "steps": stack_steps(rf, n)}},
+                                    f"jump {rf.jump}, start {rf.start}."),
+                           "choices": {key: [str(v) for v in values] for key, values in CHOICES.items()},
+                           "needsKernel": "Changing the layers needs a running kernel (run the notebook)."},
+                "variants": {"stack": {"label": "stack", "layers": rows, "steps": stack_steps(rf, n)}},
                 "variant": "stack"}
-        self.rf, self.input_size, self.layers = rf, n, list(layers)
+        self.rf, self.input_size = rf, n
+        self.layers = [_mapping(spec) for spec in rf.specs]
         with self.hold_sync():
             self.step = 0
             self.variant = "stack"
+            self.error = ""
             self.data = data
+
+    def _on_msg(self, _widget, content, _buffers) -> None:
+        """The browser changed a layer: {"type": "layer", "layer": l (from 1), "key": ..., "value": ...}."""
+        if content.get("type") != "layer":
+            return
+        try:
+            layers = [dict(m) for m in self.layers]
+            l, key, value = int(content["layer"]), str(content["key"]), int(content["value"])
+            if key not in CHOICES:
+                raise ValueError(f"only {', '.join(CHOICES)} can be changed here; got {key!r}")
+            layers[l - 1][key] = value
+            self.set_layers(layers)
+        except Exception as err:      # a learner must see it: the library's own message
+            self.error = f"{type(err).__name__}: {err}"
+
+
+CHOICES = {"kernel_size": range(1, 8), "stride": range(1, 5), "dilation": range(1, 5)}
+
+
+def _mapping(spec) -> dict:
+    """A normalized layer back as the mapping ``receptive_field`` reads (what the controls change)."""
+    (before, after), = spec.padding
+    m = dict(kind=spec.kind, kernel_size=spec.kernel_size[0], stride=spec.stride[0], dilation=spec.dilation[0],
+             ceil_mode=spec.ceil_mode, padding_mode=spec.padding_mode)
+    if after == 0 and before > 0 and before == spec.dilation[0] * (spec.kernel_size[0] - 1):
+        m["causal"] = True           # padding follows kernel and dilation
+    else:
+        m["padding"] = before if before == after else "same"     # the only uneven padding besides causal
+    return m

@@ -154,6 +154,10 @@ def test_every_view_steps_and_shows_its_data(static_page):
                               "e.getAttribute('aria-label') || '')")
         assert names and all(x.strip() for x in names), names
         assert root.locator('[data-role="say"]').get_attribute("aria-live") == "polite"
+        if view.kind == "receptive":          # no kernel here: the layer controls are off and say so
+            assert root.locator('[data-role="edit-kernel_size"]').count() == 4
+            assert root.locator('select[data-role^="edit-"]:not([disabled])').count() == 0
+            assert root.locator('[data-role="needs-kernel"]').inner_text() == view.data["static"]["needsKernel"]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -167,3 +171,72 @@ def test_every_text_is_readable(static_page, scheme):
         low = [t for t in texts if t["ratio"] < 4.5]
         assert not low, f"{scheme}, view {n}: {low[:5]}"
     page.screenshot(path=str(servers.SCREENSHOTS / f"views13-static-{scheme}.png"), full_page=True)
+
+
+# -- live, in JupyterLab ------------------------------------------------------------------------
+THEMES = "@jupyterlab/apputils-extension/themes.jupyterlab-settings"
+LIVE_CELLS = [
+    "from convcore.views import PoolView, ReceptiveFieldView, SequenceView\n"
+    "pool_view = PoolView([[1, 2, 0, 1], [3, 4, 1, 0], [0, 0, 5, 6], [1, 2, 7, 8]], 'max', kernel_size=2)\n"
+    "pool_view",
+    "sequence_view = SequenceView(24)\nsequence_view",
+    "rf_view = ReceptiveFieldView([dict(kernel_size=3, padding=1), dict(kind='max_pool', kernel_size=2),\n"
+    "                              dict(kernel_size=3, padding=1), dict(kind='max_pool', kernel_size=2)], 16)\n"
+    "rf_view",
+    "pool_view.step = 2",
+    "print(f'kernel sees pool step {pool_view.step}, sequence step {sequence_view.step} {sequence_view.variant}')",
+]
+
+
+@pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
+def test_live_in_jupyterlab(lab, lab_root, browser_tmp, theme):
+    import json
+    import time
+
+    import browser_scratch
+    from convcore.views import PoolView, ReceptiveFieldView, SequenceView
+    browser_scratch.write(browser_scratch.notebook(*LIVE_CELLS), lab_root / "_harness" / "views13.ipynb")
+    settings = browser_tmp / "lab" / "lab-user-settings" / THEMES
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(json.dumps({"theme": theme}))
+    mirror = {"pool": PoolView([[1, 2, 0, 1], [3, 4, 1, 0], [0, 0, 5, 6], [1, 2, 7, 8]], "max", kernel_size=2),
+              "sequence": SequenceView(24),
+              "receptive": ReceptiveFieldView([dict(kernel_size=3, padding=1), dict(kind="max_pool", kernel_size=2),
+                                               dict(kernel_size=3, padding=1), dict(kind="max_pool", kernel_size=2)], 16)}
+    try:
+        lab.root_dir = lab_root
+        lab.open("_harness/views13.ipynb")
+        state = lab.run_all()
+        assert state["unrun"] == 0 and lab.errors() == []
+        pool, seq, rec = lab.views()
+        assert (pool.kind, seq.kind, rec.kind) == ("pool", "sequence", "receptive")
+        pool.wait_step(2)                                   # the kernel moved it: pool_view.step = 2
+        check(pool.root, mirror["pool"], 2)
+        seq.press("ArrowRight", 3)
+        seq.wait_step(3)
+        seq.choose("variant", "plain")
+        check(seq.root, mirror["sequence"], 3, "plain")
+        rec.click("next")
+        rec.wait_step(1)
+        check(rec.root, mirror["receptive"], 1, "stack")
+        rec.choose("edit-kernel_size", "3")                 # layer 4 (the top row): recomputed by the kernel
+        mirror["receptive"].set_layers([dict(m, kernel_size=3) if i == 3 else m
+                                        for i, m in enumerate(mirror["receptive"].layers)])
+        lab.page.wait_for_function("r => r.querySelector('[data-role=\"layer-text\"]').textContent.includes('kernel 3')",
+                                   arg=rec.root.element_handle())
+        check(rec.root, mirror["receptive"], 0, "stack")
+        time.sleep(1.0)                                     # the learner pauses: the kernel hears
+        cell = lab.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").nth(5)
+        cell.locator(".jp-InputArea-editor").click()
+        lab.page.keyboard.press("Shift+Enter")
+        out = cell.locator(".jp-OutputArea-output")
+        out.first.wait_for()
+        assert out.first.inner_text().strip() == "kernel sees pool step 2, sequence step 3 plain"
+        name = theme.split()[-1].lower()
+        for view in (pool, seq, rec):
+            view.root.scroll_into_view_if_needed()
+            lab.screenshot(f"lab-{name}-{view.kind}", view.root)
+            low = [t for t in contrast(view.root) if t["ratio"] < 4.5]
+            assert not low, f"{theme}, {view.kind}: {low[:5]}"
+    finally:
+        settings.unlink()

@@ -24,7 +24,9 @@ const setAttr = (e, k, v) => { if (v === null) e.removeAttribute(k); else if (e.
 
 // Builds the controls, header, live sentence and main box; draw(k) places step k and returns its record.
 function steps(model, el, kind, n, build) {
-  const root = h("div", {class: "convcore-view", "data-view": kind});
+  // A redraw (new data from the kernel) keeps the root element, so whoever holds it still does.
+  const root = el.querySelector(":scope > .convcore-view") || h("div", {class: "convcore-view", "data-view": kind});
+  root.replaceChildren();
   const slider = h("input", {type: "range", min: 0, max: n - 1, step: 1, value: 0, "data-role": "step-slider",
                              "aria-label": `step (0 to ${n - 1})`});
   const readout = h("output", {"data-role": "step-slider-readout", "aria-hidden": "true", text: "0"});

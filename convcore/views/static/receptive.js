@@ -25,7 +25,9 @@ const setAttr = (e, k, v) => { if (v === null) e.removeAttribute(k); else if (e.
 
 // Builds the controls, header, live sentence and main box; draw(k) places step k and returns its record.
 function steps(model, el, kind, n, build) {
-  const root = h("div", {class: "convcore-view", "data-view": kind});
+  // A redraw (new data from the kernel) keeps the root element, so whoever holds it still does.
+  const root = el.querySelector(":scope > .convcore-view") || h("div", {class: "convcore-view", "data-view": kind});
+  root.replaceChildren();
   const slider = h("input", {type: "range", min: 0, max: n - 1, step: 1, value: 0, "data-role": "step-slider",
                              "aria-label": `step (0 to ${n - 1})`});
   const readout = h("output", {"data-role": "step-slider-readout", "aria-hidden": "true", text: "0"});
@@ -142,7 +144,25 @@ function render({model, el}) {
         });
         root.querySelector(".cc-controls").append(h("label", {}, h("span", {text: "stack"}), pick));
       }
+      // Per layer: kernel size, stride, dilation. A change is recomputed by the kernel (new data comes
+      // back); a static page has no kernel, so the controls are off and say so.
+      const live = D.live !== false;
+      const edits = (layer) => {
+        if (!layer.edit) return null;
+        const box = h("div", {class: "cc-controls", ...KEYS_OURS});
+        for (const [key, label] of [["kernel_size", "kernel"], ["stride", "stride"], ["dilation", "dilation"]]) {
+          const sel = h("select", {"data-role": `edit-${key}`, "aria-label": `${layer.label} ${label}`, disabled: !live,
+                                   title: live ? null : S.needsKernel},
+            ...S.choices[key].map((v) => h("option", {value: v, text: v, selected: v === String(layer.edit[key])})));
+          sel.addEventListener("change", () => model.send({type: "layer", layer: layer.layer, key, value: Number(sel.value)}));
+          box.append(h("label", {}, h("span", {text: label}), sel));
+        }
+        return box;
+      };
+      const error = h("div", {class: "convcore-error", "data-role": "error", role: "alert", text: model.get("error") || ""});
       const rowsBox = h("div", {class: "cc-rows"});
+      if (S.needsKernel && !live) box.append(h("div", {class: "cc-note", "data-role": "needs-kernel", text: S.needsKernel}));
+      box.append(error);
       const legend = h("div", {class: "cc-legend"}, ...S.legend.map(([st, label]) =>
         h("span", {}, h("span", {class: `cc-swatch cc-s-${S.states[st]}`}), label)));
       box.append(rowsBox, legend, h("div", {class: "cc-note", "data-role": "note", text: S.note}));
@@ -153,7 +173,7 @@ function render({model, el}) {
           const cells = layer.pos.map((p) => h("div", {class: "cc-cell cc-s-plain", "data-role": "cell", "data-pos": p,
                                                      "data-state": "plain", text: p}));
           const row = h("div", {class: "cc-row", "data-role": "layer-row"},
-            h("div", {class: "cc-title", "data-role": "layer-text", text: layer.text}),
+            h("div", {class: "cc-title", "data-role": "layer-text", text: layer.text}), edits(layer),
             h("div", {class: "cc-grid", style: `grid-template-columns:repeat(${cells.length},max-content)`}, ...cells),
             layer.formula ? h("div", {class: "cc-formula", text: layer.formula}) : null);
           return {row, cells};
@@ -174,9 +194,12 @@ function render({model, el}) {
   draw();
   const onVariant = () => { const root = el.querySelector(".convcore-view");
     if (root && root.getAttribute("data-variant") !== model.get("variant")) draw(); };
+  const onError = () => { const e = el.querySelector('[data-role="error"]'); if (e) setText(e, model.get("error") || ""); };
   model.on("change:data", draw);
+  model.on("change:error", onError);
   model.on("change:variant", onVariant);
-  return () => { if (cleanup) cleanup(); model.off("change:data", draw); model.off("change:variant", onVariant); };
+  return () => { if (cleanup) cleanup(); model.off("change:data", draw); model.off("change:variant", onVariant);
+    model.off("change:error", onError); };
 }
 
 export function hydrate(root = document) {
