@@ -87,7 +87,8 @@ def test_embed_and_static_display(monkeypatch):
     monkeypatch.setenv("CONVCORE_VIEWS", "static")
     bundle = view._repr_mimebundle_()
     assert bundle["text/html"] == html and "text/plain" in bundle
-    assert "convcore-pooling.js" in static_assets()
+    js = static_assets()["convcore-pooling.js"]
+    assert "export function hydrate" in js and "export default" in js and "http" not in js
 
 
 def test_step_is_checked():

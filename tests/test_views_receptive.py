@@ -79,7 +79,8 @@ def test_embed_and_static_display(view, monkeypatch):
     assert payload["variants"] == view.data["variants"] and payload["step"] == 2 and payload["live"] is False
     monkeypatch.setenv("CONVCORE_VIEWS", "static")
     assert view._repr_mimebundle_()["text/html"] == html
-    assert "convcore-receptive.js" in static_assets()
+    js = static_assets()["convcore-receptive.js"]
+    assert "export function hydrate" in js and "export default" in js and "http" not in js
 
 
 def test_a_layer_changed_in_the_browser_is_recomputed_and_errors_are_shown():
