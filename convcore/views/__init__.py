@@ -78,6 +78,14 @@ DOM contract (browser tests rely on it; keep it exactly)
 * Explorer: ``data-role="shape"`` (output shape), ``data-role="formula"``
   (one per axis, ``Conv.explain()``).
 * Errors shown to the learner: ``data-role="error"`` (class ``convcore-error``).
+* Pooling (``data-view="pool"``): ``in-cell`` (``data-pos``; ``data-state`` = ``plain`` |
+  ``pad`` | ``over`` | ``patch`` | ``pad-patch`` | ``over-patch``; ``data-win="1"`` on max's
+  winner, ``data-counted="1"`` on the taps avg's divisor counts, ``data-dropped="1"`` under a
+  window ceil_mode dropped), ``out-cell`` as above, ``eq``, ``value``, ``extra``,
+  ``dropped-label``. Receptive field and sequence (``data-view="receptive"`` | ``"sequence"``,
+  root ``data-variant``): ``layer-row`` (top layer first) holding ``cell``s (``data-pos``,
+  ``data-state`` = ``chosen`` | ``read`` | ``plain`` | ``future``), ``layer-text``,
+  ``variant`` (the stack switch), ``edit-kernel_size`` | ``edit-stride`` | ``edit-dilation``.
 * Numbers are written by ``convcore.views.numfmt.fmt`` everywhere: integers as
   integers, floats with at most 3 decimals and no trailing zeros.
 """

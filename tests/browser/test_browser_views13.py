@@ -110,6 +110,36 @@ def static_page(page, tmp_path):
     assert not errors and not blocked, (errors, blocked)
 
 
+def test_view_js_hydrate_brings_the_other_modules(page, tmp_path):
+    """A page that loads only convcore-view.js (as the static site does) still gets these views."""
+    from convcore.views import PoolView, SequenceView, Stepper1D, static_assets
+    views = [Stepper1D([1, 2, 3, 4], [1, 0, -1]), PoolView([1, 3, 2, 2, 5], "avg", kernel_size=2, ceil_mode=True),
+             SequenceView(16)]
+    (tmp_path / "assets").mkdir()
+    for name, text in static_assets().items():
+        (tmp_path / "assets" / name).write_text(text)
+    from convcore.views import embed_html
+    body = embed_html(views[0]) + views[1].embed_html() + views[2].embed_html()
+    (tmp_path / "index.html").write_text(
+        f"<!doctype html><meta charset=utf-8><body>{body}<script type=module>"
+        "import {hydrate} from './assets/convcore-view.js'; hydrate();</script>")
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(tmp_path)))
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(f"http://127.0.0.1:{srv.server_port}/index.html")
+        page.wait_for_function("document.querySelectorAll('.convcore-embed[data-hydrated]').length === 3")
+        roots = page.locator(".convcore-view")
+        assert [roots.nth(i).get_attribute("data-view") for i in range(3)] == ["stepper1d", "pool", "sequence"]
+        check(roots.nth(1), views[1], 0)
+        check(roots.nth(2), views[2], 0, "dilated")
+    finally:
+        srv.shutdown()
+    assert not errors, errors
+
+
 def _wait_step(root, k):
     root.page.wait_for_function("([r, k]) => r.getAttribute('data-step') === String(k)",
                                 arg=[root.element_handle(), k])
