@@ -73,6 +73,9 @@ def test_ceil_mode_extra_and_dropped_windows_are_labelled():
     effect = dropped.trace.problem.ceil_effect()[0]
     (d,) = dropped.data["static"]["dropped"]
     assert effect.dropped_start == 5 and d["cells"] == ["5", "6"] and d["label"].startswith("dropped")
+    S = dropped.data["static"]
+    assert S["cols"] == [-1, 0, 1, 2, 3, 4, 5, 6] and S["colDropped"] == [7, 9]       # grid lines of 5 and 6
+    assert S["colLabels"] == ["pad", "", "", "", "", "", "pad", "overhang"]
 
 
 def test_embed_and_static_display(monkeypatch):

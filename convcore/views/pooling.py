@@ -4,7 +4,8 @@ Data (every text written here, from ``convcore.pooling``'s trace):
 
 ``static``: kind ("pool"), pool ("max" | "avg"), dims, n (steps), rows and cols (input
 coordinates of the grid drawn: the input, its padding, ceil_mode's overhang and a dropped
-window's reach), inKeys[r][c] ("i,j"; 1-D: "i"), inState[r][c] ("plain" | "pad" | "over"),
+window's reach), rowLabels and colLabels (per coordinate: "pad", "overhang", rows also "dropped", or ""),
+colDropped (grid lines [from, to) of the columns a dropped window spans, or null), inKeys[r][c] ("i,j"; 1-D: "i"), inState[r][c] ("plain" | "pad" | "over"),
 inText[s][ch][r][c] (values; padding shows what it reads, "−∞" or "0"), outKeys[i][j],
 outText[s][ch][i][j], stepOf[s][ch][i][j] (the step computing each output cell), dropped (one
 per axis where ceil_mode dropped a window: cells (keys) and label), formula (the output size,
@@ -41,6 +42,27 @@ def _axis_coords(a, dropped_start) -> list[int]:
     if dropped_start is not None:
         hi = max(hi, dropped_start + a.dilation * (a.k - 1))
     return list(range(-a.pad_before, hi + 1))
+
+
+def _dropped_columns(a, effect, coords) -> list[int] | None:
+    """Grid columns (CSS grid lines, from 1) that a dropped window spans, for its label."""
+    if effect.dropped_start is None:
+        return None
+    first, last = effect.dropped_start, effect.dropped_start + a.tap_offset(a.k - 1)
+    return [coords.index(first) + 1, coords.index(last) + 2]
+
+
+def _axis_labels(a, effect, coords, with_dropped=True) -> list[str]:
+    """What each coordinate along one axis is, written under (or beside) the grid: "pad",
+    "overhang", "dropped" (inside a window ceil_mode dropped) or ""."""
+    dropped = set()
+    if effect.dropped_start is not None and with_dropped:
+        dropped = {effect.dropped_start + a.tap_offset(t) for t in range(a.k)}
+    labels = []
+    for i in coords:
+        what = "overhang" if a.in_overhang(i) else "pad" if a.in_padding(i) else ""
+        labels.append(" · ".join(w for w in (what, "dropped" if i in dropped else "") if w))
+    return labels
 
 
 def _state(p: lib.Pool, coords) -> str:
@@ -92,6 +114,9 @@ def pool_data(trace: lib.PoolTrace) -> dict:
         "kind": "pool", "pool": p.kind, "dims": p.dims, "n": len(trace),
         "title": p.fn.replace("trace_", ""),
         "rows": rows, "cols": cols,
+        "rowLabels": _axis_labels(p.axes[0], effects[0], rows) if p.dims == 2 else [""],
+        "colLabels": _axis_labels(p.axes[-1], effects[-1], cols, with_dropped=False),
+        "colDropped": _dropped_columns(p.axes[-1], effects[-1], cols),
         "inKeys": [[_key(c) for c in row] for row in grid],
         "inState": [[_state(p, c) for c in row] for row in grid],
         "inText": [[[[in_text(s, ch, c) for c in row] for row in grid] for ch in range(p.channels)]
@@ -177,10 +202,14 @@ class PoolView(StepView):
         ".convcore-view .cc-s-over-patch,.convcore-view .cc-s-over{border-style:dotted;"
         "background-color:var(--jp-layout-color0,#ffffff);color:var(--jp-content-font-color1,#1f1f1f);}",
         ".convcore-view .cc-s-over-patch{box-shadow:inset 0 0 0 3px #D55E00;}",
-        ".convcore-view .cc-dropped{outline:2px dashed var(--jp-content-font-color1,#1f1f1f);outline-offset:-5px;}",
+        ".convcore-view .cc-cell.cc-dropped,.convcore-view .cc-swatch.cc-dropped{border:2px dashed "
+        "var(--jp-content-font-color1,#1f1f1f);}",
         ".convcore-view .cc-cell.cc-win,.convcore-view .cc-swatch.cc-win{box-shadow:inset 0 0 0 3px #D55E00;background-color:#F0E442;color:#111111;font-weight:700;}",
         ".convcore-view .cc-counted::after{content:'✓';font-size:11px;margin-left:2px;}",
         ".convcore-view .cc-axis{font-size:12px;color:var(--jp-content-font-color1,#1f1f1f);text-align:center;}",
+        ".convcore-view .cc-axis-row{text-align:right;line-height:34px;white-space:nowrap;}",
+        ".convcore-view .cc-axis-label{white-space:nowrap;overflow:visible;font-size:11px;}",
+        ".convcore-view .cc-dropped-label{border-top:2px dashed var(--jp-content-font-color1,#1f1f1f);font-size:12px;}",
         ".convcore-view .cc-labels{display:flex;flex-direction:column;gap:4px;font-size:14px;}",
         ".convcore-view .cc-formula{white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:13px;}",
     ])

@@ -146,11 +146,18 @@ function render({model, el}) {
     });
     const colAxis = h("div", {class: "cc-grid", style: `grid-template-columns:repeat(${S.cols.length},34px);grid-auto-rows:16px`},
       ...S.cols.map((c) => h("div", {class: "cc-axis", text: String(c)})));
-    const rowAxis = S.dims === 2 ? h("div", {class: "cc-grid", style: "grid-template-columns:22px;padding-top:18px"},
-      ...S.rows.map((r) => h("div", {class: "cc-axis", text: String(r)}))) : null;
+    const rowAxis = S.dims === 2 ? h("div", {class: "cc-grid", style: "grid-template-columns:max-content;padding-top:18px"},
+      ...S.rows.map((r, i) => h("div", {class: "cc-axis cc-axis-row", "data-role": "row-label",
+                                        text: S.rowLabels[i] ? `${r} ${S.rowLabels[i]}` : String(r)}))) : null;
+    const colLabels = S.colLabels.some((t) => t) ? h("div", {class: "cc-grid",
+        style: `grid-template-columns:repeat(${S.cols.length},34px);grid-auto-rows:16px`},
+      ...S.colLabels.map((t) => h("div", {class: "cc-axis cc-axis-label", "data-role": "col-label", text: t}))) : null;
+    const droppedLabel = S.colDropped ? h("div", {class: "cc-grid", style: `grid-template-columns:repeat(${S.cols.length},34px);grid-auto-rows:18px`},
+      h("div", {class: "cc-axis cc-dropped-label", "data-role": "dropped-mark", text: "dropped",
+                style: `grid-column:${S.colDropped[0]} / ${S.colDropped[1]}`})) : null;
     const inTitle = h("div", {class: "cc-title", text: "input (coordinates above; padding and overhang labelled)"});
     const inBox = h("div", {class: "cc-block"}, inTitle,
-      h("div", {style: "display:flex;gap:4px"}, rowAxis, h("div", {}, colAxis, inp.g)));
+      h("div", {style: "display:flex;gap:4px"}, rowAxis, h("div", {}, colAxis, inp.g, colLabels, droppedLabel)));
     const out = cellGrid(S.outKeys, (key) => h("div", {class: "cc-cell cc-s-todo", "data-role": "out-cell",
       "data-index": key, "data-state": "todo"}));
     const outBox = h("div", {class: "cc-block"}, h("div", {class: "cc-title", text: `output of ${S.title}`}), out.g);
