@@ -78,6 +78,11 @@ def test_ceil_mode_extra_and_dropped_windows_are_labelled():
     assert S["colLabels"] == ["pad", "", "", "", "", "", "pad", "overhang"]
 
 
+def test_a_tie_says_the_first_wins():
+    steps = PoolView(GRID, "max", kernel_size=2).data["steps"]
+    assert ["a tie" in r["eq"] for r in steps] == [False, True, False, False]
+
+
 def test_embed_and_static_display(monkeypatch):
     view = PoolView(GRID, "max", kernel_size=2)
     view.step = 2

@@ -162,8 +162,11 @@ def pool_record(trace: lib.PoolTrace, k: int) -> dict:
         else:
             w = st.window[st.winner]
             rec["win"] = _key(w.coords)
+            inside = [v for t, v in zip(st.window, flat) if t.source is not None]
+            tie = ("; a tie: the first of the equal values (row-major order) wins, as in PyTorch"
+                   if sum(v == st.value for v in inside) > 1 else "")
             rec["eq"] = (f"{label} = max({', '.join(read)}) = {fmt(st.value)}{skip}; the winner sits at input "
-                         f"{_pair(w.coords)}, flat index {st.argmax} (what return_indices reports)")
+                         f"{_pair(w.coords)}, flat index {st.argmax} (what return_indices reports){tie}")
             rec["say"] = (f"{label} = {fmt(st.value)}, the largest of {', '.join(read)}; it sits at input "
                           f"{_pair(w.coords)}, flat index {st.argmax}")
     else:
