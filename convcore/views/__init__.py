@@ -19,6 +19,13 @@ Views
     Controls for sizes, stride, padding, padding_mode, dilation, groups,
     C_in, C_out and the values; output shape and filled-in formula live;
     impossible settings explained by the library's own message.
+``PoolView``, ``ReceptiveFieldView``, ``SequenceView``
+    Pooling step by step (window, winner or divisor, ceil_mode's overhang and
+    dropped window), what one output of a stack of layers reads in every layer
+    below, and a dilated causal stack stepped through time (the future
+    shaded). Each has its own module (``static/<name>.js``); ``step`` is synced,
+    ``data`` holds every text; with ``CONVCORE_VIEWS=static`` they display as
+    embeds (``data-module="convcore-<name>.js"``).
 ``save_animation(view_or_trace, path)``
     A GIF, one frame per step, drawn from the same frame model.
 
@@ -71,14 +78,26 @@ DOM contract (browser tests rely on it; keep it exactly)
 * Explorer: ``data-role="shape"`` (output shape), ``data-role="formula"``
   (one per axis, ``Conv.explain()``).
 * Errors shown to the learner: ``data-role="error"`` (class ``convcore-error``).
+* Pooling (``data-view="pool"``): ``in-cell`` (``data-pos``; ``data-state`` = ``plain`` |
+  ``pad`` | ``over`` | ``patch`` | ``pad-patch`` | ``over-patch``; ``data-win="1"`` on max's
+  winner, ``data-counted="1"`` on the taps avg's divisor counts, ``data-dropped="1"`` under a
+  window ceil_mode dropped), ``out-cell`` as above, ``eq``, ``value``, ``extra``,
+  ``dropped-label``. Receptive field and sequence (``data-view="receptive"`` | ``"sequence"``,
+  root ``data-variant``): ``layer-row`` (top layer first) holding ``cell``s (``data-pos``,
+  ``data-state`` = ``chosen`` | ``read`` | ``plain`` | ``future``), ``layer-text``,
+  ``variant`` (the stack switch), ``edit-kernel_size`` | ``edit-stride`` | ``edit-dilation``.
 * Numbers are written by ``convcore.views.numfmt.fmt`` everywhere: integers as
   integers, floats with at most 3 decimals and no trailing zeros.
 """
 from .animation import save_animation
 from .explorer import Explorer
 from .numfmt import fmt
+from .pooling import PoolView
+from .receptive import ReceptiveFieldView
+from .sequence import SequenceView
 from .widgets import (HeatmapView, PointwiseView, Stepper1D, Stepper2D, TraceView, as_trace, embed_html,
                       static_assets, view_for)
 
 __all__ = ["Stepper1D", "Stepper2D", "PointwiseView", "HeatmapView", "Explorer", "TraceView",
            "view_for", "as_trace", "save_animation", "fmt", "embed_html", "static_assets"]
+__all__ += ["PoolView", "ReceptiveFieldView", "SequenceView"]
