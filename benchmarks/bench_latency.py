@@ -43,7 +43,8 @@ NOTEBOOKS = ["01-conv1d", "02-conv2d-channels", "03-1x1-convolution", "05-groups
 JS_ARM = r"""
 (sel) => {
   const box = document.querySelector(sel);
-  const stepOf = () => { const r = box.querySelector('.convcore-view'); return r && r.getAttribute('data-step'); };
+  const stepOf = () => { const r = box.matches('.convcore-view') ? box : box.querySelector('.convcore-view');
+                         return r && r.getAttribute('data-step'); };
   const before = stepOf();
   const m = window.__cc = {t0: null, shown: null, frame: null};
   document.addEventListener('keydown', (e) => { m.t0 = e.timeStamp; }, {capture: true, once: true});
@@ -83,13 +84,14 @@ def play(page, view, seconds: float = 3.0) -> dict:
     """Play at "fastest" from step 0: steps/s, frames without a new step, frames waiting for data."""
     view.press("Home")
     view.choose("speed", "0")
-    view.root.evaluate("r => { const s = r.convcoreStats; s.frames = s.steps = s.waits = 0; }")
+    view.root.evaluate("r => { const s = r.convcoreStats; s.frames = s.steps = s.waits = s.first = s.last = 0; }")
     view.click("play")
     time.sleep(seconds)
     stats = view.root.evaluate("r => Object.assign({}, r.convcoreStats)")
     if view.control("play").get_attribute("aria-pressed") == "true":
         view.click("play")
-    return {"steps_per_s": stats["steps"] / seconds, "frames": stats["frames"],
+    took = (stats["last"] - stats["first"]) / 1e3       # first to last step drawn (short traces end early)
+    return {"steps_per_s": (stats["steps"] - 1) / took if took > 0 else float("nan"), "frames": stats["frames"],
             "dropped": stats["frames"] - stats["steps"], "waits": stats["waits"], "end": view.step}
 
 
