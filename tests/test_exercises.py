@@ -1,4 +1,4 @@
-"""The exercises of notebook 08: the checkers are right about right and wrong answers, their
+"""The exercises of notebook 12: the checkers are right about right and wrong answers, their
 hints never give the answer away, the stored notebook (run with every answer left None)
 reveals no answer, and each folded solution states the numbers the exercise computes."""
 import json
@@ -15,8 +15,9 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 sys.path.insert(0, str(NOTEBOOKS))
 import claims  # noqa: E402  (notebooks/claims.py: the same number reader as the prose rule)
 
-EXERCISES_NOTEBOOK = NOTEBOOKS / "08-exercises.ipynb"
-TOPICS = {"01", "02", "03", "04", "05", "06", "07"}
+EXERCISES_NOTEBOOK = NOTEBOOKS / "12-exercises.ipynb"
+TOPICS = {"01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11"}
+LATER = ("08", "09", "10", "11")   # notebooks that came after the first 14 exercises
 
 
 def _answer(name):
@@ -54,6 +55,33 @@ def _typical_wrong(name):
 def test_at_least_twelve_exercises_cover_every_notebook():
     assert len(EXERCISES) >= 12
     assert {ex.topic for ex in EXERCISES.values()} == TOPICS
+
+
+def test_each_later_notebook_has_at_least_two_exercises():
+    for topic in LATER:
+        assert sum(ex.topic == topic for ex in EXERCISES.values()) >= 2, topic
+
+
+def test_the_notebook_asks_them_in_order_under_headings_that_name_their_notebook():
+    """Each exercise is headed "## N · title (notebook NN)", N counting 1, 2, 3, ... in the
+    notebook, and its notebook is the exercise's topic; the later ones follow the first ones."""
+    notebook = json.loads(EXERCISES_NOTEBOOK.read_text())
+    headed, heading = [], None
+    for cell in notebook["cells"]:
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            found = re.findall(r"^## (\d+) · .*\(notebook (\d\d)\)$", text, re.M)
+            heading = found[-1] if found else heading
+        else:
+            match = re.search(r'check\("(\w+)"', text)
+            if match:
+                headed.append((int(heading[0]), heading[1], match.group(1)))
+                heading = None
+    assert [n for n, _, _ in headed] == list(range(1, len(EXERCISES) + 1))
+    assert all(EXERCISES[name].topic == topic for _, topic, name in headed), headed
+    topics = [topic for _, topic, _ in headed]
+    first_later = min(i for i, t in enumerate(topics) if t in LATER)
+    assert all(t in LATER for t in topics[first_later:]) and not any(t in LATER for t in topics[:first_later])
 
 
 @pytest.mark.parametrize("name", EXERCISES)
@@ -101,6 +129,87 @@ def test_typical_mistakes_get_their_own_hint():
     assert "swapped" in check("im2col_shape", (72, 400))
     assert "sign" in check("edge_value", -12)
     assert "channel 1's" in check("seed_value", 19)
+    # the later notebooks: forgotten output_padding, padding that crops, one stamp of two, the
+    # flip, counts that multiply, the stride, the tie, padding in the divisor, the jump, the
+    # dilation, the causal layer's length
+    assert "output_padding" in check("transpose_length", 16)
+    assert "crops" in check("transpose_length", 21)
+    assert "one stamp" in check("transpose_value", 2)
+    assert "not flipped" in check("transpose_value", 7)
+    assert "multiply" in check("stamp_count", 5)
+    assert "stride" in check("weight_grad", 4 + 1 + 5 + 2 + 6)
+    assert "one window" in check("input_grad", 12)
+    assert "tie" in check("max_pool_tie", (6, 18))
+    assert "inside the window" in check("max_pool_tie", [6, 1])
+    assert "whole window" in check("avg_pool_divisor", 21 / 9)
+    assert "whole window" in check("avg_pool_divisor", 2.33)
+    assert "jump" in check("stem_field", 7 + 2 + 2)
+    assert "dilation multiplies" in check("causal_reach", 6)
+    assert "time 30 itself" in check("causal_reach", 27)
+    assert "left only" in check("symmetric_padding", 30)
+
+
+def test_the_later_answers_agree_with_pytorch():
+    """The checkers of notebooks 08-11 compute with convcore; PyTorch computes the same answers
+    from the same givens (transposed size and value, gradients, pooling with its index, the
+    receptive field as the non-zero pattern of a gradient, a conv1d's length)."""
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    t = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float64))
+    ans = {name: _answer(name) for name in EXERCISES}
+
+    layer = torch.nn.ConvTranspose1d(1, 1, kernel_size=5, stride=3, padding=2, output_padding=1)
+    assert layer(torch.zeros(1, 1, 6)).shape[-1] == ans["transpose_length"]
+
+    y = F.conv_transpose2d(t([[[[2, -1], [3, 4]]]]), t([[[[1, 2, 0], [0, 1, -1], [3, 1, 2]]]]), stride=2)
+    assert y[0, 0, 2, 1].item() == ans["transpose_value"]
+    y = F.conv_transpose2d(torch.ones(1, 1, 7, 7, dtype=torch.float64), torch.ones(1, 1, 5, 5, dtype=torch.float64), stride=2)
+    assert y[0, 0, 8, 5].item() == ans["stamp_count"]
+
+    x = t([[[3, -1, 4, 1, 5, 2, 6]]])
+    w = torch.randn(1, 1, 3, dtype=torch.float64, requires_grad=True)
+    b = torch.randn(1, dtype=torch.float64, requires_grad=True)
+    F.conv1d(x, w, b, stride=2).sum().backward()
+    assert w.grad[0, 0, 2].item() == ans["weight_grad"]
+
+    x = torch.randn(1, 1, 7, dtype=torch.float64, requires_grad=True)
+    out = F.conv1d(x, t([[[1, -3, 4]]]), stride=2)
+    assert out.shape[-1] == 3
+    (out * t([[[3, -2, 5]]])).sum().backward()
+    assert x.grad[0, 0, 2].item() == ans["input_grad"]
+
+    x = t([[[1, 3, 0, 2, 9], [2, 0, 5, 1, 4], [4, 1, 2, 6, 0], [1, 0, 1, 6, 3]]])
+    v, i = F.max_pool2d(x, 2, return_indices=True)
+    assert (v[0, 1, 1].item(), i[0, 1, 1].item()) == ans["max_pool_tie"]
+    x = t([[[4, 1, 6, 2], [3, 5, 0, 7], [2, 8, 1, 3], [6, 0, 5, 2]]])
+    assert F.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False)[0, 0, 1].item() == ans["avg_pool_divisor"]
+
+    stem = torch.nn.Sequential(torch.nn.Conv2d(1, 1, 7, stride=2, padding=3), torch.nn.MaxPool2d(3, stride=2, padding=1),
+                               torch.nn.Conv2d(1, 1, 3, padding=1)).double()
+    with torch.no_grad():
+        for conv in (stem[0], stem[2]):
+            conv.weight.fill_(1.0)
+    image = torch.rand(1, 1, 64, 64, dtype=torch.float64, requires_grad=True)
+    stem(image)[0, 0, 4, 4].backward()     # an output away from the border
+    rows = np.flatnonzero(image.grad[0, 0].abs().sum(axis=1).numpy())
+    # a max pool passes the gradient to its winners only, so its pattern may be narrower;
+    # with average pools and positive weights it is the whole receptive field
+    assert rows.max() - rows.min() + 1 <= ans["stem_field"]
+    stem_avg = torch.nn.Sequential(stem[0], torch.nn.AvgPool2d(3, stride=2, padding=1), stem[2]).double()
+    image.grad = None
+    stem_avg(image)[0, 0, 4, 4].backward()
+    rows = np.flatnonzero(image.grad[0, 0].abs().sum(axis=1).numpy())
+    assert rows.max() - rows.min() + 1 == ans["stem_field"]
+
+    seq = torch.randn(1, 1, 40, dtype=torch.float64, requires_grad=True)
+    h = seq
+    for d in (1, 3, 9):
+        h = F.conv1d(F.pad(h, (2 * d, 0)), torch.rand(1, 1, 3, dtype=torch.float64) + 0.5, dilation=d)
+    h[0, 0, 30].backward()
+    read = np.flatnonzero(seq.grad[0, 0].numpy())
+    assert read.max() == 30 and (read < 30).sum() == ans["causal_reach"]
+
+    assert torch.nn.Conv1d(1, 1, kernel_size=3, dilation=2, padding=4)(torch.zeros(1, 1, 30)).shape[-1] == ans["symmetric_padding"]
 
 
 def _stored_outputs(notebook):
