@@ -89,7 +89,7 @@ class Site:
         lines = [f"{'page':<34}{'KB':>9}{'views':>7}{'s':>7}"]
         for p in self.pages:
             lines.append(f"{p.file:<34}{p.size / 1000:>9.1f}{p.views:>7}{p.seconds:>7.1f}"
-                         + (f"   {len(p.notes)} note(s): " + "; ".join(p.notes) if p.notes else ""))
+                         + (f"   {len(p.notes)} output(s) not shown, see the notes below" if p.notes else ""))
         others = {k: v for k, v in self.files.items() if k not in {p.file for p in self.pages}}
         for name, size in sorted(others.items()):
             lines.append(f"{name:<34}{size / 1000:>9.1f}")
@@ -417,7 +417,10 @@ def build_page(source: Path, build, pages: set[str], page_budget: int = PAGE_BUD
         body, notes = render_cells(notebook, pages)
         n_views = len(SLOT_RE.findall(body))
         if n_views:
-            page.view_budget = view_budget(page_budget, len(body.encode()), n_views)
+            try:
+                page.view_budget = view_budget(page_budget, len(body.encode()), n_views)
+            except BudgetError as error:
+                raise BudgetError(f"{page.file}: {error}") from None
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / "views.json"
                 run.run(EPILOGUE.format(path=str(path), budget=page.view_budget))
@@ -486,16 +489,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("outdir", type=Path, help="folder to write the site into")
     parser.add_argument("names", nargs="*", help="only these notebooks (e.g. 02 07); all by default")
     parser.add_argument("--notebooks", type=Path, default=NOTEBOOKS, help="the suite's notebooks folder")
+    parser.add_argument("--page-budget", type=float, default=PAGE_BUDGET / 1e6, metavar="MB",
+                        help="largest page allowed (default %(default)g)")
+    parser.add_argument("--site-budget", type=float, default=SITE_BUDGET / 1e6, metavar="MB",
+                        help="largest site allowed (default %(default)g)")
     args = parser.parse_args(argv)
     try:
-        site = build_site(args.outdir, args.notebooks, args.names or None)
+        site = build_site(args.outdir, args.notebooks, args.names or None,
+                          int(args.page_budget * 1e6), int(args.site_budget * 1e6))
     except BudgetError as error:
         print(f"convcore.site: {error}; nothing written", file=sys.stderr)
         return 1
     print(site.summary())
     for page in site.pages:
-        for note in page.notes:
-            print(f"note: {page.file}: {note}")
+        for note in dict.fromkeys(page.notes):
+            print(f"note: {page.file}: {page.notes.count(note)}× {note}")
     return 0
 
 
