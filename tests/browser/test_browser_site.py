@@ -1,0 +1,115 @@
+"""The static site (``python -m convcore.site``), built once, served by a plain static server.
+
+Every page is opened in Chromium with every request outside the server blocked and recorded:
+none may be attempted, nothing may be logged as an error, every view on the page must be
+hydrated by the renderer, and every text must reach WCAG AA contrast (4.5:1) in the light and
+the dark scheme. Sizes are checked on disk against the budgets, and every link between the
+pages must land on a page and an anchor that exist. Screenshots go to ``screenshots/site-*``.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import browser_servers as servers
+from site_pages import contrast, open_page, serve
+
+import convcore.views
+from convcore import site as builder
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+SOURCES = sorted(p.stem for p in (servers.NOTEBOOKS / "src").glob("*.md"))
+PAGES = ["index", *SOURCES]
+EMBEDDING = hasattr(convcore.views, "embed_html")
+
+
+@pytest.fixture(scope="session")
+def built_site(chromium, tmp_path_factory):
+    """The whole suite, executed and written once per session."""
+    return builder.build_site(tmp_path_factory.mktemp("site"), log=None)
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    with serve(built_site.outdir) as url:
+        yield url
+
+
+def _shoot(page, name: str) -> None:
+    servers.SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(servers.SCREENSHOTS / f"site-{name}.png"))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_is_self_contained_hydrated_and_readable(browser, site_url, name):
+    page, guard = open_page(browser, f"{site_url}/{name}.html", site_url)
+    try:
+        embeds = page.locator(".convcore-embed")
+        n = embeds.count()
+        if n:
+            # Every view drawn by the renderer; a timeout here fails the test (never silent).
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.convcore-embed')]"
+                ".every(e => e.querySelector('.convcore-view'))", timeout=15_000)
+        report = {}
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            page.wait_for_timeout(50)
+            report[scheme] = contrast(page)
+            page.evaluate("window.scrollTo(0, 0)")
+            _shoot(page, f"{name}-{scheme}")
+            if n:
+                embeds.first.scroll_into_view_if_needed()
+                _shoot(page, f"{name}-view-{scheme}")
+        print(f"{name}: {n} view(s); texts measured: light {report['light']['count']}, "
+              f"dark {report['dark']['count']}; outside requests blocked: {len(guard.blocked)}")
+        assert not guard.problems(), f"{name}.html:\n  " + "\n  ".join(guard.problems())
+        for scheme, r in report.items():
+            assert r["count"] > 0, f"{name}.html: no text measured in {scheme}"
+            assert not r["failures"], (f"{name}.html, {scheme}: texts under 4.5:1 contrast:\n  "
+                                       + "\n  ".join(map(str, r["failures"][:15])))
+    finally:
+        page.context.close()
+
+
+@pytest.mark.xfail(not EMBEDDING, strict=True,
+                   reason="convcore.views.embed_html is not here yet (views branch): views show as notes")
+def test_every_view_of_the_suite_is_on_the_site(built_site):
+    notes = {p.file: p.notes for p in built_site.pages if p.notes}
+    assert not notes, f"outputs the static pages could not show: {notes}"
+    assert sum(p.views for p in built_site.pages) > 0
+
+
+def test_sizes_within_budget(built_site):
+    out = built_site.outdir
+    sizes = {str(p.relative_to(out)): p.stat().st_size for p in out.rglob("*") if p.is_file()}
+    for name, size in sizes.items():
+        if name.endswith(".html"):
+            assert size <= builder.PAGE_BUDGET, f"{name} is {size / 1e6:.2f} MB"
+    total = sum(sizes.values())
+    print(f"site: {len(sizes)} files, {total / 1e6:.2f} MB; largest page "
+          f"{max(s for n, s in sizes.items() if n.endswith('.html')) / 1e6:.2f} MB")
+    assert total <= builder.SITE_BUDGET
+    assert {f"{n}.html" for n in PAGES} <= set(sizes)
+
+
+def test_links_between_pages_land(built_site):
+    out: Path = built_site.outdir
+    ids = {p.name: set(re.findall(r'\bid="([^"]+)"', p.read_text())) for p in out.glob("*.html")}
+    broken = []
+    for page in out.glob("*.html"):
+        for href in re.findall(r'\bhref="([^"]+)"', page.read_text()):
+            if re.match(r"[a-z][a-z0-9+.-]*:", href, re.I):
+                continue                                   # data:, https: (links out, not requests)
+            target, _, anchor = href.partition("#")
+            target = target or page.name
+            if target.startswith("assets/"):
+                ok = (out / target).is_file()
+            else:
+                ok = target in ids and (not anchor or anchor in ids[target])
+            if not ok:
+                broken.append(f"{page.name}: {href}")
+    assert not broken, "links that land nowhere:\n  " + "\n  ".join(broken)
