@@ -372,8 +372,7 @@ def _nav(pages: list[Page], i: int) -> tuple[str, str]:
 
 def index_html(pages: list[Page], assets: dict[str, str]) -> str:
     items = "\n".join(
-        f'<li><span class="num">{p.name[:2]}</span> <a href="{p.file}">{html.escape(p.title)}</a>'
-        f'<span class="meta"> · {p.name}</span></li>' for p in pages)
+        f'<li><a href="{p.file}">{html.escape(p.title)}</a></li>' for p in pages)
     body = f"""<section class="cell md">
 <h1>convcore: convolutions, number by number</h1>
 <p>The notebooks of the suite, executed once and saved as pages. The views step in your browser
@@ -634,8 +633,6 @@ math[display="block"] { margin: 0.8rem 0; overflow-x: auto; }
 .tex-error { color: var(--jp-error-color1); }
 ol.map { list-style: none; padding: 0; font-size: 1.1rem; }
 ol.map li { padding: 0.45rem 0; border-bottom: 1px solid var(--jp-border-color2); }
-ol.map .num { display: inline-block; width: 2.2em; font-family: var(--jp-code-font-family); color: var(--jp-content-font-color2); }
-ol.map .meta { color: var(--jp-content-font-color2); font-size: 0.85rem; }
 /* pygments' short token classes */
 .hl .k, .hl .kn, .hl .kc, .hl .kd, .hl .kr, .hl .ow, .hl .kp { color: var(--site-code-keyword); font-weight: 600; }
 .hl .n, .hl .nn, .hl .na, .hl .nv { color: var(--site-code-name); }
