@@ -61,6 +61,7 @@ class Page:
     views: int = 0                 # views embedded (and so alive) on the page
     notes: list[str] = field(default_factory=list)   # what the page could not show
     view_budget: int | None = None
+    unbudgeted: int = 0            # displays holding views that embed_html cannot take (Explorer)
     seconds: float = 0.0
 
     @property
@@ -89,7 +90,8 @@ class Site:
         lines = [f"{'page':<34}{'KB':>9}{'views':>7}{'s':>7}"]
         for p in self.pages:
             lines.append(f"{p.file:<34}{p.size / 1000:>9.1f}{p.views:>7}{p.seconds:>7.1f}"
-                         + (f"   {len(p.notes)} output(s) not shown, see the notes below" if p.notes else ""))
+                         + (f"   {len(p.notes)} output(s) not shown, see the notes below" if p.notes else "")
+                         + (f"   {p.unbudgeted} display(s) holding a view kept as displayed" if p.unbudgeted else ""))
         others = {k: v for k, v in self.files.items() if k not in {p.file for p in self.pages}}
         for name, size in sorted(others.items()):
             lines.append(f"{name:<34}{size / 1000:>9.1f}")
@@ -122,7 +124,7 @@ def _convcore_site_hook():
         data, metadata = original(obj, include=include, exclude=exclude)
         markup = data.get("text/html")
         if isinstance(markup, str) and %r in markup:
-            views.append(obj)
+            views.append((obj, markup))
             data = {"text/html": %r.format(len(views) - 1), "text/plain": data.get("text/plain", "")}
         return data, metadata
     fmt.format = format
@@ -131,12 +133,19 @@ _convcore_site_views = _convcore_site_hook()
 del _convcore_site_hook
 """ % (EMBED_MARK, SLOT)
 
+# After the cells: each view embedded again with its share of the page's budget. An object that
+# displays views without being one (the Explorer shows its step view and a note) keeps the markup
+# it displayed, embedded at embed_html's default budget; the page's own budget still applies.
 EPILOGUE = """
 import json as _json
 from convcore.views import embed_html as _embed_html
+def _convcore_site_embed(view, markup):
+    try:
+        return {{"html": _embed_html(view, budget_bytes={budget}), "budgeted": True}}
+    except (AttributeError, TypeError):
+        return {{"html": markup, "budgeted": False}}
 with open({path!r}, "w", encoding="utf-8") as _file:
-    _json.dump([_embed_html(_v, budget_bytes={budget}) for _v in _convcore_site_views], _file)
-print(len(_convcore_site_views))
+    _json.dump([_convcore_site_embed(*_v) for _v in _convcore_site_views], _file)
 """
 
 
@@ -424,7 +433,8 @@ def build_page(source: Path, build, pages: set[str], page_budget: int = PAGE_BUD
                 path = Path(tmp) / "views.json"
                 run.run(EPILOGUE.format(path=str(path), budget=page.view_budget))
                 embeds = json.loads(path.read_text(encoding="utf-8"))
-            body = SLOT_RE.sub(lambda m: embeds[int(m.group(1))], body)
+            body = SLOT_RE.sub(lambda m: embeds[int(m.group(1))]["html"], body)
+            page.unbudgeted = sum(not e["budgeted"] for e in embeds)
     page.views = n_views
     page.notes = notes
     page.seconds = time.perf_counter() - t0

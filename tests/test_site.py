@@ -38,6 +38,15 @@ FakeView(100)
 ```python
 FakeView(3_000)
 ```
+
+```python
+class Holder:
+    """Shows a view without being one (as the Explorer does): embed_html cannot take it."""
+    def _repr_html_(self):
+        return '<p>settings need a kernel</p><div class="convcore-embed">held</div>'
+
+Holder()
+```
 '''
 
 SOURCE_A = '''---
@@ -168,8 +177,9 @@ def test_the_site_has_an_index_a_page_per_notebook_and_assets(built):
 def test_views_share_the_page_budget(built):
     a = (built.outdir / "01-a.html").read_text()
     page = built.pages[0]
-    assert page.views == 2
+    assert page.views == 3 and page.unbudgeted == 1
     assert page.view_budget is not None and page.view_budget < 100_000
+    assert '<p>settings need a kernel</p><div class="convcore-embed">held</div>' in a
     assert a.count(f'data-budget="{page.view_budget}"') == 2
     assert 'data-n="100"' in a and 'data-n="3000"' in a
     assert ">default budget</div>" not in a and "convcore-site-slot" not in a

@@ -118,6 +118,7 @@ CONTRAST_JS = r"""
     let opacity = 1;
     for (const e of chain) opacity *= parseFloat(getComputedStyle(e).opacity);
     fg = [fg[0], fg[1], fg[2], fg[3] * opacity];
+    if (fg[3] === 0) continue;                                  // transparent text: not drawn
     let bg = [255, 255, 255, 1];
     for (const e of chain.reverse()) {
       const c = parse(getComputedStyle(e).backgroundColor);
