@@ -199,3 +199,85 @@ def key_latency(page, index: int, presses: int = 40, control: str = "input[type=
         values = [r[what] for r in rows]
         out[what] = {"p50": percentile(values, 0.5), "p95": percentile(values, 0.95)}
     return out
+
+
+def view_state(embed) -> dict:
+    """The view's step and build-up as its root says (the DOM contract: data-step, data-buildup)."""
+    root = embed.locator(".convcore-view").first
+    step, buildup = root.get_attribute("data-step"), root.get_attribute("data-buildup")
+    return {"step": None if step in (None, "") else int(step),
+            "buildup": None if buildup in (None, "") else int(buildup)}
+
+
+def drive(page, embed, label: str, check=None) -> list[str]:
+    """Move one embedded view every way a learner can, by its controls' accessible names:
+    arrow keys, End and Home on the step slider, Next and Prev, Play then Pause, the build-up
+    slider and its buttons. After each move the view's data-step / data-buildup must be what the
+    move asks for; ``check(embed, what)``, when given, judges the numbers shown."""
+    import re
+
+    log = []
+
+    def after(what, step=None, buildup=None):
+        page.wait_for_timeout(30)
+        s = view_state(embed)
+        log.append(f"{what}: step {s['step']}, build-up {s['buildup']}")
+        if step is not None:
+            assert s["step"] == step, f"{label}: after {what} the view shows step {s['step']}, expected {step}"
+        if buildup is not None:
+            assert s["buildup"] == buildup, \
+                f"{label}: after {what} the build-up is {s['buildup']}, expected {buildup}"
+        if check:
+            check(embed, what)
+        return s
+
+    step = embed.get_by_role("slider", name=re.compile(r"^step$", re.I)).first
+    lo, hi = int(step.get_attribute("min") or 0), int(step.get_attribute("max"))
+    start = after("first render")["step"]
+    if hi <= lo:
+        return log + ["one step: nothing to move"]
+    step.focus()
+    n = min(3, hi - start)
+    for _ in range(n):
+        page.keyboard.press("ArrowRight")
+    after(f"{n}× ArrowRight", start + n)
+    page.keyboard.press("End")
+    after("End", hi)
+    page.keyboard.press("Home")
+    after("Home", lo)
+    embed.get_by_role("button", name=re.compile(r"^next step$", re.I)).first.click()
+    after("Next", lo + 1)
+    embed.get_by_role("button", name=re.compile(r"^previous step$", re.I)).first.click()
+    after("Prev", lo)
+
+    play = embed.get_by_role("button", name=re.compile(r"^(play|pause)$", re.I)).first
+    speed = embed.get_by_role("combobox", name=re.compile("speed", re.I))
+    if speed.count():
+        options = speed.first.locator("option").evaluate_all("os => os.map(o => o.value)")
+        fastest = max(options, key=lambda v: float(v) if float(v) > 0 else float("inf"))
+        speed.first.select_option(fastest)
+    play.click()
+    page.wait_for_function("([e, k]) => +e.querySelector('.convcore-view').dataset.step >= k",
+                           arg=[embed.element_handle(), min(lo + 3, hi)], timeout=10_000)
+    play.click()
+    paused = after("Play then Pause")["step"]
+    page.wait_for_timeout(300)
+    after("paused (no more steps)", paused)
+
+    bu = embed.get_by_role("slider", name=re.compile(r"^build-up", re.I))
+    if bu.count():
+        bu = bu.first
+        blo, bhi = int(bu.get_attribute("min") or 0), int(bu.get_attribute("max"))
+        bu.focus()
+        page.keyboard.press("Home")
+        after("build-up Home", buildup=blo)
+        page.keyboard.press("ArrowRight")
+        after("build-up +1", buildup=blo + 1)
+        embed.get_by_role("button", name=re.compile(r"^add one more", re.I)).first.click()
+        after("build-up + button", buildup=min(blo + 2, bhi))
+        embed.get_by_role("button", name=re.compile(r"^take back one", re.I)).first.click()
+        after("build-up − button", buildup=blo + 1)
+        bu.focus()
+        page.keyboard.press("End")
+        after("build-up End", buildup=bhi)
+    return log

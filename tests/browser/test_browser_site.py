@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import browser_servers as servers
-from site_pages import contrast, key_latency, open_page, serve
+from site_pages import contrast, drive, key_latency, open_page, serve
 
 import convcore.views
 from convcore import site as builder
@@ -54,6 +54,13 @@ def test_page_is_self_contained_hydrated_and_readable(browser, site_url, name):
             page.wait_for_function(
                 "() => [...document.querySelectorAll('.convcore-embed')]"
                 ".every(e => e.querySelector('.convcore-view'))", timeout=15_000)
+        for i in range(n):
+            embed = embeds.nth(i)
+            if embed.get_by_role("slider", name="step").count():
+                log = drive(page, embed, f"{name}.html view {i}")
+                print(f"{name}.html view {i}:\n  " + "\n  ".join(log))
+        if n:
+            print(f"{name}.html view 0, key press to updated view: {key_latency(page, 0, presses=20)}")
         report = {}
         for scheme in ("light", "dark"):
             page.emulate_media(color_scheme=scheme)
