@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
@@ -80,6 +82,29 @@ class Axis:
     def formula(self) -> str:
         """The output-size formula with this axis' numbers filled in."""
         return explain_axis(self)
+
+    def padding_mask(self) -> np.ndarray:
+        """Over the padded axis (``pad_before + n + pad_after`` positions): True in the padding."""
+        return np.array([self.in_padding(i) for i in range(-self.pad_before, self.n + self.pad_after)], bool)
+
+    def never_read(self, mode: str = "zeros") -> np.ndarray:
+        """Over the input positions ``0..n-1``: True where no window ever reads the value.
+
+        A stride larger than the kernel's reach skips positions, the floor in the
+        output size can leave the last ones out, and dilation jumps over the gaps
+        between taps. Taps in the padding count as reading the position their
+        value comes from (``source_index``: reflect, replicate, circular).
+
+        >>> Axis(n=6, k=3, stride=2).never_read().astype(int).tolist()
+        [0, 0, 0, 0, 0, 1]
+        """
+        read = np.zeros(self.n, bool)
+        for o in range(max(self.out, 0)):
+            for t in range(self.k):
+                src = source_index(self.coordinate(o, t), self.n, mode)
+                if src is not None:
+                    read[src] = True
+        return ~read
 
 
 def source_index(i: int, n: int, mode: str) -> int | None:

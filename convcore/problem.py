@@ -164,6 +164,20 @@ class Conv:
             return self.dtype.type(0)
         return self.input[(sample, channel, *where)]
 
+    def padding_mask(self) -> np.ndarray:
+        """Over the padded input (``pad_input``'s spatial shape): True where a position is padding."""
+        masks = [a.padding_mask() for a in self.axes]
+        return masks[0] if self.dims == 1 else masks[0][:, None] | masks[1][None, :]
+
+    def never_read(self) -> np.ndarray:
+        """Over the input's spatial shape: True where no window of any output reads the value.
+
+        Windows are products of one window per axis, so a position is read
+        exactly when each of its coordinates is read along its own axis.
+        """
+        unread = [a.never_read(self.padding_mode) for a in self.axes]
+        return unread[0] if self.dims == 1 else unread[0][:, None] | unread[1][None, :]
+
     def explain(self) -> str:
         """The output-size formula for each spatial axis, numbers filled in."""
         return "\n".join(

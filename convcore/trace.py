@@ -129,6 +129,16 @@ class Trace:
             )
         return int(np.ravel_multi_index(where, self._loop))
 
+    @cached_property
+    def step_numbers(self) -> np.ndarray:
+        """Shaped like ``loop_shape`` (N, C_out, *out_spatial): the step that computes each output element.
+
+        >>> from convcore import examples
+        >>> examples.get("seed_conv1d").trace().step_numbers.tolist()
+        [[[0, 1]]]
+        """
+        return np.arange(self._len).reshape(self._loop)
+
     def step_at(self, out_channel: int, out_pos, sample: int = 0) -> Step:
         return self[self.index(out_channel, out_pos, sample)]
 

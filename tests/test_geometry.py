@@ -120,3 +120,54 @@ def test_axis_formula_and_span():
     assert axis.span == 5 and axis.padded_length == 9 and axis.out == 3
     assert axis.formula() == "floor((7 + 2·1 − 2·(3−1) − 1) / 2) + 1 = floor(4 / 2) + 1 = 3"
     assert axis.in_padding(-1) and axis.in_padding(7) and not axis.in_padding(0) and not axis.in_padding(6)
+
+
+# -- inputs no window reads (stride, the floor in the output size, dilation gaps) ------------
+def _read_by_some_window(trace) -> np.ndarray:
+    """Oracle: walk every step of the trace and mark where each tap takes its value from."""
+    p = trace.problem
+    read = np.zeros(p.input.shape[2:], bool)
+    for step in trace:
+        for tap in step.window:
+            if tap.source is not None:
+                read[tap.source] = True
+    return read
+
+
+def test_never_read_matches_every_window_of_the_trace():
+    import convcore
+    from convcore import examples
+    rng = np.random.default_rng(7)
+    cases = [examples.get(n).trace() for n in examples.names()]
+    for _ in range(60):
+        dims = int(rng.integers(1, 3))
+        n = tuple(int(v) for v in rng.integers(3, 9, dims))
+        k = tuple(int(v) for v in rng.integers(1, 4, dims))
+        kwargs = dict(stride=int(rng.integers(1, 4)), dilation=int(rng.integers(1, 3)), padding=int(rng.integers(0, 2)),
+                      padding_mode=str(rng.choice(["zeros", "reflect", "replicate", "circular"])))
+        try:
+            trace = (convcore.trace1d if dims == 1 else convcore.trace2d)(np.ones((1, *n)), np.ones((1, 1, *k)), **kwargs)
+        except ValueError:
+            continue                       # the kernel does not fit: nothing to read
+        cases.append(trace)
+    assert len(cases) > 40
+    for trace in cases:
+        np.testing.assert_array_equal(trace.problem.never_read(), ~_read_by_some_window(trace))
+
+
+def test_never_read_examples():
+    from convcore import trace1d, trace2d
+    assert trace1d(np.ones((1, 6)), np.ones((1, 1, 3)), stride=2).problem.never_read().tolist() == \
+        [False] * 5 + [True]                                  # floor((6 - 3) / 2) + 1 = 2 windows: 0-2, 2-4
+    gaps = trace2d(np.ones((1, 5, 5)), np.ones((1, 1, 2, 2)), dilation=2, stride=3).problem.never_read()
+    assert gaps[0].tolist() == [False, True, False, True, True]
+
+
+def test_padding_mask_and_step_numbers():
+    from convcore import examples
+    trace = examples.get("even_same").trace()                 # pads 1 before, 2 after
+    mask = trace.problem.padding_mask()
+    assert mask.shape == (8, 8) and mask[0].all() and mask[-2:].all() and not mask[1:6, 1:6].any()
+    numbers = trace.step_numbers
+    assert numbers.shape == trace.loop_shape
+    assert all(numbers[(0, c, *pos)] == trace.index(c, pos) for c in range(1) for pos in np.ndindex(5, 5))

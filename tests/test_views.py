@@ -1,18 +1,23 @@
-"""The steppers show, number by number, what the trace says (headless: parse the HTML)."""
+"""The views headless: frames follow the trace, the shipped data shows the frames, the Python API."""
 from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from convcore import examples
-from convcore.views import Stepper1D, Stepper2D, as_trace, view_for
-from convcore.views.numfmt import fmt
-from test_views_dom import view_root
-from widget_messages import record_sent
+from convcore.views import (Explorer, PointwiseView, Stepper1D, Stepper2D, as_trace, embed_html, static_assets,
+                            view_for)
+from convcore.views import data, frames
+from convcore.views.widgets import view_class
 
+sys.path.insert(0, str(Path(__file__).parent / "browser"))
+from browser_checks import expected  # noqa: E402
 
-def shown(view):
-    return view_root(view.html.value)
+NAMES = examples.names()
 
 
 def num(text):
@@ -20,367 +25,247 @@ def num(text):
     return float(text) if "." in text or "e" in text else int(text)
 
 
-def check_step_is_displayed(view, k):
-    """Everything the view shows at step k agrees with trace[k] and the finished output."""
-    trace = view.trace
+def check_frame_follows_the_trace(trace, f, k):
+    """Everything a stepper frame shows at step k agrees with trace[k] and the finished output."""
     step = trace[k]
-    root = shown(view)
-    assert root.get("data-view") == view.kind
-    assert root.get("data-step") == str(k)
-    # Highlighted input cells: exactly the window's coordinates on every channel of the group.
+    p = trace.problem
+    assert f.step == k and f.header.startswith(f"step {k} of steps 0–{len(trace) - 1}")
     window = {",".join(map(str, t.coords)) for t in step.window}
-    for ch in range(trace.problem.in_channels):
-        lit = {e.get("data-pos") for e in root.find_all(role="in-cell", channel=ch)
-               if e.get("data-state") in ("patch", "pad-patch")}
-        assert lit == (window if ch in step.in_channels else set())
-        for e in root.find_all(role="in-cell", channel=ch):
-            in_pad = e.get("data-state") in ("pad", "pad-patch")
-            coords = tuple(int(v) for v in e.get("data-pos").split(","))
-            assert in_pad == any(not 0 <= c < a.n for c, a in zip(coords, trace.problem.axes))
-    # Products and partial sums, channel by channel.
-    for i, ch in enumerate(step.in_channels):
-        terms = root.find_all(role="term", channel=ch)
-        assert [num(t.get("data-product")) for t in terms] == step.products[i].ravel().tolist()
-        for t, a, b in zip(terms, step.patch[i].ravel(), step.kernel[i].ravel()):
+    for g in f.inputs:
+        cells = [c for row in g.rows for c in row]
+        lit = {c.key for c in cells if c.state in ("patch", "pad-patch")}
+        assert lit == (window if g.channel in step.in_channels else set())
+        for c in cells:
+            coords = tuple(int(v) for v in c.key.split(","))
+            assert (c.state in ("pad", "pad-patch")) == any(not 0 <= i < a.n for i, a in zip(coords, p.axes))
+    for i, s in enumerate(f.arithmetic.sums):
+        assert s.channel == step.in_channels[i]
+        assert [num(t.product) for t in s.terms] == step.products[i].ravel().tolist()
+        for t, a, b in zip(s.terms, step.patch[i].ravel(), step.kernel[i].ravel()):
             left, right = t.text.split("·")
             assert (num(left.strip("()")), num(right.strip("()"))) == (a, b)
-        partial = root.find(role="partial", channel=ch)
-        assert num(partial.text) == step.partial_sums[i]
-    assert num(root.find(role="value").text) == step.value
-    # Output cells: done before k (with their values), current at k, todo after.
-    out = np.asarray(trace.output).reshape(trace.problem.out_channels, *trace.problem.out_spatial) \
-        if trace.problem.batch == 1 else None
-    cells = root.find_all(role="out-cell")
-    assert len(cells) == trace.problem.out_channels * int(np.prod(trace.problem.out_spatial))
-    for cell in cells:
-        index = tuple(int(v) for v in cell.get("data-index").split(","))
-        at = trace.index(index[0], index[1:])
-        state = "done" if at < k else "current" if at == k else "todo"
-        assert cell.get("data-state") == state, (index, k)
-        if state in ("done", "current"):
-            assert num(cell.text) == out[index]
+        assert num(s.partial) == step.partial_sums[i]
+    assert num(f.arithmetic.value) == step.value
+    out = np.asarray(trace.output).reshape(p.batch, p.out_channels, *p.out_spatial)[step.sample]
+    for g in f.outputs:
+        for c in (c for row in g.rows for c in row):
+            index = tuple(int(v) for v in c.key.split(","))
+            at = trace.index(index[0], index[1:], step.sample)
+            assert c.state == ("done" if at < k else "current" if at == k else "todo")
+            assert (num(c.text) == out[index]) if at <= k else c.text == ""
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if frames.kind_of(as_trace(n)) != "pointwise"])
+def test_frames_follow_the_trace_at_every_step(name):
+    trace = as_trace(name)
+    for k in range(len(trace)):
+        check_frame_follows_the_trace(trace, frames.frame(trace, k), k)
+
+
+def decode(S: dict, r: dict, k: int, b: int) -> dict:
+    """What view.js draws from the shipped data at step k and build-up b, in ``expected``'s shape
+    (the renderer's selection rules, written once more in Python to check the data)."""
+    top, shown = S["top"], S["shown"][b]
+    complete = b >= top
+    s, oc = r["o"][0], r["o"][1]
+    i, j = (r["o"][2], r["o"][3]) if S["dims"] == 2 else (0, r["o"][2])
+    state = lambda at: "done" if at < k else "current" if at == k else "todo"   # noqa: E731
+    n_taps = len(S["tapKeys"])
+    out, inputs, kernels, terms, partials = [], [], [], [], []
+    panels = r["ci"][:len(r.get("pt", r["ci"]))]
+    if S["kind"] == "heatmap":
+        out.append(["out-cell", r["k"], "current", r["a"][b], complete])
+        inputs = [[str(ch), t[3], "pad-patch" if t[2] else "patch", "", False] for ch in r["ci"] for t in r["t"]]
+    else:
+        for c, keys in enumerate(S["outKeys"]):
+            for ii, row in enumerate(keys):
+                for jj, key in enumerate(row):
+                    st = state(S["stepOf"][s][c][ii][jj])
+                    text = {"done": S["outText"][s][c][ii][jj], "current": r["a"][b], "todo": ""}[st]
+                    out.append(["out-cell", key, st, text, not (st == "current" and not complete)])
+        lit = {(t[0], t[1]): "pad-patch" if t[2] else "patch" for t in r["t"]}
+        for ch in range(S["cin"]):
+            for rr, row in enumerate(S["inKeys"]):
+                for cc, key in enumerate(row):
+                    st = lit.get((rr, cc)) if ch in r["ci"] else None
+                    inputs.append([str(ch), key, st or ("pad" if S["pad"][rr][cc] else "plain"),
+                                   S["inp"][s][ch][rr][cc], bool(S["unread"][rr][cc])])
+    if S["kind"] == "pointwise":
+        for o in range(S["cout"]):
+            st = state(S["stepOf"][s][o][i][j])
+            text = {"done": S["outText"][s][o][i][j], "current": r["a"][b], "todo": ""}[st]
+            out.append(["vec-out", S["outKeys"][o][i][j], st, text, True])
+    else:
+        for n, ch in enumerate(panels):
+            kernels += [[str(ch), S["tapKeys"][t], S["ktext"][oc][n][t]] for t in range(n_taps)]
+    for n, ch in enumerate(r["ci"]):
+        m = shown[n]
+        if ch in panels:
+            terms += [[str(ch), S["tapKeys"][t], r["p"][n][t], r["x"][n][t]]
+                      for t in S["termIdx"] if t is not None and t < m]
+        if m:
+            partials.append([str(ch), r["q"][n][m - 1], m == n_taps])
+    return {"step": str(k), "buildup": str(b), "header": r["h"], "out": sorted(out), "inputs": sorted(inputs),
+            "kernels": sorted(kernels), "terms": terms, "partials": partials,
+            "value": [[r["v"] if complete else "…", complete]]}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_shipped_data_shows_the_frame_at_every_step_and_buildup(name):
+    trace = as_trace(name)
+    cls = view_class(trace)
+    view = cls(name)
+    payload = json.loads(json.dumps(view.data))          # what the browser receives
+    S = payload["static"]
+    assert payload["steps"] == data.steps(trace, cls.kind, 0, len(trace))
+    for k, r in enumerate(payload["steps"]):
+        for b in range(S["top"] + 1):
+            assert decode(S, r, k, b) == expected(view.frame_at(k, b)), (name, k, b)
+
+
+def test_heatmap_data_shows_the_frame():
+    rng = np.random.default_rng(0)
+    trace = as_trace(rng.integers(-5, 6, (3, 20, 20)), rng.integers(-2, 3, (4, 3, 3, 3)), padding=1)
+    view = view_for(trace)
+    assert view.kind == "heatmap" and len(view.data["steps"]) < len(trace)   # the rest comes in blocks
+    sent = []
+    view.send = lambda msg, buffers=None: sent.append(msg)
+    view._on_msg(view, {"type": "steps", "first": 1200}, [])
+    S = view.data["static"]
+    for k in (0, 19, 20, 399, 400, 1200 + 37, len(trace) - 1):
+        if k < len(view.data["steps"]):
+            r = view.data["steps"][k]
         else:
-            assert cell.text.strip() == ""
+            view._on_msg(view, {"type": "steps", "first": k}, [])
+            assert sent[-1]["first"] == k
+            r = sent[-1]["steps"][0]
+        for b in (0, 5, S["top"]):
+            assert decode(S, r, k, b) == expected(view.frame_at(k, b)), (k, b)
+    assert len(S["inImg"][0]) == 3 and len(S["outImg"][0]) == 4
+    assert all(u.startswith("data:image/png;base64,") for u in S["inImg"][0] + S["outImg"][0])
 
 
-@pytest.mark.parametrize("name", ["seed_conv2d", "same_padding", "dilation", "groups", "padding_strides_odd",
-                                  "reflect_padding", "odd_sizes"])
-def test_stepper2d_shows_every_step_as_the_trace_says(name):
-    view = Stepper2D.from_example(name)
-    for k in range(len(view.trace)):
-        view.update(k)
-        check_step_is_displayed(view, k)
-
-
-@pytest.mark.parametrize("name", ["seed_conv1d", "multichannel_conv1d"])
-def test_stepper1d_shows_every_step_as_the_trace_says(name):
-    view = Stepper1D.from_example(name)
-    for k in range(len(view.trace)):
-        view.step_slider.value = k           # through the control, as a learner would
-        check_step_is_displayed(view, k)
+def test_a_failing_block_request_is_shown_in_the_view():
+    view = Stepper2D.from_example("seed_conv2d")
+    view._on_msg(view, {"type": "steps", "first": "not a number"}, [])
+    assert view.error.startswith("ValueError") and isinstance(view.last_error, ValueError)
 
 
 def test_seed_numbers_are_written_out():
+    f = Stepper2D.from_example("seed_conv2d").frame
+    assert [s.line for s in f.arithmetic.sums] == ["1·1 + 5·0 + 2·0 + 6·1 = 7", "1·1 + 1·1 + 2·1 + 2·1 = 6"]
+    assert f"{f.arithmetic.total} = {f.arithmetic.value}" == "out[0, 0, 0] = 7 + 6 = 13"
+    r = Stepper2D.from_example("seed_conv2d").data["steps"][0]
+    assert r["say"] == "output channel 0 at (0, 0): 7 + 6 = 13"
+    assert Stepper1D.from_example("seed_conv1d").data["steps"][0]["say"] == "output channel 0 at (0): -2"
+
+
+def test_headers_count_from_zero():
     view = Stepper2D.from_example("seed_conv2d")
-    root = shown(view)
-    eq = [e for e in root.iter() if e.get("class") == "cc-eq"]
-    assert eq[0].text.split() == "1·1 + 5·0 + 2·0 + 6·1 = 7".split()
-    assert eq[1].text.split() == "1·1 + 1·1 + 2·1 + 2·1 = 6".split()
-    assert root.find(role="total").text.split() == "out[0, 0, 0] = 7 + 6 = 13".split()
-    seed1 = Stepper1D.from_example("seed_conv1d")
-    assert " ".join(view_root(seed1.html.value).find(role="total").text.split()) == "out[0] = -2"
+    view.update(16)
+    assert view.frame.header == "step 16 of steps 0–26: output channel 1 at (2, 1) reads input channels 0, 1"
 
 
-def test_dilation_lights_each_tap_not_a_block():
-    view = Stepper2D.from_example("dilation")
-    lit = {e.get("data-pos") for e in shown(view).find_all(role="in-cell", channel=0, state="patch")}
-    assert lit == {f"{i},{j}" for i in (0, 2, 4) for j in (0, 2, 4)}
-
-
-def test_padding_cells_are_marked():
-    view = Stepper2D.from_example("same_padding")
-    root = shown(view)
-    assert root.find(role="in-cell", pos="-1,-1").get("data-state") == "pad-patch"
-    assert root.find(role="in-cell", pos="5,5").get("data-state") == "pad"
-    assert root.find(role="in-cell", pos="1,1").get("data-state") == "patch"
-    assert root.find(role="in-cell", pos="3,3").get("data-state") == "plain"
-
-
-def test_synced_controls_move_to_the_right_step():
+def test_step_and_buildup_sync_both_ways():
     view = Stepper2D.from_example("seed_conv2d")
-    t = view.trace
-    view.channel_slider.value = 2
-    assert view.step == t.index(2, (0, 0)) == 18
-    view.row_slider.value = 1
-    view.col_slider.value = 2
-    assert view.step == t.index(2, (1, 2))
-    assert shown(view).get("data-step") == str(view.step)
-    assert view.step_slider.value == view.step
-    # and the other way: the step slider moves the position sliders
-    view.step_slider.value = 13
-    assert (view.channel_slider.value, view.row_slider.value, view.col_slider.value) == (1, 1, 1)
-    assert shown(view).find(role="out-cell", index="1,1,1").get("data-state") == "current"
-
-
-def test_play_prev_next():
-    view = Stepper2D.from_example("seed_conv2d")
-    view.step_slider.value = 5               # what Play's tick does, through the step link
-    assert view.step == view.step_slider.value == 5
-    view.next_button.click()
-    assert view.step == view.step_slider.value == 6
-    view.prev_button.click()
-    view.prev_button.click()
-    assert view.step == 4
-    view.update(0)
-    view.prev_button.click()                 # stays at the first step
-    assert view.step == 0
-    view.update(len(view.trace) - 1)
-    view.next_button.click()                 # and at the last
-    assert view.step == len(view.trace) - 1
-    view.speed_slider.value = 10
-    assert view.play.interval == 100
-    assert view.play.max == view.step_slider.max == len(view.trace) - 1
-    # In the browser, Play and the step slider follow each other without the kernel
-    # (the browser tests press Play after moving the slider and check it plays on from there)
-    link = view.step_link
-    assert (link.step, link.play) == (view.step_slider.model_id, view.play.model_id)
-
-
-@pytest.mark.parametrize("name, followers", [
-    ("seed_conv2d", ["channel_slider", "row_slider", "col_slider"]),
-    ("seed_conv1d", ["channel_slider", "col_slider"]),
-])
-def test_step_link_unravels_the_step_like_the_trace(name, followers):
-    """What the browser computes from the link (row-major over shape) is trace.locate."""
-    view = view_for(name)
-    link = view.step_link
-    ids = {getattr(view, f).model_id: f for f in followers}
-    assert {model_id for model_id, _ in link.followers} == set(ids)
-    for k in range(len(view.trace)):
-        where = np.unravel_index(k, link.shape)        # what the link's JavaScript does
-        sample, channel, pos = view.trace.locate(k)
-        wanted = {"channel_slider": channel, "row_slider": pos[0], "col_slider": pos[-1]}
-        for model_id, axis in link.followers:
-            assert where[axis] == wanted[ids[model_id]]
-
-
-def test_batched_views_link_their_sample_slider():
-    x = np.arange(2 * 1 * 4 * 4).reshape(2, 1, 4, 4)
-    view = Stepper2D(x, np.ones((1, 1, 3, 3), dtype=int))
-    assert [view.sample_slider.model_id, 0] in view.step_link.followers
-    assert view.step_link.shape == [2, 1, 2, 2]
-
-
-def test_followers_move_in_the_kernel_only_once_the_browser_runs_the_link(monkeypatch):
-    view = Stepper2D.from_example("seed_conv2d")
-    followers = [view.channel_slider, view.row_slider, view.col_slider]
-    sent = {id(w): record_sent(w, monkeypatch) for w in [*followers, view.html]}
-
-    def states(widget):
-        return [msg.get("state") for msg in sent[id(widget)]]
-    view.update(13)                   # link not running yet: the kernel moves them itself
-    assert [states(s) for s in followers] == [[{"value": 1}]] * 3
-    view.step_link.set_state({"ready": True})      # what the browser says once it is wired
-    view.update(5)
-    assert [states(s)[1:] for s in followers] == [[], [], []]       # nothing more sent ...
-    assert (view.channel_slider.value, view.row_slider.value, view.col_slider.value) == (0, 1, 2)
-    assert len(sent[id(view.html)]) == 2                           # ... but the picture was
-    # The kernel still knows where they are, so moving one from the browser works,
-    # also to a value it showed before (traitlets only fires on a change).
-    view.update(13)
-    view.channel_slider.set_state({"value": 0})    # the learner moves it in the browser
-    assert view.step == view.trace.index(0, (1, 1)) == 4
-    view.row_slider.set_state({"value": 2})
-    assert view.step == view.trace.index(0, (2, 1)) == 7
+    top = view.buildup_max
+    assert (view.step, view.buildup, top) == (0, top, 2 * 4 + 1)
+    view.step = 13                                   # Python -> browser: a synced trait
+    assert view.frame.step == 13
+    view.update(5, buildup=2)
+    assert (view.step, view.buildup) == (5, 2)
+    assert [len(s.terms) for s in view.frame.arithmetic.sums] == [2, 0]
+    view.update(5)                                   # same step: the build-up stays
+    assert view.buildup == 2
+    view.update(6)                                   # a new step starts complete
+    assert view.buildup == top
+    view.set_state({"step": 20, "buildup": 3})       # what the browser reports
+    assert (view.step, view.buildup) == (20, 3) and view.frame.step == 20
+    view.buildup = 99
+    assert view.buildup == top
+    with pytest.raises(IndexError, match="0 to 26"):
+        view.update(27)
 
 
 def test_buildup_adds_terms_then_channels_in_order():
-    view = Stepper2D.from_example("seed_conv2d")
-    step = view.trace[0]
-    top = view.buildup_slider.max
-    assert top == 2 * 4 + 1 and view.buildup == top     # 2 channels × 4 taps, then the total
+    trace = as_trace("seed_conv2d")
+    step = trace[0]
     seen = []
-    for b in range(top + 1):
-        view.buildup_slider.value = b
-        root = shown(view)
-        assert root.get("data-buildup") == str(b)
-        terms = [(int(e.get("data-channel")), e.get("data-tap")) for e in root.find_all(role="term")]
-        assert terms == [(c, t) for c in (0, 1) for t in ("0,0", "0,1", "1,0", "1,1")][:min(b, 8)]
-        seen.append([(e.get("data-channel"), e.text, e.get("data-complete")) for e in root.find_all(role="partial")])
-        current = root.find(role="out-cell", state="current")
-        if b < top:
-            assert root.find(role="value").get("data-complete") == "0"
-            running = sum(step.products.reshape(2, -1).ravel()[:b])
-            assert current.text == (fmt(running) if b else "?")
-        else:
-            assert current.text == "13" and root.find(role="value").text == "13"
-    assert seen[0] == []
-    assert seen[4] == [("0", "7", None)]
-    assert seen[5] == [("0", "7", None), ("1", "1", "0")]
-    assert seen[8] == [("0", "7", None), ("1", "6", None)]
-    # back again with the buttons
-    view.buildup_back.click()
-    assert view.buildup == top - 1
-    view.buildup_forward.click()
-    view.buildup_forward.click()          # clamps at the top
-    assert view.buildup == top
-    # a new step starts complete
-    view.buildup_slider.value = 2
-    view.next_button.click()
-    assert view.buildup == top
-
-
-def test_buildup_goes_channel_by_channel_for_big_kernels():
+    for b in range(frames.buildup_max(trace) + 1):
+        a = frames.frame(trace, 0, b).arithmetic
+        seen.append([(s.channel, s.partial, s.complete) for s in a.sums if s.partial is not None])
+        assert a.accumulated == ("?" if b == 0 else frames.fmt(step.products.ravel()[:b].sum()) if b < 9 else "13")
+    assert seen[0] == [] and seen[4] == [(0, "7", True)] and seen[5] == [(0, "7", True), (1, "1", False)]
     ex = examples.get("groups").replace(weight=np.ones((4, 2, 4, 4), int), padding=2)
-    view = Stepper2D(ex)
-    assert view.buildup_slider.max == 3                 # 2 channels per group, then the total
-    view.update(0, 1)
-    root = shown(view)
-    assert [e.get("data-channel") for e in root.find_all(role="partial")] == ["0"]
-    view.update(0, 2)
-    assert [e.get("data-channel") for e in shown(view).find_all(role="partial")] == ["0", "1"]
-
-
-def test_exception_in_a_callback_is_shown_not_swallowed():
-    view = Stepper2D.from_example("seed_conv2d")
-
-    def broken(k, buildup):
-        raise RuntimeError("the frame could not be drawn")
-    view.frame_at = broken
-    view.step_slider.value = 3                   # a callback: must not raise into ipywidgets
-    error = view_root_error(view)
-    assert "RuntimeError: the frame could not be drawn" in error.text
-    assert isinstance(view.last_error, RuntimeError)
-    del view.frame_at                            # fixed: the next move clears the message
-    view.next_button.click()
-    assert view.error_area.value == "" and view.last_error is None
-
-
-def view_root_error(view):
-    from test_views_dom import parse
-    found = parse(view.error_area.value).find(role="error")
-    assert found is not None, "no data-role=error element shown"
-    return found
+    assert frames.buildup_unit(ex.trace()) == "channel" and frames.buildup_max(ex.trace()) == 3
 
 
 def test_constructors_accept_example_trace_or_arrays():
     ex = examples.get("seed_conv2d")
     for source in (ex, ex.trace(), "seed_conv2d"):
         assert Stepper2D(source).trace[0].value == 13
-    view = Stepper1D([1, 2, 3, 4], [1, 0, -1])
-    assert view.trace[0].value == -2
-    view = Stepper2D(ex.input, ex.weight, padding=1)
-    assert view.trace.problem.out_spatial == (5, 5)
-    assert len(as_trace("seed_1x1")) == 12
-    with pytest.raises(ValueError, match="1-D"):
-        Stepper2D.from_example("seed_conv1d")
-
-
-def test_views_are_displayable_widgets():
-    view = Stepper2D.from_example("seed_conv2d")
-    bundle = view._repr_mimebundle_()
-    assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert view.widget.children[-1] is view.html
-
-
-def test_update_rejects_steps_outside_the_trace():
-    view = Stepper2D.from_example("seed_conv2d")
-    with pytest.raises(IndexError, match="0 to 26"):
-        view.update(27)
-
-
-def test_pointwise_view_is_a_matrix_times_a_vector_at_each_pixel():
-    from convcore.views import PointwiseView
-    view = PointwiseView.from_example("seed_1x1")
-    trace = view.trace
-    p = trace.problem
-    w = p.weight.reshape(p.out_channels, p.in_channels)
-    out = trace.output
-    for k in range(len(trace)):
-        view.step_slider.value = k
-        step = trace[k]
-        root = shown(view)
-        assert root.get("data-view") == "pointwise" and root.get("data-step") == str(k)
-        i, j = step.out_pos
-        x = [num(e.text) for e in root.find_all(role="vec-in")]
-        assert x == p.input[0, :, i, j].tolist()
-        matrix = [num(e.text) for e in root.find_all(role="weight-cell")]
-        assert matrix == w.ravel().tolist()
-        # the y vector at this pixel: channels before this one done, this one current
-        for e in root.find_all(role="vec-out"):
-            c = int(e.get("data-index").split(",")[0])
-            at = trace.index(c, (i, j))
-            assert e.get("data-state") == ("done" if at < k else "current" if at == k else "todo")
-            if at <= k:
-                assert num(e.text) == out[c, i, j]
-        # the input pixel is the highlighted patch on every channel
-        for ch in range(p.in_channels):
-            assert [e.get("data-pos") for e in root.find_all(role="in-cell", channel=ch, state="patch")] == [f"{i},{j}"]
-        assert [num(e.text) for e in root.find_all(role="partial")] == step.partial_sums.tolist()
-        assert num(root.find(role="value").text) == step.value
-    view.col_slider.value = 0
-    view.row_slider.value = 1
-    view.channel_slider.value = 2
-    assert view.step == trace.index(2, (1, 0))
+    assert Stepper1D([1, 2, 3, 4], [1, 0, -1]).trace[0].value == -2
+    assert Stepper2D(ex.input, ex.weight, padding=1).trace.problem.out_spatial == (5, 5)
+    assert len(as_trace("seed_1x1")) == 12 and len(as_trace([1, 2, 3, 4], [1, 0, -1])) == 2
+    assert Stepper2D.from_example("seed_conv2d").data["static"]["example"] == "seed_conv2d"
+    assert Stepper2D(ex.trace()).data["static"]["example"] is None
+    with pytest.raises(ValueError, match="use Stepper2D"):
+        Stepper1D("seed_conv2d")
+    with pytest.raises(ValueError, match="use Stepper1D"):
+        Stepper2D("seed_conv1d")
     with pytest.raises(ValueError, match="1×1"):
         PointwiseView.from_example("seed_conv2d")
 
 
-def test_root_names_the_catalogue_example():
-    assert shown(Stepper2D.from_example("seed_conv2d")).get("data-example") == "seed_conv2d"
-    assert shown(Stepper2D(examples.get("seed_conv2d").trace())).get("data-example") is None
+def test_view_for_chooses_like_the_gif_writer():
+    kinds = {name: type(view_for(name)).kind for name in NAMES}
+    assert kinds["seed_conv1d"] == "stepper1d" and kinds["seed_1x1"] == "pointwise"
+    assert all(kinds[n] == frames.kind_of(as_trace(n)) for n in NAMES)
 
 
-@pytest.mark.parametrize("view_type, source, hint", [
-    (Stepper1D, "seed_conv2d", "use Stepper2D"),
-    (Stepper2D, "seed_conv1d", "use Stepper1D"),
-])
-def test_a_stepper_of_the_wrong_dimension_says_which_one_to_use(view_type, source, hint):
-    with pytest.raises(ValueError, match=hint):
-        view_type(source)
-
-
-def in_a_kernel_loop(coroutine) -> None:
-    """Run ``coroutine`` in an event loop of its own, as a Jupyter kernel would, on a
-    worker thread (the browser tests' Playwright may hold this thread's loop)."""
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-    with ThreadPoolExecutor(1) as worker:
-        worker.submit(asyncio.run, coroutine).result()
-
-
-def test_neighbouring_steps_are_drawn_while_the_kernel_is_idle():
-    import asyncio
+def test_views_display_as_widgets_or_as_static_html(monkeypatch):
     view = Stepper2D.from_example("seed_conv2d")
-    drawn = []
-    frame_at = view.frame_at
-    view.frame_at = lambda k, b: (drawn.append(k), frame_at(k, b))[1]
-
-    async def press(k):                  # a slider message, then the kernel goes idle
-        view.step_slider.value = k
-        await asyncio.sleep(2 * view.DRAW_AHEAD_AFTER)
-
-    in_a_kernel_loop(press(5))
-    assert drawn == [5, 6, 4]            # step 5, then one on and one back, after the answer
-    in_a_kernel_loop(press(6))
-    assert drawn == [5, 6, 4, 7]         # 6 was ready; 5 is kept
-    assert shown(view).get("data-step") == "6" and view.frame.step == view.trace[6].index
-    view.update(2)                       # no event loop (plain Python): nothing drawn ahead
-    assert drawn[-1] == 2
+    assert "application/vnd.jupyter.widget-view+json" in view._repr_mimebundle_()[0]
+    monkeypatch.setenv("CONVCORE_VIEWS", "static")
+    bundle = view._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "text/html"}
+    assert bundle["text/html"].startswith('<div class="convcore-embed" data-view="stepper2d">')
+    ex = Explorer("seed_conv2d")
+    html = ex._repr_mimebundle_()["text/html"]
+    assert "needs a running kernel" in html.replace("need a running kernel", "needs a running kernel")
+    assert 'class="convcore-embed"' in html and 'data-role="shape"' in html
 
 
-def test_drawing_ahead_into_the_next_sample_leaves_the_shown_images_alone():
-    import asyncio
-    from convcore.views import HeatmapView
-    x = np.arange(2 * 1 * 4 * 4).reshape(2, 1, 4, 4)
-    view = HeatmapView(x, np.ones((1, 1, 3, 3), dtype=int))
-    style = view.style.value
+def _payload(html):
+    start = html.index('class="convcore-data">') + len('class="convcore-data">')
+    return json.loads(html[start:html.index("</script>", start)])
 
-    async def press(k):
-        view.step_slider.value = k
-        await asyncio.sleep(2 * view.DRAW_AHEAD_AFTER)
 
-    in_a_kernel_loop(press(3))           # the last step of sample 0; step 4 is in sample 1
-    assert view.style.value == style
-    in_a_kernel_loop(press(4))
-    assert view.style.value != style     # now sample 1's images
+def test_embed_html_cut_to_a_budget_says_what_it_leaves_out():
+    whole = _payload(embed_html(Stepper2D.from_example("seed_conv2d")))
+    assert len(whole["steps"]) == 27 and whole["note"] == "" and whole["live"] is False
+    view = Stepper2D.from_example("groups")
+    html = embed_html(view, budget_bytes=20_000)
+    assert len(html) < 21_000
+    cut = _payload(html)
+    kept = len(cut["steps"])
+    assert 0 < kept < len(view.trace)
+    assert cut["note"] == f"This page holds steps 0–{kept - 1} of {len(view.trace)}; run the notebook for the rest."
+    assert cut["steps"] == data.steps(view.trace, "stepper2d", 0, kept)
+    assert "</script>" not in html[html.index("convcore-data") + 20:-len("</script></div>")]
+
+
+def test_static_assets_carry_the_renderer_and_its_stylesheet():
+    from convcore.views import palette
+    (name, js), = static_assets().items()
+    assert name == "convcore-view.js"
+    assert "export function hydrate" in js and "export default" in js and "http" not in js
+    assert json.dumps(palette.css()) in js
+
+
+def test_explorer_static_note_and_live_view():
+    ex = Explorer("seed_conv2d")
+    assert ex.view.kind == "stepper2d" and ex.view_box.children == (ex.view,)
+    old = ex.view
+    ex.padding_box.value = "1"
+    assert ex.view is not old and old.comm is None and ex.view.comm is not None

@@ -77,7 +77,8 @@ DOM contract (browser tests rely on it; keep it exactly)
 from .animation import save_animation
 from .explorer import Explorer
 from .numfmt import fmt
-from .widgets import HeatmapView, PointwiseView, Stepper1D, Stepper2D, TraceView, as_trace, view_for
+from .widgets import (HeatmapView, PointwiseView, Stepper1D, Stepper2D, TraceView, as_trace, embed_html,
+                      static_assets, view_for)
 
 __all__ = ["Stepper1D", "Stepper2D", "PointwiseView", "HeatmapView", "Explorer", "TraceView",
-           "view_for", "as_trace", "save_animation", "fmt"]
+           "view_for", "as_trace", "save_animation", "fmt", "embed_html", "static_assets"]

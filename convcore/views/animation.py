@@ -208,15 +208,12 @@ def _draw_heat(cv: _Canvas, f: heatmap.HeatFrame, y, trace: Trace, cache: dict):
 
 def _frame_function(source):
     """(trace, frame function) for a view, a Trace, an Example or an example's name."""
-    from .widgets import TraceView, as_trace
+    from .widgets import TraceView, as_trace, view_class
     if isinstance(source, TraceView):
         return source.trace, source.frame_at
     trace = as_trace(source)
-    if not heatmap.numbers_fit(trace):
-        return trace, lambda k, b: heatmap.heat_frame(trace, k, b)
-    if frames.is_pointwise(trace) and trace.problem.dims == 2:
-        return trace, lambda k, b: frames.pointwise_frame(trace, k, b)
-    return trace, lambda k, b: frames.frame(trace, k, b)
+    make = view_class(trace).frame_function
+    return trace, lambda k, b: make(trace, k, b)
 
 
 def animation_frames(source, steps=None, buildup: bool = False) -> list[Image.Image]:

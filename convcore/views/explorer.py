@@ -11,7 +11,10 @@ back.
 from __future__ import annotations
 
 import ast
+import functools
 import json
+import os
+from contextlib import contextmanager
 from html import escape
 
 import ipywidgets as W
@@ -20,10 +23,47 @@ import numpy as np
 from .. import api
 from .. import examples as catalogue
 from ..geometry import PADDING_MODES
-from . import html
-from .widgets import Quiet, TraceView, _shows_errors, view_for
+from . import palette
+from .widgets import TraceView, embed_html, view_for
 
 PRESET, RANDOM, TYPED = "preset", "random integers", "typed"
+STATIC_NOTE = ("This is a static page: the explorer's settings need a running kernel. "
+               "Run the notebook to change them; the view below steps as it is.")
+
+
+def root(step: int, body: str) -> str:
+    return f'<div class="convcore-view" data-view="explorer" data-step="{step}" data-buildup="0">{body}</div>'
+
+
+def error_box(message: str) -> str:
+    """The box a learner sees when something went wrong (data-role="error")."""
+    return f'<div class="convcore-error" data-role="error">{escape(message)}</div>'
+
+
+class Quiet:
+    """Lets the explorer move its own controls without their observers firing:
+    inside ``with self._quiet():`` callbacks see ``_quiet_depth`` > 0 and return."""
+
+    _quiet_depth = 0
+
+    @contextmanager
+    def _quiet(self):
+        self._quiet_depth += 1
+        try:
+            yield
+        finally:
+            self._quiet_depth -= 1
+
+
+def _shows_errors(method):
+    """Run a widget callback; show any exception in the explorer instead of losing it."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as err:   # a learner must see it, whatever it is
+            self.show_error(err)
+    return wrapper
 
 
 def _int_box(description, value, width="150px"):
@@ -127,7 +167,7 @@ class Explorer(Quiet):
 
         self.typed_box = W.VBox([self.input_text, self.weight_text, self.bias_text])
         self.widget = W.VBox([
-            W.HTML(html.STYLE),
+            W.HTML(f"<style>{palette.css()}</style>"),
             W.HBox([self.dims_toggle, self.values_dropdown, self.preset_dropdown, self.seed_box]),
             W.HBox([self.size_h, self.kernel_h, self.rectangular, self.size_w, self.kernel_w]),
             W.HBox([self.c_in, self.c_out, self.groups_box, self.bias_checkbox]),
@@ -257,15 +297,15 @@ class Explorer(Quiet):
                 f'<div class="cc-note" style="margin:6px 0 4px 0">output size per axis = '
                 f'floor((n + pad_before + pad_after − d·(k−1) − 1) / s) + 1</div>'
                 f'<div class="cc-eq" style="max-width:none">{formulas}</div>')
-        return html.root(self.kind, self.view.step if self.view else 0, 0, body)
+        return root(self.view.step if self.view else 0, body)
 
     def _show_problem(self, message: str) -> None:
         self.error = message
         self.trace = self.view = self.shape = None
         self.view_box.children = ()
         body = (f'<div class="cc-header">This setting is impossible; nothing to show until it is fixed:</div>'
-                f'{html.error(message)}')
-        self.summary.value = html.root(self.kind, 0, 0, body)
+                f'{error_box(message)}')
+        self.summary.value = root(0, body)
 
     # -- callbacks -----------------------------------------------------------------
 
@@ -324,4 +364,9 @@ class Explorer(Quiet):
             c.layout.display = "flex" if two_d and self.rectangular.value else "none"
 
     def _repr_mimebundle_(self, **kwargs):
+        if os.environ.get("CONVCORE_VIEWS") == "static":
+            inner = embed_html(self.view) if self.view is not None else ""
+            note = f'<p class="convcore-static-note" data-role="note">{escape(STATIC_NOTE)}</p>'
+            html = f"<style>{palette.css()}</style>{note}{self.summary.value}{inner}"
+            return {"text/plain": repr(self), "text/html": html}
         return self.widget._repr_mimebundle_(**kwargs)

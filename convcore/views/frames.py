@@ -39,6 +39,7 @@ class Cell:
     state: str          # input: plain|patch|pad|pad-patch; output: done|current|todo; kernel: kernel
     key: str            # input: "i,j" coordinate; output: "c,i,j" index; kernel: "ki,kj" tap
     active: bool = False  # the tap whose product was added last (term-by-term build-up)
+    unread: bool = False  # an input position no window ever reads (stride, floor, dilation gaps)
 
 
 @dataclass(frozen=True)
@@ -89,15 +90,12 @@ class Arithmetic:
 class Frame:
     kind: str                # "stepper1d" | "stepper2d" | "pointwise"
     step: int
-    n_steps: int
     header: str
-    out_label: str           # "out[0, 0, 0]"
     inputs: tuple[Grid, ...]
     kernels: tuple[Grid | None, ...]   # aligned with inputs; None for channels not read
     arithmetic: Arithmetic
     outputs: tuple[Grid, ...]
     sample: int = 0
-    batch: int = 1
 
 
 # ----------------------------------------------------------------------------
@@ -113,14 +111,11 @@ class Static:
         padded = pad_input(p)                       # (N, C_in, *padded spatial)
         self.padded = padded
         self.padded_text = np.vectorize(fmt, otypes=[object])(padded) if padded.size <= 40_000 else None
-        # Which padded positions lie outside the input (per axis, then combined).
-        masks = [np.r_[np.ones(a.pad_before, bool), np.zeros(a.n, bool), np.ones(a.pad_after, bool)]
-                 for a in p.axes]
-        self.pad_mask = masks[0][:, None] | masks[1][None, :] if len(masks) > 1 else masks[0]
+        self.pad_mask = p.padding_mask()            # padded positions outside the input
+        self.unread = p.never_read()                # input positions no window reads
         out = np.asarray(trace.output).reshape(p.batch, p.out_channels, *p.out_spatial)
         self.output = out
         self.output_text = np.vectorize(fmt, otypes=[object])(out) if out.size <= 40_000 else None
-        self.positions = math.prod(p.out_spatial)
         self.taps = math.prod(p.kernel_shape)
         self.channels_per_group = p.in_channels // p.groups
 
@@ -176,6 +171,28 @@ def _sum_line(terms: list[Term], n_terms: int, partial: str | None, complete: bo
     return line if complete else line + " so far"
 
 
+def revealed(trace: Trace, buildup: int) -> list[int]:
+    """How many products of each channel of the group are revealed at build-up position ``buildup``."""
+    s = static(trace)
+    top, n_taps = buildup_max(trace), s.taps
+    if buildup >= top:
+        return [n_taps] * s.channels_per_group
+    if buildup_unit(trace) == "term":
+        return [max(0, min(n_taps, buildup - i * n_taps)) for i in range(s.channels_per_group)]
+    return [n_taps if i < buildup else 0 for i in range(s.channels_per_group)]
+
+
+def partial_so_far(step, i: int, m: int):
+    """Channel ``i``'s partial sum over its first ``m`` products (the recorded one when complete)."""
+    products = step.products[i].ravel()
+    return step.partial_sums[i] if m == products.size else products[:m].sum()
+
+
+def running_total(values):
+    """The output element so far: the revealed channels' partial sums added, in order."""
+    return sum(values[1:], values[0])
+
+
 def arithmetic(trace: Trace, step, buildup: int | None = None, out_label: str = "out") -> Arithmetic:
     """The per-channel sums and the total of ``step``, revealed up to ``buildup``."""
     s = static(trace)
@@ -183,13 +200,7 @@ def arithmetic(trace: Trace, step, buildup: int | None = None, out_label: str = 
     top = buildup_max(trace)
     b = top if buildup is None else max(0, min(int(buildup), top))
     n_ch, n_taps = len(step.in_channels), s.taps
-    # How many products of each channel are revealed at this build-up position.
-    if b >= top:
-        shown = [n_taps] * n_ch
-    elif unit == "term":
-        shown = [max(0, min(n_taps, b - i * n_taps)) for i in range(n_ch)]
-    else:
-        shown = [n_taps if i < b else 0 for i in range(n_ch)]
+    shown = revealed(trace, b)
 
     patch = step.patch.reshape(n_ch, -1)
     kernel = step.kernel.reshape(n_ch, -1)
@@ -203,7 +214,7 @@ def arithmetic(trace: Trace, step, buildup: int | None = None, out_label: str = 
         complete = m == n_taps
         partial = None
         if m:
-            value = step.partial_sums[i] if complete else products[i, :m].sum()
+            value = partial_so_far(step, i, m)
             partial = fmt(value)
             running.append(value)
             if unit == "term" and b < top:
@@ -219,7 +230,7 @@ def arithmetic(trace: Trace, step, buildup: int | None = None, out_label: str = 
         total = f"{out_label} = {rhs}" if (n_ch > 1 or has_bias) else out_label
         accumulated = fmt(step.value)
     elif running:
-        acc = sum(running[1:], running[0])
+        acc = running_total(running)
         total = f"{out_label} = {' + '.join(parts)} + … (so far {fmt(acc)})"
         accumulated = fmt(acc)
     else:
@@ -259,10 +270,11 @@ def input_grids(trace: Trace, step, active=None, highlight=True) -> tuple[Grid, 
                 in_pad = bool(s.pad_mask[at])
                 in_patch = used and highlight and coords in window
                 state = ("pad-patch" if in_patch else "pad") if in_pad else ("patch" if in_patch else "plain")
+                unread = not in_pad and bool(s.unread[coords])
                 is_active = active is not None and active[0] == ch and in_patch and \
                     _tap_at(step, coords) == active[1]
                 text = texts[at] if s.padded_text is not None else fmt(texts[at])
-                cells.append(Cell(text, state, key(coords), is_active))
+                cells.append(Cell(text, state, key(coords), is_active, unread))
             rows.append(tuple(cells))
         title = f"input channel {ch}" + ("" if used else " (other group)")
         grids.append(Grid("in-cell", title, ch, tuple(rows), used))
@@ -299,15 +311,13 @@ def output_grids(trace: Trace, k: int, sample: int, accumulated: str, complete: 
     """Every output channel of the sample: done before step k, current at k, todo after."""
     s = static(trace)
     p = trace.problem
-    spatial = p.out_spatial
     grids = []
     for c in range(p.out_channels):
-        first = (sample * p.out_channels + c) * s.positions   # step that fills this channel's first cell
         rows = []
-        for n_row, row in enumerate(_grid_rows(spatial)):
+        for row in _grid_rows(p.out_spatial):
             cells = []
-            for n_col, at in enumerate(row):
-                step_of = first + (n_row * spatial[-1] + n_col if len(spatial) > 1 else n_col)
+            for at in row:
+                step_of = trace.step_numbers[(sample, c, *at)]
                 index = (c, *at)
                 if step_of < k:
                     text = s.output_text[(sample, *index)] if s.output_text is not None else fmt(s.output[(sample, *index)])
@@ -328,15 +338,20 @@ def out_label(step) -> str:
     return "out" + index_label(step.out_index)
 
 
+def steps_label(trace: Trace, k: int) -> str:
+    """'step 16 of steps 0–26': counted from 0, like Python and PyTorch."""
+    return f"step {k:,} of steps 0–{len(trace) - 1:,}"
+
+
+def where(trace: Trace, step) -> str:
+    """'output channel 1 at (2, 1)', with the sample first in a batch."""
+    text = f"output channel {step.out_channel} at ({', '.join(map(str, step.out_pos))})"
+    return f"sample {step.sample}, {text}" if trace.problem.batch > 1 else text
+
+
 def header(trace: Trace, step) -> str:
-    p = trace.problem
-    where = ", ".join(map(str, step.out_pos))
-    text = (f"step {step.index + 1} of {len(trace)}: output channel {step.out_channel}, "
-            f"position ({where}) reads input channel{'s' if len(step.in_channels) > 1 else ''} "
-            f"{', '.join(map(str, step.in_channels))}")
-    if p.batch > 1:
-        text = f"sample {step.sample}, " + text
-    return text
+    return (f"{steps_label(trace, step.index)}: {where(trace, step)} reads input "
+            f"channel{'s' if len(step.in_channels) > 1 else ''} {', '.join(map(str, step.in_channels))}")
 
 
 def frame(trace: Trace, k: int, buildup: int | None = None) -> Frame:
@@ -346,11 +361,11 @@ def frame(trace: Trace, k: int, buildup: int | None = None) -> Frame:
     arith = arithmetic(trace, step, buildup, label)
     kind = "stepper1d" if trace.problem.dims == 1 else "stepper2d"
     return Frame(
-        kind=kind, step=step.index, n_steps=len(trace), header=header(trace, step), out_label=label,
+        kind=kind, step=step.index, header=header(trace, step),
         inputs=input_grids(trace, step, arith.active), kernels=kernel_grids(trace, step, arith.active),
         arithmetic=arith,
         outputs=output_grids(trace, step.index, step.sample, arith.accumulated, arith.complete),
-        sample=step.sample, batch=trace.problem.batch,
+        sample=step.sample,
     )
 
 
@@ -361,9 +376,7 @@ def frame(trace: Trace, k: int, buildup: int | None = None) -> Frame:
 class PointwiseFrame:
     kind: str
     step: int
-    n_steps: int
     header: str
-    out_label: str
     pixel: tuple[int, ...]
     inputs: tuple[Grid, ...]
     x: tuple[Cell, ...]                  # input channels at the pixel (key: channel)
@@ -375,8 +388,37 @@ class PointwiseFrame:
     sample: int = 0
 
 
+def pointwise_header(trace: Trace, step) -> str:
+    return (f"{steps_label(trace, step.index)}: at pixel ({', '.join(map(str, step.out_pos))}), output channel "
+            f"{step.out_channel} = row {step.out_channel} of W times the input channels there")
+
+
 def is_pointwise(trace: Trace) -> bool:
     return all(k == 1 for k in trace.problem.kernel_shape)
+
+
+NUMBERS_FIT = 15          # padded cells across (2-D) up to which numbers are shown
+NUMBERS_FIT_1D = 40       # the same for 1-D signals
+
+
+def numbers_fit(trace: Trace) -> bool:
+    """Whether a numeric grid of this trace's input fits on a 1366×768 screen."""
+    p = trace.problem
+    return max(a.padded_length for a in p.axes) <= (NUMBERS_FIT_1D if p.dims == 1 else NUMBERS_FIT)
+
+
+def kind_of(trace: Trace) -> str:
+    """THE choice of view for a trace: numbers when they fit, 1×1 as a matrix, else a heatmap.
+
+    >>> from convcore import examples
+    >>> kind_of(examples.get("seed_conv2d").trace()), kind_of(examples.get("seed_1x1").trace())
+    ('stepper2d', 'pointwise')
+    """
+    if not numbers_fit(trace):
+        return "heatmap"
+    if is_pointwise(trace) and trace.problem.dims == 2:
+        return "pointwise"
+    return f"stepper{trace.problem.dims}d"
 
 
 def pointwise_frame(trace: Trace, k: int, buildup: int | None = None) -> PointwiseFrame:
@@ -394,21 +436,20 @@ def pointwise_frame(trace: Trace, k: int, buildup: int | None = None) -> Pointwi
     x = tuple(Cell(fmt(s.padded[(sample, c, *at)]), "patch" if c in step.in_channels else "plain", str(c))
               for c in range(p.in_channels))
     w = p.weight.reshape(p.out_channels, -1)          # (C_out, C_in / groups)
-    per_group = s.channels_per_group
     matrix = []
     for o in range(p.out_channels):
-        g = p.group_of(o)
+        group = p.group_channels(p.group_of(o))
         row = []
         for c in range(p.in_channels):
-            inside = g * per_group <= c < (g + 1) * per_group
-            text = fmt(w[o, c - g * per_group]) if inside else "0"
+            inside = c in group
+            text = fmt(w[o, group.index(c)]) if inside else "0"
             row.append(Cell(text, "kernel" if inside else "other-group", f"{o},{c}", o == step.out_channel))
         matrix.append(tuple(row))
     bias = None if p.bias is None else tuple(Cell(fmt(b), "kernel", str(o), o == step.out_channel)
                                              for o, b in enumerate(p.bias))
     y = []
     for o in range(p.out_channels):
-        at_step = trace.index(o, pixel, sample)
+        at_step = trace.step_numbers[(sample, o, *pixel)]
         index = key((o, *pixel))
         if at_step < k:
             y.append(Cell(fmt(s.output[(sample, o, *pixel)]), "done", index))
@@ -416,11 +457,9 @@ def pointwise_frame(trace: Trace, k: int, buildup: int | None = None) -> Pointwi
             y.append(Cell(arith.accumulated, "current", index))
         else:
             y.append(Cell(TODO_TEXT, "todo", index))
-    where = ", ".join(map(str, pixel))
-    head = (f"step {k + 1} of {len(trace)}: at pixel ({where}), output channel {step.out_channel} = "
-            f"row {step.out_channel} of W times the input channels there")
+    head = pointwise_header(trace, step)
     return PointwiseFrame(
-        kind="pointwise", step=k, n_steps=len(trace), header=head, out_label=label, pixel=pixel,
+        kind="pointwise", step=k, header=head, pixel=pixel,
         inputs=input_grids(trace, step, arith.active), x=x, matrix=tuple(matrix), bias=bias, y=tuple(y),
         arithmetic=arith, outputs=output_grids(trace, k, sample, arith.accumulated, arith.complete),
         sample=sample,

@@ -35,9 +35,10 @@ OUTPUT_DONE = {"fill": "#CDEEE3", "edge": OKABE_ITO["bluish_green"]}
 OUTPUT_CURRENT = {"fill": "#FCE8BD", "edge": OKABE_ITO["vermillion"]}
 OUTPUT_TODO = {"fill": "#FFFFFF", "edge": "#C8C8C8"}
 OTHER_GROUP = {"fill": "#F4F4F4", "edge": "#D0D0D0"}           # channels this step does not read
+UNREAD = {"fill": "#E2E2E2", "edge": "#6E6E6E"}                # input positions no window reads
 ACTIVE_TAP = {"fill": OKABE_ITO["yellow"], "edge": OKABE_ITO["vermillion"]}
-TEXT = "#111111"
-MUTED_TEXT = "#777777"
+TEXT = "#111111"          # on every palette fill (all light tints: 7:1 or more)
+MUTED_TEXT = "#555555"    # padding and other-group cells (still 5:1 or more on their fills)
 
 # State name (as used in the DOM contract) -> colours.
 STATE_COLOURS = {
@@ -45,6 +46,95 @@ STATE_COLOURS = {
     "done": OUTPUT_DONE, "current": OUTPUT_CURRENT, "todo": OUTPUT_TODO,
     "kernel": KERNEL, "other-group": OTHER_GROUP, "active": ACTIVE_TAP,
 }
+
+# Page colours come from JupyterLab's theme variables (Light, Dark, high contrast), with
+# fallbacks for Voila without a theme and static pages; palette fills carry their own text colour.
+FG = "var(--jp-content-font-color1, #1f1f1f)"
+BG = "var(--jp-layout-color0, #ffffff)"
+BG_SOFT = "var(--jp-layout-color1, #fafafa)"
+UI_FG = "var(--jp-ui-font-color1, #1f1f1f)"
+UI_BG = "var(--jp-layout-color2, #eeeeee)"
+BORDER = "var(--jp-border-color1, #9e9e9e)"
+
+
+def css() -> str:
+    """The views' whole stylesheet, generated from the colours above (anywidget ``_css`` and
+    static pages alike). Rules are scoped to ``.convcore-view``."""
+    v = ".convcore-view"
+
+    def state(name, colours, extra=""):
+        return (f"{v} .cc-s-{name}{{background-color:{colours['fill']};border-color:{colours['edge']};"
+                f"color:{TEXT};{extra}}}")
+    outline = f"box-shadow:inset 0 0 0 3px {PATCH['edge']};font-weight:700;"
+    hatch = "background-image:repeating-linear-gradient(45deg,transparent 0 5px,rgba(0,0,0,.06) 5px 7px);"
+    return "\n".join([
+        f"{v}{{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:{FG};background:{BG};"
+        "font-size:16px;line-height:1.3;padding:4px 2px;}",
+        f"{v} .cc-controls{{display:flex;flex-wrap:wrap;gap:6px 12px;align-items:center;margin:2px 0 6px 0;}}",
+        f"{v} .cc-controls label{{display:inline-flex;gap:6px;align-items:center;font-size:14px;}}",
+        f"{v} button,{v} select{{font:inherit;font-size:14px;color:{UI_FG};background:{UI_BG};"
+        f"border:1px solid {BORDER};border-radius:4px;padding:3px 10px;cursor:pointer;}}",
+        f"{v} button:focus-visible,{v} input:focus-visible,{v} select:focus-visible{{outline:3px solid {OKABE_ITO['blue']};"
+        "outline-offset:1px;}",
+        f"{v} input[type=range]{{accent-color:{OKABE_ITO['vermillion']};}}",
+        f"{v} input[data-role=step-slider]{{width:420px;max-width:60vw;}}",
+        f"{v} output{{font-variant-numeric:tabular-nums;min-width:3.5em;font-size:14px;}}",
+        f"{v} .cc-header{{font-size:17px;margin:2px 0 8px 0;}}",
+        f"{v} .cc-main{{display:flex;flex-wrap:wrap;gap:18px 28px;align-items:flex-start;}}",
+        f"{v} .cc-col{{display:flex;flex-direction:column;gap:10px;}}",
+        f"{v} .cc-cards,{v} .cc-outputs{{display:flex;flex-wrap:wrap;gap:10px 18px;align-items:flex-start;}}",
+        f"{v} .cc-card{{display:flex;flex-direction:column;gap:6px;padding:6px 8px;border:1px solid {BORDER};"
+        "border-radius:6px;}",
+        f"{v} .cc-pair,{v} .cc-mv{{display:flex;gap:10px;align-items:center;}}",
+        f"{v} .cc-op{{font-size:22px;}}",
+        f"{v} .cc-title{{font-size:14px;margin-bottom:3px;white-space:nowrap;}}",
+        f"{v} .cc-grid{{display:grid;gap:2px;grid-auto-rows:34px;}}",
+        f"{v} .cc-cell{{box-sizing:border-box;min-width:34px;height:34px;padding:0 3px;display:flex;"
+        "align-items:center;justify-content:center;border:1px solid;font-variant-numeric:tabular-nums;border-radius:3px;}",
+        f"{v} .cc-unused .cc-cell{{min-width:20px;height:20px;font-size:11px;padding:0 1px;}}",
+        f"{v} .cc-unused .cc-grid{{grid-auto-rows:20px;gap:1px;}}",
+        state("plain", INPUT), state("kernel", KERNEL), state("patch", PATCH, outline),
+        state("pad", PADDING, f"border-style:dashed;color:{MUTED_TEXT};{hatch}"),
+        state("pad-patch", PAD_PATCH, outline + hatch),
+        state("done", OUTPUT_DONE), state("current", OUTPUT_CURRENT, outline), state("todo", OUTPUT_TODO, "border-style:dotted;"),
+        state("other-group", OTHER_GROUP, f"color:{MUTED_TEXT};"),
+        f"{v} .cc-unused .cc-cell,{v} .cc-unused .cc-cell.cc-s-pad{{background-color:{OTHER_GROUP['fill']};"
+        f"border-color:{OTHER_GROUP['edge']};color:{MUTED_TEXT};box-shadow:none;}}",
+        f"{v} .cc-unread{{background-color:{UNREAD['fill']};border:2px dotted {UNREAD['edge']};color:{TEXT};}}",
+        f"{v} .cc-cell.cc-building{{font-style:italic;color:#7a4a00;}}",
+        f"{v} .cc-cell.cc-active{{background-color:{ACTIVE_TAP['fill']};color:{TEXT};}}",
+        f"{v} .cc-row-on{{{outline}}}",
+        f"{v} .cc-vec{{display:grid;gap:2px;grid-auto-rows:34px;grid-template-columns:max-content;}}",
+        f"{v} .cc-big{{font-size:24px;}}",
+        f"{v} .cc-eq{{font-size:16px;max-width:380px;}}",
+        f"{v} .cc-term{{white-space:nowrap;}}",
+        f"{v} .cc-partial{{font-weight:700;padding:0 4px;border-radius:3px;background-color:{OUTPUT_CURRENT['fill']};"
+        f"color:{TEXT};}}",
+        f"{v} .cc-total{{font-size:18px;padding:6px 10px;border-left:4px solid {PATCH['edge']};background:{BG_SOFT};}}",
+        f"{v} .cc-value{{font-weight:700;padding:0 5px;border-radius:3px;box-shadow:inset 0 0 0 2px {PATCH['edge']};"
+        f"background-color:{OUTPUT_CURRENT['fill']};color:{TEXT};}}",
+        f"{v} .cc-legend{{display:flex;flex-wrap:wrap;gap:4px 14px;font-size:13px;margin-top:8px;}}",
+        f"{v} .cc-swatch{{display:inline-block;width:14px;height:14px;border:1px solid;vertical-align:-2px;"
+        "margin-right:4px;border-radius:2px;}",
+        f"{v} .cc-note{{font-size:14px;}}",
+        f"{v} .cc-note:empty{{display:none;}}",
+        f"{v} .cc-sr{{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;}}",
+        f".convcore-error{{color:#8a1c00;background:#fff1ec;border:2px solid {OKABE_ITO['vermillion']};padding:6px 10px;"
+        "border-radius:4px;white-space:pre-wrap;font-family:ui-monospace,monospace;font-size:14px;}",
+        ".convcore-error:empty{display:none;}",
+        # heatmaps: images set once, boxes moved per step
+        f"{v} .cc-heat{{position:relative;background-size:100% 100%;image-rendering:pixelated;border:1px solid {BORDER};}}",
+        f"{v} .cc-box{{position:absolute;box-sizing:border-box;pointer-events:none;}}",
+        f"{v} .cc-tap{{outline:2px solid {PATCH['edge']};background:rgba(255,255,255,.25);}}",
+        f"{v} .cc-tap.cc-active{{background:{ACTIVE_TAP['fill']};}}",
+        f"{v} .cc-window{{border:2px dashed {PATCH['edge']};}}",
+        f"{v} .cc-cover{{background:{OUTPUT_TODO['fill']};background-image:repeating-linear-gradient("
+        "45deg,transparent 0 6px,rgba(0,0,0,.05) 6px 8px);}",
+        f"{v} .cc-now{{outline:3px solid {PATCH['edge']};font-size:0;color:transparent;}}",
+        f"{v} .cc-heat.cc-unused{{opacity:.35;}}",
+        f"{v} .cc-heat-numbers .cc-cell{{height:30px;font-size:14px;}}",
+        f"{v} .cc-heat-numbers .cc-grid{{grid-auto-rows:30px;}}",
+    ])
 
 # Diverging map: negative -> blue, 0 -> white, positive -> vermillion.
 _NEGATIVE = np.array([0x00, 0x72, 0xB2], dtype=float)

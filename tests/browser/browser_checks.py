@@ -1,216 +1,256 @@
-"""What the browser tests do to one view: move it every way a learner can, check the numbers.
+"""Is what a view shows on a page exactly the frame convcore makes for that step? One equality.
 
-``exercise(view, ...)`` presses keys on the step slider, drags its handle,
-presses Next and Prev, plays and pauses, moves the synced position sliders and
-steps the build-up; after each move it asserts that the slider, the view's
-``data-step`` and every number shown agree with convcore's trace for that step
-(computed in this process). ``exercise_explorer`` sets an impossible
-configuration, expects the explanation, and sets it back.
+    from browser_checks import check_view
+    check_view(page_or_locator, trace)          # -> the snapshot; AssertionError on any difference
+
+``check_view`` reads the first ``.convcore-view`` under ``page_or_locator`` (a
+Playwright ``Page`` or ``Locator``: a JupyterLab output, a Voila app, a static
+page), takes its ``data-step`` and ``data-buildup``, makes the frame of that
+step with convcore in this process (``view_class(trace).frame_function``) and
+asserts ``snapshot(...) == expected(frame)``: the header, every output cell
+(index, state, text), every input cell (channel, position, state, text, never
+read), the kernel cells, the product terms, the partial sums and the value, as
+the DOM contract in ``convcore/views/__init__.py`` names them. ``expected`` is
+pure Python; the headless tests use it too.
 """
 from __future__ import annotations
 
-import re
-import time
+from convcore.views import heatmap
+from convcore.views.frames import PointwiseFrame
+from convcore.views.widgets import view_class
 
-from browser_contract import explorer_mismatches, mismatches, trace_for
-from browser_driver import View
-from browser_rebuild import trace_of_cell
-
-POSITION_SLIDERS = ("sample", "out channel", "row", "column", "position")
-
-
-class ViewCheck:
-    """Checks one view against its trace; keeps a log of what was done."""
-
-    def __init__(self, view: View, label: str):
-        self.view = view
-        self.label = label
-        self.log: list[str] = []
-        self.t0 = time.monotonic()
-        snap = view.snapshot()
-        self.trace = trace_for(snap, view.source, view.nth)
-        named = snap.get("example") or snap["attrs"].get("data-example")
-        self.how = f"data-example {named!r}" if named else "the cell's code names the example"
-        if self.trace is None and view.notebook_path is not None and view.cell is not None:
-            self.trace = trace_of_cell(view.notebook_path, view.cell)
-            self.how = f"re-running {view.notebook_path.name} up to cell {view.cell} here"
-        assert self.trace is not None, (
-            f"{label}: cannot tell which problem this {view.kind} view shows (no data-example on "
-            f"its root, no catalogue example in its cell, no trace from re-running the notebook), "
-            f"so its numbers cannot be checked. Root: {snap['attrs']}; cell: {view.source!r}")
-
-    def check(self, what: str, expect_step: int | None = None) -> dict:
-        v = self.view
-        snap = v.snapshot()
-        step = None if snap["step"] in (None, "") else int(snap["step"])
-        self.log.append(f"{time.monotonic() - self.t0:5.1f}s {what}: step {step}"
-                        + (f", build-up {snap['buildup']}" if snap["buildup"] else ""))
-        if expect_step is not None:
-            assert step == expect_step, f"{self.label}: after {what} the view shows step {step}, expected {expect_step}"
-        if v.has_slider("step") and step is not None:
-            k = v.slider_value("step")
-            assert k == step, f"{self.label}: after {what} the step slider says {k} but the view shows step {step}"
-            self._check_position_sliders(what, step)
-        bad = mismatches(snap, self.trace)
-        assert not bad, f"{self.label}: after {what}:\n  " + "\n  ".join(bad[:12])
-        return snap
-
-    def _check_position_sliders(self, what: str, k: int) -> None:
-        s = self.trace[k]
-        expected = {"sample": s.sample, "out channel": s.out_channel, "row": s.out_pos[0],
-                    "column": s.out_pos[-1], "position": s.out_pos[-1]}
-        if len(s.out_pos) == 1:
-            expected.pop("row")
-        for name in POSITION_SLIDERS:
-            if name in expected and self.view.has_slider(name):
-                got = self.view.slider_value(name)
-                assert got == expected[name], (f"{self.label}: after {what} the {name!r} slider says "
-                                               f"{got}, step {k} is at {name} {expected[name]}")
+# Reads one view's DOM contract into the shape ``expected`` returns.
+JS_SNAPSHOT = r"""
+(box) => {
+  const root = box.matches('.convcore-view') ? box : box.querySelector('.convcore-view');
+  if (!root) return null;
+  const all = (sel) => Array.from(root.querySelectorAll(sel));
+  const t = (e) => (e.textContent || '').trim();
+  const done = (e) => e.getAttribute('data-complete') !== '0';
+  const a = (e, n) => e.getAttribute(n);
+  return {
+    step: a(root, 'data-step'), buildup: a(root, 'data-buildup'),
+    header: t(root.querySelector('[data-role="header"]') || root),
+    out: all('[data-role="out-cell"], [data-role="vec-out"]').map(e => [a(e, 'data-role'), a(e, 'data-index'),
+         a(e, 'data-state'), t(e), done(e)]).sort(),
+    inputs: all('[data-role="in-cell"]').map(e => [a(e, 'data-channel'), a(e, 'data-pos'), a(e, 'data-state'),
+            t(e), a(e, 'data-unread') === '1']).sort(),
+    kernels: all('[data-role="kernel-cell"]').filter(e => e.offsetParent !== null)
+             .map(e => [a(e, 'data-channel'), a(e, 'data-tap'), t(e)]).sort(),
+    terms: all('[data-role="term"]').map(e => [a(e, 'data-channel'), a(e, 'data-tap'), a(e, 'data-product'), t(e)]),
+    partials: all('[data-role="partial"]').map(e => [a(e, 'data-channel'), t(e), done(e)]),
+    value: all('[data-role="value"]').map(e => [t(e), done(e)]),
+  };
+}
+"""
 
 
-def exercise(view: View, label: str, shoot=None) -> list[str]:
-    """Keyboard, mouse drag, Next/Prev, Play, synced sliders and build-up; numbers == trace."""
-    c = ViewCheck(view, label)
-    c.log.append(f"trace from {c.how}")
-    c.check("first render")
-    if not view.has_slider("step"):
-        return c.log
-    lo, hi = view.slider_range()
-    span = hi - lo
-    if span < 1:
-        c.log.append(f"single step ({lo}..{hi}): nothing to move")
-        return c.log
+def _cells(grid, role_key):
+    return [c for row in grid.rows for c in row]
 
-    # Keyboard: presses right (or left at the end), one step each; End and Home.
-    start = view.slider_value()
-    n = min(3, span)
-    key, sign = ("ArrowRight", 1) if start + n <= hi else ("ArrowLeft", -1)
-    view.press(key, n)
-    c.check(f"{n}× {key} on the step slider", expect_step=start + sign * n)
+
+def expected(frame) -> dict:
+    """What the DOM must show for ``frame`` (any frame kind), in ``JS_SNAPSHOT``'s shape."""
+    a = frame.arithmetic
+    out, inputs, kernels = [], [], []
+    if isinstance(frame, heatmap.HeatFrame):
+        i = ",".join(map(str, (frame.out_channel, *frame.out_pos)))
+        out.append(["out-cell", i, "current", frame.current, a.complete])
+        for t in frame.taps:
+            inputs.append([str(t.channel), ",".join(map(str, t.coords)), t.state, "", False])
+        for g in frame.kernels:
+            kernels += [[str(g.channel), c.key, c.text] for c in _cells(g, "")]
+    else:
+        for g in frame.outputs:
+            for c in _cells(g, ""):
+                out.append(["out-cell", c.key, c.state, c.text, not (c.state == "current" and not a.complete)])
+        for g in frame.inputs:
+            for c in _cells(g, ""):
+                inputs.append([str(g.channel), c.key, c.state, c.text, c.unread])
+        if isinstance(frame, PointwiseFrame):
+            out += [["vec-out", c.key, c.state, c.text, True] for c in frame.y]
+        else:
+            for g in frame.kernels:
+                if g is not None:
+                    kernels += [[str(g.channel), c.key, c.text] for c in _cells(g, "")]
+    terms, partials = [], []
+    for s in a.sums:
+        from convcore.views.frames import elide
+        terms += [[str(t.channel), t.tap, t.product, t.text] for t in elide(list(s.terms)) if t is not None]
+        if s.partial is not None:
+            partials.append([str(s.channel), s.partial, s.complete])
+    if isinstance(frame, heatmap.HeatFrame):       # channels past the panels show their partial sum alone
+        shown = {g.channel for g in frame.patches}
+        terms = [t for t in terms if int(t[0]) in shown]
+    return {"step": str(frame.step), "buildup": str(a.buildup), "header": frame.header,
+            "out": sorted(out), "inputs": sorted(inputs), "kernels": sorted(kernels), "terms": terms,
+            "partials": partials, "value": [[a.value, a.complete]]}
+
+
+def snapshot(page_or_locator) -> dict:
+    """The view's DOM contract as ``expected`` shapes it (first view under the page or locator)."""
+    target = page_or_locator.locator("body") if hasattr(page_or_locator, "goto") else page_or_locator
+    snap = target.first.evaluate(JS_SNAPSHOT)
+    assert snap is not None, "no .convcore-view here"
+    # JSON arrays come back as lists; booleans stay booleans; sort as Python sorts.
+    for key in ("out", "inputs", "kernels"):
+        snap[key] = sorted(snap[key])
+    return snap
+
+
+def check_view(page_or_locator, trace) -> dict:
+    """Assert the view shows exactly convcore's frame of ``trace`` at its data-step / data-buildup."""
+    snap = snapshot(page_or_locator)
+    k, b = int(snap["step"]), int(snap["buildup"])
+    want = expected(view_class(trace).frame_function(trace, k, b))
+    for key in want:
+        assert snap[key] == want[key], (
+            f"step {k}, build-up {b}: {key} on screen differs from the frame:\n"
+            f"  shown:    {str(snap[key])[:600]}\n  expected: {str(want[key])[:600]}")
+    return snap
+
+
+# ----------------------------------------------------------------------------
+# Working a view every way a learner can (JupyterLab, Voila and static pages alike)
+# ----------------------------------------------------------------------------
+def trace_of(view):
+    """The trace a view on the page shows: its catalogue example, or its cell's code re-run here."""
+    import convcore.examples
+    from browser_rebuild import trace_of_cell
+    if view.example:
+        return convcore.examples.get(view.example).trace()
+    if view.notebook_path is not None and view.cell is not None:
+        return trace_of_cell(view.notebook_path, view.cell)
+    return None
+
+
+def exercise(view, trace, label: str, shoot=None) -> list[str]:
+    """Keys, drag, Next/Prev, Play/Pause, position controls and build-up; after each move the
+    screen is checked against the frame (``check_view``) and the controls against the step."""
+    import time
+    log: list[str] = []
+    n = len(trace)
+
+    def check(what, k=None, b=None):
+        if k is not None:
+            view.wait_step(k)
+        if b is not None:
+            view.wait_step(b, attr="data-buildup")
+        snap = check_view(view.root, trace)
+        step = trace[int(snap["step"])]
+        assert view.value("step-slider") == step.index, f"{label}: after {what} the slider disagrees"
+        where = {"sample": step.sample, "out-channel": step.out_channel, "column": step.out_pos[-1]}
+        if len(step.out_pos) == 2:
+            where["row"] = step.out_pos[0]
+        for role, want in where.items():
+            if view.has(role):
+                assert view.value(role) == want, f"{label}: after {what} {role} shows {view.value(role)}, not {want}"
+        log.append(f"{what}: step {snap['step']}, build-up {snap['buildup']}")
+
+    check("first render")
+    if n == 1:
+        return log
+    start = view.step
+    presses = min(3, n - 1)
+    key, sign = ("ArrowRight", 1) if start + presses < n else ("ArrowLeft", -1)
+    view.press(key, presses)
+    check(f"{presses}× {key}", k=start + sign * presses)
     view.press("End")
-    c.check("End", expect_step=hi)
+    check("End", k=n - 1)
     view.press("Home")
-    c.check("Home", expect_step=lo)
-
-    # Mouse: drag the handle to 60 % of the track.
+    check("Home", k=0)
     view.drag(0.6)
-    k = view.slider_value()
-    target = lo + 0.6 * span
-    assert k != lo, f"{label}: dragging the step handle did not move it"
-    assert abs(k - target) <= max(1.5, 0.08 * span), \
-        f"{label}: dragging to 60 % of the track gave step {k}, expected about {target:.1f} ({lo}..{hi})"
-    c.check("mouse drag to 60 %", expect_step=k)
+    k = view.value()
+    assert k > 0 and abs(k - 0.6 * (n - 1)) <= max(1.5, 0.05 * n), f"{label}: drag to 60 % gave step {k} of 0..{n - 1}"
+    check("drag to 60 %", k=k)
     if shoot:
         shoot(view, "drag")
+    view.click("next")
+    check("Next", k=min(k + 1, n - 1))
+    view.click("prev")
+    check("Prev", k=min(k + 1, n - 1) - 1)
 
-    # Next / Prev buttons.
-    if _has_button(view, "next"):
-        k = view.step
-        view.click("next")
-        k = min(k + 1, hi)
-        c.check("Next", expect_step=k)
-        view.click("prev")
-        c.check("Prev", expect_step=max(k - 1, lo))
+    if view.step > n - 4:
+        view.press("Home")
+        view.wait_step(0)
+    view.choose("speed", "10")
+    first = view.step
+    view.click("play")
+    seen, deadline = [first], time.monotonic() + 10
+    while len(seen) < min(4, n - first) and time.monotonic() < deadline:
+        if view.step != seen[-1]:
+            seen.append(view.step)
+        time.sleep(0.01)
+    view.click("play")                        # pause
+    assert len(seen) >= min(4, n - first) and seen == sorted(seen), f"{label}: Play went {seen}"
+    time.sleep(0.2)
+    check(f"Play then Pause ({seen})")
+    assert view.step >= seen[-1]
 
-    # Play, then pause: the step advances one at a time, the numbers follow.
-    if view.play_buttons().count():
-        if view.step >= hi - 3:
-            view.press("Home")
-        if view.has_slider("steps/s"):          # the speed control, at its fastest
-            view.press("End", description="steps/s")
-        start = view.step
-        seen = view.play()
-        assert len(seen) >= min(3, hi - start + 1), f"{label}: Play did not advance the step: {seen}"
-        assert all(b > a for a, b in zip(seen, seen[1:])), f"{label}: Play went backwards: {seen}"
-        k = view.step
-        c.check("Play then Pause", expect_step=k)
-        assert k >= seen[-1], f"{label}: after Pause the view went back to step {k} (seen {seen})"
-
-    # Synced controls: moving a position slider moves the step to that output element.
-    for name in ("out channel", "column", "position", "row"):
-        if not view.has_slider(name):
+    for role in ("out-channel", "row", "column"):
+        if not view.has(role) or view.range(role)[1] < 1:
             continue
-        lo_p, hi_p = view.slider_range(name)
-        if hi_p <= lo_p:
-            continue
-        cur = view.slider_value(name)
-        key = "ArrowRight" if cur < hi_p else "ArrowLeft"
-        s = c.trace[view.step]
-        where = {"out channel": s.out_channel, "row": s.out_pos[0], "column": s.out_pos[-1],
-                 "position": s.out_pos[-1]}
-        where[name] = cur + (1 if key == "ArrowRight" else -1)
-        pos = (where["row"], where["column"]) if len(s.out_pos) == 2 else (where["position"],)
-        expect = c.trace.index(where["out channel"], pos, s.sample)
-        view.press(key, 1, description=name)
-        c.check(f"{key} on the {name!r} slider", expect_step=expect)
+        s = trace[view.step]
+        where = {"out-channel": s.out_channel, "row": s.out_pos[0], "column": s.out_pos[-1]}
+        hi = view.range(role)[1]
+        key, d = ("ArrowRight", 1) if where[role] < hi else ("ArrowLeft", -1)
+        where[role] += d
+        pos = (where["row"], where["column"]) if len(s.out_pos) == 2 else (where["column"],)
+        want = trace.index(where["out-channel"], pos, s.sample)
+        view.press(key, 1, role)
+        check(f"{key} on {role}", k=want)
 
-    # Build-up: from nothing, one term (or channel) at a time, to the finished value.
-    if view.has_slider("build-up*"):
-        blo, bhi = view.slider_range("build-up*")
-        view.press("Home", description="build-up*")
-        c.check("build-up Home")
-        for i in range(bhi - blo):
-            if i == 6 and bhi - blo > 8:      # long build-ups: the first six, then the end
-                view.press("End", description="build-up*")
-                c.check("build-up End")
-                break
-            view.press("ArrowRight", 1, description="build-up*")
-            c.check("build-up +1")
-        snap = view.snapshot()
-        assert snap["buildup"] in (None, str(bhi)), f"{label}: build-up ends at {snap['buildup']}, not {bhi}"
-        if _has_button(view, "−"):
-            view.click("−")
-            c.check("build-up − button")
-    return c.log
-
-
-def _has_button(view: View, name: str) -> bool:
-    try:
-        view.button(name)
-        return True
-    except LookupError:
-        return False
-
-
-def exercise_explorer(view: View, label: str, setting: str = "kernel size",
-                      require_trace: bool = True) -> list[str]:
-    """Set ``setting`` to its maximum (a kernel larger than the input): the explanation appears
-    and the step view goes; type the old value back: the explanation goes, the shape, formulas
-    and the step view come back, with the trace's numbers."""
-    log = []
-    trace = None
-    if require_trace:
-        trace = ViewCheck(view, label).trace
-    before = view.snapshot()
-    assert not before["errors"], f"{label}: the explorer starts with an error: {before['errors']}"
-    if trace is not None:
-        bad = explorer_mismatches(before, trace)
-        assert not bad, f"{label}: " + "; ".join(bad)
-    inner_before = view.container.locator(".convcore-view").count()
-    original = view.slider_value(setting)
-    lo, hi = view.slider_range(setting)
-    assert hi > original, f"{label}: {setting} is already at its maximum {hi}"
-
-    view.press("End", description=setting)          # from the keyboard, as a learner would
-    after_bad = view.snapshot()
-    now = view.slider_value(setting)
-    log.append(f"{setting} = {now}: errors {after_bad['errors']}")
-    assert now == hi, f"{label}: End on {setting!r} gave {now}, not {hi}"
-    assert after_bad["errors"], f"{label}: {setting} = {now} shows no explanation: {after_bad['text'][:300]}"
-    assert any(re.search(r"\d", e) for e in after_bad["errors"]), \
-        f"{label}: the explanation has no numbers in it: {after_bad['errors']}"
-    assert not after_bad.get("shape"), f"{label}: an impossible setting still shows a shape {after_bad['shape']}"
-
-    view.set_slider(original, setting)              # typed into the readout
-    assert view.slider_value(setting) == original
-    after = view.snapshot()
-    log.append(f"{setting} = {original}: errors {after['errors']}, shape {after.get('shape')}")
-    assert not after["errors"], f"{label}: back at {setting} = {original} the error stays: {after['errors']}"
-    assert after.get("shape") == before.get("shape") and after["values"] == before["values"], \
-        f"{label}: back at {setting} = {original} the explorer shows {after.get('shape')}, before {before.get('shape')}"
-    if trace is not None:
-        bad = explorer_mismatches(after, trace)
-        assert not bad, f"{label}: after recovering: " + "; ".join(bad)
-    assert view.container.locator(".convcore-view").count() == inner_before, \
-        f"{label}: the step view inside the explorer did not come back"
+    if view.has("buildup-slider"):
+        top = view.range("buildup-slider")[1]
+        view.press("Home", 1, "buildup-slider")
+        check("build-up Home", b=0)
+        for b in range(1, min(top, 6) + 1):
+            view.press("ArrowRight", 1, "buildup-slider")
+            check("build-up +1", b=b)
+        view.press("End", 1, "buildup-slider")
+        check("build-up End", b=top)
+        view.click("buildup-back")
+        check("build-up − button", b=top - 1)
+        view.click("buildup-forward")
+        check("build-up + button", b=top)
     return log
+
+
+# Every text in a view against the background it is drawn on (WCAG 2 contrast ratio).
+JS_CONTRAST = r"""
+(root) => {
+  const parse = (c) => { const m = c.match(/[\d.]+/g) || ['0', '0', '0', '0'];
+    return [+m[0], +m[1], +m[2], m.length > 3 ? +m[3] : 1]; };
+  const over = (top, bottom) => [0, 1, 2].map(i => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
+  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const background = (e) => {
+    const layers = [];
+    for (let x = e; x; x = x.parentElement) {
+      const c = parse(getComputedStyle(x).backgroundColor);
+      if (c[3] > 0) layers.push(c);
+      if (c[3] >= 1) break;
+    }
+    let bg = [255, 255, 255, 1];           // the page under everything
+    for (const c of layers.reverse()) bg = over(c, bg);
+    return bg;
+  };
+  const out = [];
+  const els = [root, ...root.querySelectorAll('*')].filter(e => e.tagName === 'SELECT' ||
+      Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim()));
+  for (const e of els) {
+    const st = getComputedStyle(e);
+    if (e.closest('.cc-sr') || e.offsetWidth < 2 || parseFloat(st.fontSize) === 0 || st.visibility === 'hidden') continue;
+    const bg = background(e), fg = over(parse(st.color), bg);
+    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+    out.push({text: (e.tagName === 'SELECT' ? e.value : e.textContent).trim().slice(0, 40),
+              ratio: (a + 0.05) / (b + 0.05), fg: st.color, bg: `rgb(${bg.slice(0, 3).map(Math.round)})`});
+  }
+  return out;
+}
+"""
+
+
+def contrast(locator) -> list[dict]:
+    """Each text of the view under ``locator`` with its contrast ratio against its background."""
+    return locator.evaluate(JS_CONTRAST)

@@ -2,10 +2,10 @@
 
 ``Lab`` opens a notebook in a running JupyterLab, runs all cells through the
 menu, waits for the kernel, collects what a learner would see as an error and
-takes screenshots. ``views(page)`` finds every view (an element with class
-``convcore-view``) and wraps it in a ``View`` that can press keys on a slider,
-drag its handle, press Play, Prev and Next, and read the numbers the view
-displays (the DOM contract, see ``convcore/views/__init__.py``).
+takes screenshots. ``find_views(page)`` finds every view (an element with class
+``convcore-view``) and wraps it in a ``View`` that presses keys on its
+controls, drags its step slider, clicks Play, Prev, Next and the build-up
+buttons (the ``data-role``s of the DOM contract, ``convcore/views/__init__.py``).
 
 Importing this module starts nothing; Playwright is only needed by callers.
 """
@@ -24,55 +24,17 @@ STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]
 ERROR_TEXTS = ("Error displaying widget", "Error rendering", "Failed to display",
                "Traceback (most recent call last)", "Model not found")
 
-# ---------------------------------------------------------------------------
-# JavaScript helpers (run in the page)
-# ---------------------------------------------------------------------------
-# Reads the whole DOM contract of one view root.
-JS_SNAPSHOT = r"""
-(box) => {
-  const root = box.matches('.convcore-view') ? box : box.querySelector('.convcore-view');
-  if (!root) return null;
-  const all = (sel) => Array.from(root.querySelectorAll(sel));
-  const txt = (e) => (e.getAttribute('data-value') ?? e.textContent ?? '').trim();
-  const done = (e) => e.getAttribute('data-complete') !== '0';
-  return {
-    view: root.getAttribute('data-view'),
-    step: root.getAttribute('data-step'),
-    buildup: root.getAttribute('data-buildup'),
-    example: root.getAttribute('data-example'),
-    attrs: Object.fromEntries(Array.from(root.attributes).map(a => [a.name, a.value])),
-    out_cells: all('[data-role="out-cell"], [data-role="vec-out"]').map(e => ({
-        index: e.getAttribute('data-index'), state: e.getAttribute('data-state'), text: txt(e),
-        complete: done(e), role: e.getAttribute('data-role')})),
-    in_cells: all('[data-role="in-cell"]').map(e => ({channel: e.getAttribute('data-channel'),
-        pos: e.getAttribute('data-pos'), state: e.getAttribute('data-state'), text: txt(e)})),
-    kernel_cells: all('[data-role="kernel-cell"]').map(e => ({channel: e.getAttribute('data-channel'),
-        tap: e.getAttribute('data-tap'), text: txt(e)})),
-    terms: all('[data-role="term"]').map(e => ({channel: e.getAttribute('data-channel'),
-        tap: e.getAttribute('data-tap'), product: e.getAttribute('data-product'), text: txt(e)})),
-    partials: all('[data-role="partial"]').map(e => ({channel: e.getAttribute('data-channel'),
-        text: txt(e), complete: done(e)})),
-    values: all('[data-role="value"]').map(e => ({text: txt(e), complete: done(e)})),
-    shape: all('[data-role="shape"]').map(e => txt(e)),
-    formulas: all('[data-role="formula"]').map(e => txt(e)),
-    errors: Array.from(box.querySelectorAll('[data-role="error"]'))
-                 .map(e => (e.textContent || '').trim()).filter(t => t),
-    text: (root.innerText || '').slice(0, 2000),
-  };
-}
-"""
-
-# Marks the widget box that holds a view and its controls, returns its id.
-# From the view's root, walk up until an ancestor holds a slider or a Play
-# widget; stop at the output (or the page) so neighbouring views never mix.
+# The widget box around an explorer's summary (its controls are ipywidgets around it).
 JS_MARK_CONTAINER = r"""
 ([root, id]) => {
-  let best = null;
-  for (let e = root.parentElement; e; e = e.parentElement) {
-    if (e.querySelector('.widget-slider, .widget-hslider, .widget-play, .widget-button, .widget-dropdown, .widget-text')) { best = e; break; }
-    if (e.classList.contains('jp-OutputArea-output') || e.classList.contains('jp-Cell') || e === document.body) break;
+  let best = root;
+  if (root.getAttribute('data-view') === 'echo') best = root.parentElement;   // replaced on every step
+  if (root.getAttribute('data-view') === 'explorer') {
+    for (let e = root.parentElement; e; e = e.parentElement) {
+      if (e.querySelector('.widget-slider, .widget-hslider')) { best = e; break; }
+      if (e.classList.contains('jp-OutputArea-output') || e === document.body) break;
+    }
   }
-  if (!best) best = root.closest('.jp-OutputArea-output') || root.parentElement;
   if (!best.hasAttribute('data-cc-test')) best.setAttribute('data-cc-test', id);
   return best.getAttribute('data-cc-test');
 }
@@ -81,188 +43,93 @@ JS_MARK_CONTAINER = r"""
 
 @dataclass
 class View:
-    """One view on the page: its root element (re-found on every call) and its widget box."""
+    """One view on the page. Step views draw their own controls (``data-role``s of the DOM contract)."""
 
     page: object
-    index: int            # position among .convcore-view elements on the page
-    container_id: str     # value of data-cc-test on the enclosing widget box
+    index: int
+    container_id: str     # data-cc-test on the view's root (explorer: its widget box)
     kind: str
-    cell: int | None = None      # index of the notebook cell that displays it (None: unknown)
-    source: str | None = None    # that cell's code, when known
-    nth: int = 0                 # which view of that cell it is
-    notebook_path: Path | None = None   # the notebook file (the server's copy)
+    example: str | None = None
+    cell: int | None = None
+    notebook_path: Path | None = None
 
-    # -- locating ---------------------------------------------------------------
     @property
     def container(self):
         return self.page.locator(f'[data-cc-test="{self.container_id}"]')
 
     @property
     def root(self):
-        return self.container.locator(".convcore-view").first
+        c = self.container
+        return c if self.kind != "explorer" else c.locator('.convcore-view[data-view="explorer"]').first
 
-    def snapshot(self) -> dict:
-        """Everything the view displays, by DOM contract role (see ``JS_SNAPSHOT``)."""
-        snap = self.container.evaluate(JS_SNAPSHOT)
-        assert snap is not None, f"view {self.index} ({self.kind}) has disappeared"
-        return snap
+    def control(self, role: str):
+        return self.root.locator(f'[data-role="{role}"]').first
+
+    def has(self, role: str) -> bool:
+        return self.root.locator(f'[data-role="{role}"]').count() > 0
+
+    def value(self, role: str = "step-slider") -> int:
+        return int(self.control(role).input_value())
+
+    def range(self, role: str = "step-slider") -> tuple[int, int]:
+        c = self.control(role)
+        return int(c.get_attribute("min")), int(c.get_attribute("max"))
 
     @property
-    def step(self) -> int | None:
-        s = self.root.get_attribute("data-step")
-        return None if s in (None, "") else int(s)
+    def step(self) -> int:
+        return int(self.root.get_attribute("data-step"))
 
-    def sliders(self):
-        return self.container.locator(".widget-slider.widget-hslider, .widget-hslider")
+    @property
+    def buildup(self) -> int:
+        return int(self.root.get_attribute("data-buildup"))
 
-    def slider(self, description: str = "step"):
-        """The slider whose label is ``description`` (exact, case-insensitive; ``"build-up*"``
-        matches any label starting with ``build-up``)."""
-        if description.endswith("*"):
-            label = re.compile(rf"^\s*{re.escape(description[:-1])}", re.I)
-        else:
-            label = re.compile(rf"^\s*{re.escape(description)}\s*:?\s*$", re.I)
-        return self.sliders().filter(has=self.page.locator(".widget-label", has_text=label)).first
-
-    def has_slider(self, description: str = "step") -> bool:
-        return self.slider(description).count() > 0
-
-    def slider_value(self, description: str = "step") -> int:
-        handle = self.slider(description).locator(".noUi-handle").first
-        v = handle.get_attribute("aria-valuenow")
-        if v is None:
-            v = self.slider(description).locator(".widget-readout").first.inner_text()
-        return int(float(v))
-
-    def slider_range(self, description: str = "step") -> tuple[int, int]:
-        handle = self.slider(description).locator(".noUi-handle").first
-        return (int(float(handle.get_attribute("aria-valuemin"))),
-                int(float(handle.get_attribute("aria-valuemax"))))
-
-    # -- acting -----------------------------------------------------------------
-    def focus_slider(self, description: str = "step") -> None:
-        handle = self.slider(description).locator(".noUi-handle").first
-        handle.scroll_into_view_if_needed()
-        handle.focus()
-
-    def press(self, key: str, times: int = 1, description: str = "step", settle: bool = True) -> None:
-        """Press ``key`` on the focused slider handle, ``times`` times, waiting for each update."""
-        self.focus_slider(description)
-        lo, hi = self.slider_range(description)
+    def press(self, key: str, times: int = 1, role: str = "step-slider") -> None:
+        """Press ``key`` on a control ``times`` times (the view redraws before the next press)."""
+        c = self.control(role)
+        c.scroll_into_view_if_needed()
+        c.focus()
         for _ in range(times):
-            before = self.slider_value(description)
             self.page.keyboard.press(key)
-            at_end = (key in ("Home", "ArrowLeft", "ArrowDown", "PageDown") and before == lo) or \
-                     (key in ("End", "ArrowRight", "ArrowUp", "PageUp") and before == hi)
-            if settle and not at_end:
-                self.wait_slider_changed(before, description)
-        if settle:
-            self.wait_followed(description)
 
-    def wait_followed(self, description: str = "step", timeout: float = 10) -> None:
-        """Wait until the view shows what the slider says (its data-step / data-buildup), then
-        until it is quiet; for other sliders, until the box is quiet."""
-        attr = ("data-step" if description == "step" else
-                "data-buildup" if description.lower().startswith("build-up") else None)
-        if attr is None:
-            self.wait_settled()
-            return
-        v = self.slider_value(description)
+    def drag(self, fraction: float, role: str = "step-slider") -> None:
+        """Drag the range's thumb with the mouse to ``fraction`` (0..1) of its track."""
+        c = self.control(role)
+        c.scroll_into_view_if_needed()
+        box = c.bounding_box()
+        lo, hi = self.range(role)
+        at = (self.value(role) - lo) / max(hi - lo, 1)
+        y = box["y"] + box["height"] / 2
+        thumb = 8       # Chromium's range thumb: the track runs from half a thumb in on each side
+        x = lambda f: box["x"] + thumb + f * (box["width"] - 2 * thumb)   # noqa: E731
+        m = self.page.mouse
+        m.move(x(at), y)
+        m.down()
+        m.move(x(fraction), y, steps=12)
+        m.up()
+
+    def click(self, role: str) -> None:
+        c = self.control(role)
+        c.scroll_into_view_if_needed()
+        c.click()
+
+    def choose(self, role: str, value: str) -> None:
+        self.control(role).select_option(value)
+
+    def wait_step(self, k: int, timeout: float = 10, attr: str = "data-step") -> None:
+        """Until the view shows step ``k`` (or ``attr`` = ``k``); a timeout fails, with what it shows."""
         try:
             self.page.wait_for_function(
-                "([id, attr, v]) => { const r = document.querySelector(`[data-cc-test=\"${id}\"] .convcore-view`);"
-                " return r && r.getAttribute(attr) === String(v); }",
-                arg=[self.container_id, attr, v], timeout=timeout * 1000)
+                "([id, attr, k]) => { const b = document.querySelector(`[data-cc-test='${id}']`);"
+                " const r = b && (b.matches('.convcore-view') ? b : b.querySelector('.convcore-view'));"
+                " return r && r.getAttribute(attr) === String(k); }",
+                arg=[self.container_id, attr, k], timeout=timeout * 1000)
         except Exception as err:
             if "Timeout" not in type(err).__name__:
                 raise
-            shown = self.root.get_attribute(attr) if self.root.count() else "(no view)"
-            raise AssertionError(f"view {self.index} ({self.kind}) did not follow its {description!r} "
-                                 f"slider to {v} within {timeout:.0f} s: {attr} is still {shown}") from None
-        self.wait_settled(quiet_ms=60)
-
-    def wait_slider_changed(self, before: int, description: str = "step", timeout: float = 5) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.slider_value(description) != before:
-                return
-            time.sleep(0.02)
-
-    def drag(self, fraction: float, description: str = "step") -> None:
-        """Drag the slider's handle with the mouse to ``fraction`` (0..1) of its track."""
-        s = self.slider(description)
-        track = s.locator(".noUi-target").first
-        handle = s.locator(".noUi-handle").first
-        handle.scroll_into_view_if_needed()
-        tb, hb = track.bounding_box(), handle.bounding_box()
-        x0, y0 = hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2
-        x1 = tb["x"] + fraction * tb["width"]
-        mouse = self.page.mouse
-        mouse.move(x0, y0)
-        mouse.down()
-        mouse.move(x1, y0, steps=12)
-        mouse.up()
-        self.wait_followed(description)
-
-    def button(self, name: str):
-        """A button by its text, title or aria-label (``Prev``, ``Next`` ...)."""
-        buttons = self.container.locator("button")
-        labels = buttons.evaluate_all(
-            "bs => bs.map(b => [b.textContent, b.title, b.getAttribute('aria-label')]"
-            ".map(t => (t || '').trim()).join(' | '))")
-        rx = re.compile(rf"(^|\W){re.escape(name)}(\W|$)", re.I)
-        for i, label in enumerate(labels):
-            if rx.search(label):
-                return buttons.nth(i)
-        raise LookupError(f"no button {name!r} in view {self.index} ({self.kind}); buttons: {labels}")
-
-    def click(self, name: str) -> None:
-        self.button(name).click()
-        self.wait_settled()
-
-    def play_buttons(self):
-        return self.container.locator(".widget-play button")
-
-    def play(self, min_changes: int = 2, timeout: float = 20) -> list[int]:
-        """Press Play, watch the step advance ``min_changes`` times, press Pause; steps seen.
-
-        ipywidgets 8's Play has one play/pause toggle, then stop (back to the start), then repeat.
-        """
-        toggle = self.play_buttons().first
-        toggle.scroll_into_view_if_needed()
-        seen = [self.step]
-        if self.has_slider("step"):
-            min_changes = min(min_changes, self.slider_range("step")[1] - seen[0])
-        toggle.click()              # play
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and len(set(seen)) <= min_changes:
-            s = self.step
-            if s != seen[-1]:
-                seen.append(s)
-            time.sleep(0.02)
-        toggle.click()              # pause
-        self.wait_settled(quiet_ms=400)
-        return seen
-
-    def set_slider(self, value: int, description: str = "step") -> None:
-        """Type ``value`` into the slider's readout (what a learner does to jump)."""
-        readout = self.slider(description).locator(".widget-readout").first
-        readout.scroll_into_view_if_needed()
-        readout.click()
-        self.page.keyboard.press("Control+A")
-        self.page.keyboard.type(str(value))
-        self.page.keyboard.press("Enter")
-        self.wait_settled()
-
-    # -- waiting ------------------------------------------------------------------
-    def wait_step(self, k: int, timeout: float = 10) -> None:
-        self.page.wait_for_function(
-            "([id, k]) => { const r = document.querySelector(`[data-cc-test=\"${id}\"] .convcore-view`);"
-            " return r && r.getAttribute('data-step') === String(k); }",
-            arg=[self.container_id, k], timeout=timeout * 1000)
+            raise AssertionError(f"view {self.index} ({self.kind}) shows {attr}="
+                                 f"{self.root.get_attribute(attr)}, not {k}, after {timeout} s") from None
 
     def wait_settled(self, quiet_ms: int = 250, timeout: float = 10) -> None:
-        """Wait until the view's box has not changed for ``quiet_ms`` (the kernel has answered)."""
         wait_quiet(self.page, f'[data-cc-test="{self.container_id}"]', quiet_ms, timeout)
 
 
@@ -295,28 +162,16 @@ JS_CELL_INDEX = r"""
 """
 
 
-def find_views(page, scope: str = "", cells: list | None = None,
-               notebook_path: Path | None = None) -> list[View]:
-    """Every view on the page (inside ``scope`` when given), in document order.
-
-    ``cells``: the notebook's cells (nbformat), to attach each view's cell source.
-    """
+def find_views(page, scope: str = "", notebook_path: Path | None = None) -> list[View]:
+    """Every view on the page (inside ``scope``), in document order; an explorer's inner view too."""
     roots = page.locator(f"{scope} .convcore-view".strip())
-    views, seen = [], set()
+    views = []
     for i in range(roots.count()):
         root = roots.nth(i)
         cid = page.evaluate(JS_MARK_CONTAINER, [root.element_handle(), f"view-{i}"])
-        if cid in seen:       # one box holding several roots: one view
-            continue
-        seen.add(cid)
         v = View(page, len(views), cid, root.get_attribute("data-view") or "?",
-                 notebook_path=notebook_path)
-        if cells is not None:
-            idx = v.container.evaluate(JS_CELL_INDEX)
-            if idx is not None and 0 <= idx < len(cells):
-                v.cell = idx
-                v.source = cells[idx].source if cells[idx].cell_type == "code" else None
-                v.nth = sum(1 for u in views if u.cell == idx)
+                 example=root.get_attribute("data-example"), notebook_path=notebook_path)
+        v.cell = v.container.evaluate(JS_CELL_INDEX)
         views.append(v)
     return views
 
@@ -379,6 +234,11 @@ class Lab:
         url = self.base_url + "lab/tree/" + urllib.parse.quote(notebook) + "?reset"
         self.page.goto(url, wait_until="domcontentloaded", timeout=timeout * 1000)
         self.page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=timeout * 1000)
+        try:       # a notebook JupyterLab has not seen may ask for a kernel, a moment after opening
+            self.page.wait_for_selector(".jp-Dialog .jp-mod-accept", timeout=3000)
+        except Exception as err:
+            if "Timeout" not in type(err).__name__:
+                raise
         self.accept_kernel_dialog()
         self.wait_kernel_idle(timeout)
         self.collapse_left_sidebar()
@@ -428,6 +288,7 @@ class Lab:
         deadline = time.monotonic() + timeout
         state, stable = None, 0
         while time.monotonic() < deadline:
+            self.accept_kernel_dialog()          # it can come up after the notebook opened
             state = self.page.evaluate(JS_EXECUTION_STATE)
             done = (state.get("status") == "idle" and state.get("running") == 0
                     and (state.get("unrun") == 0 or state.get("errors")))
@@ -436,6 +297,7 @@ class Lab:
                 break
             time.sleep(0.2)
         else:
+            self.screenshot("timeout-" + self.notebook.replace("/", "-"))
             raise TimeoutError(f"{self.notebook}: cells still running after {timeout} s: {state}")
         # Widgets render after the execute reply: give the views a moment to appear.
         wait_quiet(self.page, ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook", 400, 20)
@@ -468,4 +330,4 @@ class Lab:
 
     def views(self) -> list[View]:
         path = None if self.root_dir is None else Path(self.root_dir) / self.notebook
-        return find_views(self.page, ".jp-NotebookPanel:not(.lm-mod-hidden)", self.cells(), path)
+        return find_views(self.page, ".jp-NotebookPanel:not(.lm-mod-hidden)", path)

@@ -1,31 +1,47 @@
-"""Every notebook in notebooks/, run and clicked in JupyterLab under Chromium.
+"""Every notebook in notebooks/, Run All in JupyterLab under Chromium, every view worked by hand.
 
-For each notebook (the glob picks up new ones): open it over a temporary copy,
-Run All Cells, assert every code cell ran and nothing a learner would read as
-an error is on screen, and save a screenshot at 1366×768 into screenshots/.
-Then every view: keyboard, mouse drag, Next/Prev, Play, the synced position
-sliders and the build-up, with the displayed numbers compared after each move
-with convcore's trace for the displayed step, computed in this process. The
-explorer is set to an impossible configuration and back.
+For each notebook (the glob picks up new ones): open it over a temporary copy, Run All Cells,
+assert every code cell ran and nothing a learner would read as an error is on screen, save a
+1366×768 screenshot into screenshots/. Then every view: keys, drag, Next/Prev, Play, position
+controls and build-up, the screen compared after each move with convcore's frame of the step
+shown (``browser_checks.check_view``). The explorer is set to an impossible configuration and back.
 """
 import re
 
 import pytest
 
 import browser_servers as servers
-from browser_checks import exercise, exercise_explorer
+from browser_checks import check_view, exercise, trace_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 NOTEBOOKS = sorted(p.name for p in servers.NOTEBOOKS.glob("*.ipynb"))
-# A cell that displays a view (its last line builds one).
-MAKES_VIEW = re.compile(r"^(?!\s*#).*\b(Stepper1D|Stepper2D|PointwiseView|HeatmapView|Explorer|BuildUp|view_for)\b"
-                        r"[\w.]*\(.*$", re.M)
+MAKES_VIEW = re.compile(r"^(?!\s*#).*\b(Stepper1D|Stepper2D|PointwiseView|HeatmapView|Explorer|view_for)\b[\w.]*\(.*$")
 
 
 def _expects_view(source: str) -> bool:
     lines = [line for line in source.strip().splitlines() if line.strip() and not line.lstrip().startswith("#")]
     return bool(lines) and bool(MAKES_VIEW.match(lines[-1])) and not lines[-1].rstrip().endswith(";")
+
+
+def exercise_explorer(view, label: str) -> None:
+    """Kernel size to its maximum (larger than the input): explained; back: the shape returns."""
+    box = view.container
+    slider = box.locator(".widget-hslider").filter(has=view.page.locator(".widget-label", has_text="kernel size")).first
+    handle = slider.locator(".noUi-handle").first
+    shape = view.root.locator('[data-role="shape"]').inner_text()
+    before = handle.get_attribute("aria-valuenow")
+    handle.focus()
+    view.page.keyboard.press("End")
+    view.page.wait_for_selector(f'[data-cc-test="{view.container_id}"] [data-role="error"]')
+    error = box.locator('[data-role="error"]').first.inner_text()
+    assert re.search(r"\d", error) and "does not fit" in error, f"{label}: {error}"
+    handle.focus()
+    for _ in range(int(handle.get_attribute("aria-valuenow")) - int(before)):
+        view.page.keyboard.press("ArrowLeft")
+    view.page.wait_for_function("([id, s]) => { const e = document.querySelector(`[data-cc-test='${id}'] "
+                                "[data-role=shape]`); return e && e.textContent === s; }", arg=[view.container_id, shape])
+    assert box.locator('[data-role="error"]').count() == 0, f"{label}: the explanation stays"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS, ids=[n.removesuffix(".ipynb") for n in NOTEBOOKS])
@@ -43,23 +59,21 @@ def test_notebook_runs_and_every_view_follows_the_trace(lab, lab_root, name):
     views = lab.views()
     cells = lab.cells()
     expected = [i for i, c in enumerate(cells) if c.cell_type == "code" and _expects_view(c.source)]
-    shown = {v.cell for v in views}
-    missing = [i for i in expected if i not in shown]
-    assert not missing, (f"{name}: cells {missing} build a view but none rendered "
-                         f"(widget manager or view failed?): {[cells[i].source[-120:] for i in missing]}")
+    missing = [i for i in expected if i not in {v.cell for v in views}]
+    assert not missing, f"{name}: cells {missing} build a view but none rendered"
 
-    def shoot(view, what):
-        view.container.scroll_into_view_if_needed()
-        lab.screenshot(f"{stem}-view{view.index}-{view.kind}")
-
-    explorers = [v for v in views if v.kind == "explorer"]
     for v in views:
-        if v.kind != "explorer":
-            log = exercise(v, f"{name} view {v.index} ({v.kind}, cell {v.cell})", shoot)
-            print(f"{name} view {v.index} ({v.kind}):\n  " + "\n  ".join(log))
-    for v in explorers:
-        exercise_explorer(v, f"{name} view {v.index} (explorer, cell {v.cell})")
-        shoot(v, "explorer")
+        label = f"{name} view {v.index} ({v.kind}, cell {v.cell})"
+        if v.kind == "explorer":
+            exercise_explorer(v, label)
+            continue
+        trace = trace_of(v)
+        assert trace is not None, f"{label}: no catalogue example and no cell to rebuild it from"
+        check_view(v.root, trace)
 
+        def shoot(view, what):
+            view.root.scroll_into_view_if_needed()
+            lab.screenshot(f"{stem}-view{view.index}-{view.kind}")
+        print(label, *exercise(v, trace, label, shoot), sep="\n  ")
     assert not lab.page_errors, f"{name}: uncaught page errors: {lab.page_errors[:5]}"
     assert not lab.errors(), f"{name}: errors after exercising the views: {lab.errors()}"
