@@ -315,11 +315,13 @@ def first_heading(notebook) -> str:
 
 
 def render_cells(notebook, pages: set[str] = frozenset()) -> tuple[str, list[str]]:
-    """The body of a page: every cell, in order. Returns the markup and the notes."""
+    """The body of a page: every cell, in order, one sibling element each (class ``jp-Cell``
+    too, as in JupyterLab, so a view's cell index on the page is its index in the notebook).
+    Returns the markup and the notes."""
     parts, notes = [], []
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
-            parts.append(f'<section class="cell md">{markdown_to_html(cell.source, pages)}</section>')
+            parts.append(f'<section class="cell md jp-Cell">{markdown_to_html(cell.source, pages)}</section>')
         elif cell.cell_type == "code":
             outputs = []
             for output in cell.get("outputs", []):
@@ -329,9 +331,9 @@ def render_cells(notebook, pages: set[str] = frozenset()) -> tuple[str, list[str
                     notes.append(note)
             code = highlight(cell.source) if cell.source.strip() else ""
             out = f'<div class="outputs">{"".join(outputs)}</div>' if any(outputs) else ""
-            parts.append(f'<section class="cell code">{code}{out}</section>')
+            parts.append(f'<section class="cell code jp-Cell">{code}{out}</section>')
         elif cell.cell_type == "raw":
-            parts.append(f'<pre class="cell raw">{html.escape(cell.source)}</pre>')
+            parts.append(f'<pre class="cell raw jp-Cell">{html.escape(cell.source)}</pre>')
     return "\n".join(parts), notes
 
 
