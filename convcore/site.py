@@ -61,7 +61,7 @@ class Page:
     views: int = 0                 # views embedded (and so alive) on the page
     notes: list[str] = field(default_factory=list)   # what the page could not show
     view_budget: int | None = None
-    unbudgeted: int = 0            # displays holding views that embed_html cannot take (Explorer)
+    unbudgeted: int = 0            # displays holding a view kept as displayed (no share of the budget)
     seconds: float = 0.0
 
     @property
@@ -134,8 +134,10 @@ del _convcore_site_hook
 """ % (EMBED_MARK, SLOT)
 
 # After the cells: each view embedded again with its share of the page's budget. An object that
-# displays views without being one (the Explorer shows its step view and a note) keeps the markup
-# it displayed, embedded at embed_html's default budget; the page's own budget still applies.
+# displays a view without being one (the Explorer shows a note, its summary and its step view
+# ``.view``) keeps what it displayed, with that view's embed swapped for one within the share;
+# if its view cannot be found in what it displayed, it stays as displayed (embed_html's default
+# budget), and the page's own budget still applies.
 EPILOGUE = """
 import json as _json
 from convcore.views import embed_html as _embed_html
@@ -143,7 +145,15 @@ def _convcore_site_embed(view, markup):
     try:
         return {{"html": _embed_html(view, budget_bytes={budget}), "budgeted": True}}
     except (AttributeError, TypeError):
-        return {{"html": markup, "budgeted": False}}
+        pass
+    inner = getattr(view, "view", None)
+    try:
+        whole = _embed_html(inner)
+    except (AttributeError, TypeError):
+        whole = None
+    if whole and whole in markup:
+        return {{"html": markup.replace(whole, _embed_html(inner, budget_bytes={budget})), "budgeted": True}}
+    return {{"html": markup, "budgeted": False}}
 with open({path!r}, "w", encoding="utf-8") as _file:
     _json.dump([_convcore_site_embed(*_v) for _v in _convcore_site_views], _file)
 """
@@ -155,7 +165,8 @@ def _code_cell(source: str):
 
 
 class _Run:
-    """One notebook executed in a fresh kernel that stays up until ``close`` (to embed its views)."""
+    """One notebook executed in a fresh kernel that stays up for the ``with`` block (to embed its
+    views once they are all known)."""
 
     def __init__(self, notebook, cwd: Path, timeout: int = 600):
         from nbclient import NotebookClient
