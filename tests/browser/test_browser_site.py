@@ -46,33 +46,21 @@ def _shoot(page, name: str) -> None:
     page.screenshot(path=str(servers.SCREENSHOTS / f"site-{name}.png"))
 
 
+def _open_hydrated(browser, site_url, name):
+    """The page, guarded, once the renderer has drawn every view on it (a timeout fails)."""
+    page, guard = open_page(browser, f"{site_url}/{name}.html", site_url)
+    if page.locator(".convcore-embed").count():
+        page.wait_for_function("() => [...document.querySelectorAll('.convcore-embed')]"
+                               ".every(e => e.querySelector('.convcore-view'))", timeout=15_000)
+    return page, guard
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_page_is_self_contained_hydrated_and_readable(browser, site_url, name):
-    page, guard = open_page(browser, f"{site_url}/{name}.html", site_url)
+    page, guard = _open_hydrated(browser, site_url, name)
     try:
         embeds = page.locator(".convcore-embed")
         n = embeds.count()
-        if n:
-            # Every view drawn by the renderer; a timeout here fails the test (never silent).
-            page.wait_for_function(
-                "() => [...document.querySelectorAll('.convcore-embed')]"
-                ".every(e => e.querySelector('.convcore-view'))", timeout=15_000)
-        # Every step view: keys, drag, Next/Prev, Play/Pause, position sliders, build-up, with the
-        # numbers on screen checked against convcore's frame after each move (the views' harness).
-        # A view without a catalogue example gets its trace by re-running its notebook's cells.
-        notebook = servers.NOTEBOOKS / f"{name}.ipynb"
-        for v in find_views(page, "main.notebook", notebook if notebook.exists() else None):
-            if v.kind == "explorer":
-                continue                     # its settings need a kernel; its step view is found too
-            label = f"{name}.html view {v.index} ({v.kind}, cell {v.cell})"
-            trace = trace_of(v)
-            assert trace is not None, f"{label}: no trace to check"
-            note = v.control("note").inner_text().strip() if v.has("note") else ""
-            if note:
-                log = _exercise_partial(v, trace, note, label)
-            else:
-                log = exercise(v, trace, label)
-            print(f"{label}:\n  " + "\n  ".join(log))
         if n:
             print(f"{name}.html view 0, key press to updated view: {key_latency(page, 0, presses=20)}")
         report = {}
@@ -92,6 +80,29 @@ def test_page_is_self_contained_hydrated_and_readable(browser, site_url, name):
             assert r["count"] > 0, f"{name}.html: no text measured in {scheme}"
             assert not r["failures"], (f"{name}.html, {scheme}: texts under 4.5:1 contrast:\n  "
                                        + "\n  ".join(map(str, r["failures"][:15])))
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("name", SOURCES)
+def test_every_view_steps_with_convcore_numbers(browser, site_url, name):
+    """Every step view: keys, drag, Next/Prev, Play/Pause, position sliders, build-up, with the
+    numbers on screen checked against convcore's frame after each move (the views' harness,
+    ``browser_checks.exercise``). A view without a catalogue example gets its trace by re-running
+    its notebook's cells here (``trace_of``); the page's cells are the notebook's cells."""
+    page, guard = _open_hydrated(browser, site_url, name)
+    try:
+        notebook = servers.NOTEBOOKS / f"{name}.ipynb"
+        views = [v for v in find_views(page, "main.notebook", notebook) if v.kind != "explorer"]
+        for v in views:               # (an explorer's settings need a kernel; its step view is here)
+            label = f"{name}.html view {v.index} ({v.kind}, cell {v.cell})"
+            trace = trace_of(v)
+            assert trace is not None, f"{label}: no trace to check"
+            note = v.control("note").inner_text().strip() if v.has("note") else ""
+            log = _exercise_partial(v, trace, note, label) if note else exercise(v, trace, label)
+            print(f"{label}:\n  " + "\n  ".join(log))
+        print(f"{name}.html: {len(views)} step view(s) worked; outside requests blocked: {len(guard.blocked)}")
+        assert not guard.problems(), f"{name}.html:\n  " + "\n  ".join(guard.problems())
     finally:
         page.context.close()
 
