@@ -46,7 +46,7 @@ function render({model, el}) {
   const asked = new Set();
   const two = S.dims === 2;
   let k = model.get("step"), b = model.get("buildup"), shown = null;
-  let lastSent = {step: k, buildup: b}, syncTimer = null, syncFirst = 0;
+  let lastSent = {step: k, buildup: b}, syncTimer = null, syncFirst = 0, reporting = false;
 
   // -- the frame of the view: controls, header, picture, live sentence, legend -------------
   const root = h("div", {class: "convcore-view", "data-view": S.kind, "data-example": S.example});
@@ -91,7 +91,7 @@ function render({model, el}) {
     if (!r) {                                  // not here (yet): keep the picture, say why
       note.textContent = live ? `loading step ${nk.toLocaleString("en")}…`
                               : (payload.note || `step ${nk} is not on this page`);
-      step.input.value = k; setText(step.out, String(k));
+      if (!live) { step.input.value = k; setText(step.out, String(k)); }   // nothing to wait for
       return false;
     }
     k = nk; b = nb;
@@ -125,7 +125,8 @@ function render({model, el}) {
     syncTimer = null;
     if (lastSent.step === k && lastSent.buildup === b) return;
     lastSent = {step: k, buildup: b};
-    model.set("step", k); model.set("buildup", b); model.save_changes();
+    reporting = true;                          // our own sets fire change events: not news
+    try { model.set("step", k); model.set("buildup", b); model.save_changes(); } finally { reporting = false; }
   }
   // Blocks of steps: ask the kernel for the block holding step nk and the next one.
   function want(nk) {
@@ -171,6 +172,7 @@ function render({model, el}) {
     lastTick = now;
     move(k + 1, S.top);
     stats.steps++;
+    if (k >= S.n - 1) setPlaying(false);       // the last step: stop here, not a tick later
   }
   function setPlaying(on) {
     playing = on;
@@ -185,7 +187,7 @@ function render({model, el}) {
   // -- the kernel's side ---------------------------------------------------------------------
   const fromKernel = () => {
     const mk = model.get("step"), mb = model.get("buildup");
-    if (mk === lastSent.step && mb === lastSent.buildup) return;   // our own report coming back
+    if (reporting || mk === lastSent.step && mb === lastSent.buildup) return;   // our own report coming back
     lastSent = {step: mk, buildup: mb};
     if (mk !== k || mb !== b) go(mk, mb);
   };
@@ -308,7 +310,7 @@ function inputs(S, withKernels) {
         setText(cd.g.title, S.inTitle[cd.ch] + (used ? "" : " (other group)"));
         if (cd.kern) { cd.kern.el.hidden = !used; cd.op.hidden = !used; cd.eq.hidden = !used; }
       }
-      if (!used) continue;
+      if (!used) { if (cd.eq) cd.eq.replaceChildren(); continue; }
       r.t.forEach(([row, col, pad], t) => {
         const cell = cd.g.cells[row][col];
         if (!cell.ccBase) { cell.ccBase = cell.dataset.state; cell.ccClass = cell.className; }
