@@ -269,3 +269,12 @@ def test_explorer_static_note_and_live_view():
     old = ex.view
     ex.padding_box.value = "1"
     assert ex.view is not old and old.comm is None and ex.view.comm is not None
+
+
+def test_the_stepper_marks_inputs_no_window_reads():
+    view = Stepper1D([[1, 2, 3, 4, 5, 6]], [[[1, 1, 1]]], stride=2)     # floor((6 - 3) / 2) + 1 = 2 windows
+    cells = [c for g in view.frame.inputs for row in g.rows for c in row]
+    assert [c.key for c in cells if c.unread] == ["5"]
+    S = view.data["static"]
+    assert S["anyUnread"] and S["unread"] == [[0, 0, 0, 0, 0, 1]]
+    assert not Stepper2D.from_example("seed_conv2d").data["static"]["anyUnread"]

@@ -1,4 +1,4 @@
-"""Interactive step-through views of convcore traces (ipywidgets + HTML/CSS).
+"""Interactive step-through views of convcore traces (anywidget; drawn in the browser from data).
 
 Views
 -----
@@ -25,27 +25,46 @@ Views
 Every step view is built from a ``Trace``, an ``Example`` (or its name in
 ``convcore.examples``), or arrays plus ``conv*d`` keyword arguments:
 ``Stepper2D.from_example("seed_conv2d")``, ``Stepper1D([1, 2, 3, 4], [1, 0, -1])``.
-Attributes: ``trace``, ``step``, ``buildup``, ``frame`` (the plain-data frame
-shown), ``update(k, buildup=None)``, ``widget`` (the views display themselves
-too), ``html`` (the per-step ``frontend.FrameHTML``: ``value`` is the
-markup shown, sent as patches), ``style`` (static CSS and
-images, set once), ``error_area``, ``last_error``; controls ``step_slider``,
-``play``, ``speed_slider``, ``prev_button``, ``next_button``,
-``channel_slider``, ``row_slider`` (2-D only, else None), ``col_slider``,
-``sample_slider`` (batches only, else None), ``buildup_slider``,
-``buildup_back``, ``buildup_forward``; ``step_link`` (``frontend.StepLink``:
-in the browser, Play and the position sliders follow the step slider without
-a message to the kernel, so a key press is one message each way).
+
+A view is one anywidget (``widgets.TraceView``) whose model carries its data
+(``data.py``: the trace's numbers as texts, a static part and one record per
+step); the browser draws every step from it (``static/view.js``), so stepping
+sends the kernel nothing. Attributes: ``trace``, ``step`` and ``buildup``
+(synced traitlets: set them, or call ``update(k, buildup=None)``, and the
+browser follows; the browser's moves reach them a moment later), ``frame``
+(the frame model on screen), ``frame_at(k, b)``, ``data``, ``error`` /
+``last_error`` / ``show_error``, ``widget`` (the view itself). Big traces ship
+a first block of steps and send more when the browser asks.
+
+Static pages: ``embed_html(view, budget_bytes)`` is a fragment holding the
+view's data (whole steps from the first, as many as fit; a visible note says
+what is left out); ``static_assets()`` gives the renderer
+(``{"convcore-view.js": ...}``, the stylesheet inside) whose ``hydrate()``
+draws every ``div.convcore-embed`` of a page. With ``CONVCORE_VIEWS=static``
+in the kernel's environment every view displays as ``embed_html``.
 
 DOM contract (browser tests rely on it; keep it exactly)
 ---------------------------------------------------------
-* Root of each view's rendered HTML: ``class="convcore-view"``,
+* Root of each view: ``class="convcore-view"``,
   ``data-view`` = ``stepper1d`` | ``stepper2d`` | ``pointwise`` | ``heatmap`` |
   ``explorer``, ``data-step="<k>"`` (explorer: the embedded view's step when
   the configuration was applied; the live step is on the embedded view's own
   root), ``data-buildup="<n>"`` (build-up position; its maximum means the
   output element is complete). A view built from an unchanged catalogue
-  example also carries ``data-example="<name>"``.
+  example also carries ``data-example="<name>"``. Steps are counted from 0 in
+  every label: "step 16 of steps 0–26: output channel 1 at (2, 1) …".
+* Controls, drawn by the renderer inside the root: ``data-role`` =
+  ``step-slider`` (a range input: arrow keys, Home/End, PageUp/Down, drag),
+  ``prev``, ``next``, ``play`` (``aria-pressed``; Pause while playing),
+  ``speed`` (a select, steps per second or "fastest"), position ranges
+  ``sample`` (batches only), ``out-channel``, ``row`` (2-D only), ``column``
+  (labelled "position" in 1-D), and when an element has more than one term
+  ``buildup-back``, ``buildup-slider``, ``buildup-forward``. Each range has a
+  readout ``data-role="<role>-readout"``. Every control has an aria-label.
+  ``data-role="header"`` is the step's sentence; ``data-role="say"`` is a
+  polite live region reading the step aloud ("output channel 0 at (0, 0):
+  7 + 6 = 13"); ``data-role="note"`` says what a static page leaves out or
+  which step is loading.
 * Output cells: ``data-role="out-cell"``, ``data-index="c,i,j"`` (1-D:
   ``"c,i"``), ``data-state`` = ``done`` | ``current`` | ``todo``; text = the
   value, empty when todo. While the build-up is incomplete the current cell
@@ -55,7 +74,9 @@ DOM contract (browser tests rely on it; keep it exactly)
   ``cc-cover`` hide the todo area.
 * Input cells: ``data-role="in-cell"``, ``data-channel``, ``data-pos="i,j"``
   (input coordinates; negative or >= size in the padding), ``data-state`` =
-  ``patch`` | ``pad`` | ``pad-patch`` | ``plain``. The heatmap has in-cell
+  ``patch`` | ``pad`` | ``pad-patch`` | ``plain``; ``data-unread="1"`` on an
+  input position no window ever reads (stride, the floor in the output size,
+  dilation gaps), drawn dotted and grey with a "never read" legend entry. The heatmap has in-cell
   elements only for the taps under the kernel (states patch / pad-patch).
 * Products: ``data-role="term"``, ``data-channel``, ``data-tap="ki,kj"``,
   ``data-product``; text ``"a·b"`` (negative factors in brackets).
@@ -70,7 +91,11 @@ DOM contract (browser tests rely on it; keep it exactly)
   ``data-role="patch-cell"``. The tap just added: ``data-active="1"``.
 * Explorer: ``data-role="shape"`` (output shape), ``data-role="formula"``
   (one per axis, ``Conv.explain()``).
-* Errors shown to the learner: ``data-role="error"`` (class ``convcore-error``).
+* Errors shown to the learner: ``data-role="error"`` (class ``convcore-error``;
+  empty, and hidden, when there is none).
+* Colours: the page's from JupyterLab's ``--jp-*`` variables (with fallbacks),
+  the palette's fills (``palette.py``, the one colour convention) with their
+  own text colour; every text reaches 4.5:1 in Light and Dark.
 * Numbers are written by ``convcore.views.numfmt.fmt`` everywhere: integers as
   integers, floats with at most 3 decimals and no trailing zeros.
 """

@@ -172,6 +172,7 @@ function render({model, el}) {
     lastTick = now;
     move(k + 1, S.top);
     stats.steps++;
+    stats.first = stats.first || now; stats.last = now;   // for steps per second while playing
     if (k >= S.n - 1) setPlaying(false);       // the last step: stop here, not a tick later
   }
   function setPlaying(on) {
