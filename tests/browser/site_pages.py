@@ -1,0 +1,202 @@
+"""The static site in the browser: serve a folder, open a page with every outside request blocked.
+
+``serve(root)`` is a plain ``http.server`` on 127.0.0.1 in a thread (what any static host does).
+``open_page(browser, url)`` opens a page in a fresh context whose every request that does not go
+to the server is aborted and recorded (``guard.blocked``), with console errors and uncaught page
+errors recorded too. ``contrast(page)`` measures every visible text against the background it is
+drawn on (WCAG's formula). Used by ``test_browser_site.py`` and ``benchmarks/bench_site.py``.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import threading
+from dataclasses import dataclass, field
+
+import browser_servers as servers
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve(root):
+    """``http://127.0.0.1:PORT`` serving ``root``; stopped on exit."""
+    handler = functools.partial(_Quiet, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+
+@dataclass
+class Guard:
+    """Lets requests to ``origin`` through; aborts and records every other one."""
+
+    origin: str
+    blocked: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    def route(self, route):
+        url = route.request.url
+        if url == self.origin or url.startswith(self.origin + "/"):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def websocket(self, ws):
+        self.blocked.append(ws.url)          # never connected to anything
+        ws.close()
+
+    def problems(self) -> list[str]:
+        return ([f"request outside the site (blocked): {u}" for u in self.blocked]
+                + [f"console error: {e}" for e in self.console_errors]
+                + [f"uncaught error: {e}" for e in self.page_errors])
+
+
+def open_page(browser, url: str, origin: str, color_scheme: str = "light"):
+    """A page in a new context, guarded; returns (page, guard). Close ``page.context`` after."""
+    context = browser.new_context(viewport=servers.VIEWPORT, color_scheme=color_scheme)
+    context.set_default_timeout(20_000)
+    guard = Guard(origin)
+    context.route("**/*", guard.route)
+    context.route_web_socket("**/*", guard.websocket)
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and guard.console_errors.append(m.text))
+    page.on("pageerror", lambda e: guard.page_errors.append(str(e)))
+    page.goto(url, wait_until="load")
+    return page, guard
+
+
+# Every text node that is drawn: its colour (times the opacities above it) against the
+# backgrounds of its ancestors composited from the root down. Returns what falls short.
+CONTRAST_JS = r"""
+(minimum) => {
+  const parse = (c) => {
+    const m = /rgba?\(([^)]+)\)/.exec(c || "");
+    if (!m) return null;
+    const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(parseFloat);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const over = (top, bottom) => {
+    const a = top[3];
+    return [0, 1, 2].map(i => top[i] * a + bottom[i] * (1 - a)).concat([1]);
+  };
+  const lum = (c) => {
+    const f = (v) => { v /= 255; return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  };
+  const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+  const checked = new Map();
+  const failures = [];
+  let count = 0;
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.textContent.trim()) continue;
+    const el = node.parentElement;
+    if (!el || el.closest("script, style, template, noscript")) continue;
+    if (checked.has(el)) continue;
+    checked.set(el, true);
+    if (!el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1) continue;           // visually hidden (screen readers only)
+    const style = getComputedStyle(el);
+    let fg = parse(el instanceof SVGElement ? style.fill : style.color);
+    if (!fg) continue;
+    const chain = [];
+    for (let e = el; e; e = e.parentElement) chain.push(e);
+    let opacity = 1;
+    for (const e of chain) opacity *= parseFloat(getComputedStyle(e).opacity);
+    fg = [fg[0], fg[1], fg[2], fg[3] * opacity];
+    if (fg[3] === 0) continue;                                  // transparent text: not drawn
+    let bg = [255, 255, 255, 1];
+    for (const e of chain.reverse()) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c[3] > 0) bg = over(c, bg);
+    }
+    const r = ratio(over(fg, bg), bg);
+    count += 1;
+    if (r < minimum) {
+      const where = (el.getAttribute("data-role") || el.className.baseVal || el.className || el.tagName).toString();
+      failures.push({ text: node.textContent.trim().slice(0, 40), ratio: Math.round(r * 100) / 100,
+                      fg: style.color, bg: `rgb(${bg.slice(0, 3).map(Math.round).join(", ")})`,
+                      where: `${el.tagName.toLowerCase()}.${where}`.slice(0, 60) });
+    }
+  }
+  return { count, failures };
+}
+"""
+
+
+def contrast(page, minimum: float = 4.5) -> dict:
+    """``{"count": texts measured, "failures": [...]}`` for the page as it is drawn now."""
+    return page.evaluate(CONTRAST_JS, minimum)
+
+
+# Key press -> updated view, measured in the page (as benchmarks/bench_latency.py does in
+# JupyterLab): from the keydown event's time stamp to the last change in the view's DOM before
+# the next frame ("dom"), and to the end of that frame ("frame": requestAnimationFrame, then a
+# message-channel task, so style, layout and paint of the new content are included).
+LATENCY_SETUP_JS = r"""
+(index) => {
+  const embed = document.querySelectorAll(".convcore-embed")[index];
+  const view = embed.querySelector(".convcore-view") || embed;
+  const rec = window.__convcoreLatency = { presses: [], pending: null };
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => {
+    const p = rec.pending;
+    p.frame = performance.now() - p.t0;
+    rec.presses.push(p);
+    rec.pending = null;
+  };
+  document.addEventListener("keydown", (e) => { rec.pending = { t0: e.timeStamp }; }, true);
+  new MutationObserver(() => {
+    const p = rec.pending;
+    if (!p || p.frame !== undefined) return;
+    const first = p.dom === undefined;
+    p.dom = performance.now() - p.t0;
+    if (first) requestAnimationFrame(() => channel.port2.postMessage(0));
+  }).observe(view, { subtree: true, childList: true, attributes: true, characterData: true });
+}
+"""
+
+
+def percentile(values, q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def key_latency(page, index: int, presses: int = 40, control: str = "input[type=range]") -> dict:
+    """Press the arrow keys ``presses`` times on view ``index``'s first ``control`` (the step
+    slider), back and forth within its range; returns p50/p95 of "dom" and "frame" in ms."""
+    embed = page.locator(".convcore-embed").nth(index)
+    slider = embed.locator(control).first
+    lo, hi = (float(slider.get_attribute(a) or d) for a, d in (("min", 0), ("max", 100)))
+    slider.focus()
+    value = float(slider.input_value())
+    page.evaluate(LATENCY_SETUP_JS, index)
+    direction = 1
+    for k in range(presses):
+        if not lo <= value + direction <= hi:
+            direction = -direction
+        page.keyboard.press("ArrowRight" if direction > 0 else "ArrowLeft")
+        value += direction
+        page.wait_for_function("n => window.__convcoreLatency.presses.length >= n", arg=k + 1,
+                               timeout=5_000)
+    rows = page.evaluate("() => window.__convcoreLatency.presses")
+    out = {"presses": len(rows)}
+    for what in ("dom", "frame"):
+        values = [r[what] for r in rows]
+        out[what] = {"p50": percentile(values, 0.5), "p95": percentile(values, 0.95)}
+    return out
+

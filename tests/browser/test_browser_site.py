@@ -1,0 +1,269 @@
+"""The static site (``python -m convcore.site``), built once, served by a plain static server.
+
+Every page is opened in Chromium with every request outside the server blocked and recorded:
+none may be attempted, nothing may be logged as an error, every view on the page must be
+hydrated by the renderer, and every text must reach WCAG AA contrast (4.5:1) in the light and
+the dark scheme. Sizes are checked on disk against the budgets, and every link between the
+pages must land on a page and an anchor that exist. Screenshots go to ``screenshots/site-*``.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import browser_servers as servers
+from browser_checks import check_view, exercise, trace_of
+from browser_driver import find_views
+from site_pages import contrast, key_latency, open_page, serve
+
+import convcore.views
+from convcore import site as builder
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+SOURCES = sorted(p.stem for p in (servers.NOTEBOOKS / "src").glob("*.md"))
+PAGES = ["index", *SOURCES]
+EMBEDDING = hasattr(convcore.views, "embed_html")
+
+
+@pytest.fixture(scope="session")
+def built_site(chromium, tmp_path_factory):
+    """The whole suite, executed and written once per session."""
+    return builder.build_site(tmp_path_factory.mktemp("site"), log=None)
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    with serve(built_site.outdir) as url:
+        yield url
+
+
+def _shoot(page, name: str) -> None:
+    servers.SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(servers.SCREENSHOTS / f"site-{name}.png"))
+
+
+def _open_hydrated(browser, site_url, name):
+    """The page, guarded, once the renderer has drawn every view on it (a timeout fails)."""
+    page, guard = open_page(browser, f"{site_url}/{name}.html", site_url)
+    if page.locator(".convcore-embed").count():
+        page.wait_for_function("() => [...document.querySelectorAll('.convcore-embed')]"
+                               ".every(e => e.querySelector('.convcore-view'))", timeout=15_000)
+    return page, guard
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_is_self_contained_hydrated_and_readable(browser, site_url, name):
+    page, guard = _open_hydrated(browser, site_url, name)
+    try:
+        embeds = page.locator(".convcore-embed")
+        n = embeds.count()
+        if n:
+            print(f"{name}.html view 0, key press to updated view: {key_latency(page, 0, presses=20)}")
+        report = {}
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
+            page.wait_for_timeout(50)
+            report[scheme] = contrast(page)
+            page.evaluate("window.scrollTo(0, 0)")
+            _shoot(page, f"{name}-{scheme}")
+            if n:
+                embeds.first.scroll_into_view_if_needed()
+                _shoot(page, f"{name}-view-{scheme}")
+        print(f"{name}: {n} view(s); texts measured: light {report['light']['count']}, "
+              f"dark {report['dark']['count']}; outside requests blocked: {len(guard.blocked)}")
+        assert not guard.problems(), f"{name}.html:\n  " + "\n  ".join(guard.problems())
+        for scheme, r in report.items():
+            assert r["count"] > 0, f"{name}.html: no text measured in {scheme}"
+            assert not r["failures"], (f"{name}.html, {scheme}: texts under 4.5:1 contrast:\n  "
+                                       + "\n  ".join(map(str, r["failures"][:15])))
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("name", SOURCES)
+def test_every_view_steps_with_convcore_numbers(browser, site_url, name):
+    """Every step view: keys, drag, Next/Prev, Play/Pause, position sliders, build-up, with the
+    numbers on screen checked against convcore's frame after each move (the views' harness,
+    ``browser_checks.exercise``). A view without a catalogue example gets its trace by re-running
+    its notebook's cells here (``trace_of``); the page's cells are the notebook's cells."""
+    page, guard = _open_hydrated(browser, site_url, name)
+    try:
+        notebook = servers.NOTEBOOKS / f"{name}.ipynb"
+        views = [v for v in find_views(page, "main.notebook", notebook) if v.kind != "explorer"]
+        for v in views:               # (an explorer's settings need a kernel; its step view is here)
+            label = f"{name}.html view {v.index} ({v.kind}, cell {v.cell})"
+            trace = trace_of(v)
+            assert trace is not None, f"{label}: no trace to check"
+            note = v.control("note").inner_text().strip() if v.has("note") else ""
+            log = _exercise_partial(v, trace, note, label) if note else exercise(v, trace, label)
+            print(f"{label}:\n  " + "\n  ".join(log))
+        print(f"{name}.html: {len(views)} step view(s) worked; outside requests blocked: {len(guard.blocked)}")
+        assert not guard.problems(), f"{name}.html:\n  " + "\n  ".join(guard.problems())
+    finally:
+        page.context.close()
+
+
+def _exercise_partial(view, trace, note: str, label: str) -> list[str]:
+    """A view whose page holds only its first steps (the budget): it says which, steps within
+    them show convcore's numbers, and a move past them stays put and says so."""
+    payload = json.loads(view.root.locator("xpath=ancestor::div[contains(@class, 'convcore-embed')][1]")
+                         .locator("script.convcore-data").first.text_content())
+    kept = len(payload["steps"])
+    assert 0 < kept < len(trace), f"{label}: a note ({note!r}) but {kept} of {len(trace)} steps on the page"
+    assert note == f"This page holds steps 0–{kept - 1:,} of {len(trace):,}; run the notebook for the rest.", note
+    log = [f"the page holds {kept} of {len(trace)} steps"]
+    check_view(view.root, trace)
+    n = min(3, kept - 1)
+    view.press("ArrowRight", n)
+    view.wait_step(n)
+    check_view(view.root, trace)
+    log.append(f"{n}× ArrowRight: step {view.step}")
+    view.press("End")
+    view.page.wait_for_timeout(100)
+    assert view.step == n and "run the notebook" in view.control("note").inner_text(), \
+        f"{label}: End past the steps the page holds moved to {view.step}"
+    log.append(f"End: stays at step {view.step}, the note says so")
+    return log
+
+
+@pytest.mark.xfail(not EMBEDDING, strict=True,
+                   reason="convcore.views.embed_html is not here yet (views branch): views show as notes")
+def test_every_view_of_the_suite_is_on_the_site(built_site):
+    notes = {p.file: p.notes for p in built_site.pages if p.notes}
+    assert not notes, f"outputs the static pages could not show: {notes}"
+    assert sum(p.views for p in built_site.pages) > 0
+
+
+def test_sizes_within_budget(built_site):
+    out = built_site.outdir
+    sizes = {str(p.relative_to(out)): p.stat().st_size for p in out.rglob("*") if p.is_file()}
+    for name, size in sizes.items():
+        if name.endswith(".html"):
+            assert size <= builder.PAGE_BUDGET, f"{name} is {size / 1e6:.2f} MB"
+    total = sum(sizes.values())
+    print(f"site: {len(sizes)} files, {total / 1e6:.2f} MB; largest page "
+          f"{max(s for n, s in sizes.items() if n.endswith('.html')) / 1e6:.2f} MB")
+    assert total <= builder.SITE_BUDGET
+    assert {f"{n}.html" for n in PAGES} <= set(sizes)
+
+
+def test_links_between_pages_land(built_site):
+    out: Path = built_site.outdir
+    ids = {p.name: set(re.findall(r'\bid="([^"]+)"', p.read_text())) for p in out.glob("*.html")}
+    broken = []
+    for page in out.glob("*.html"):
+        for href in re.findall(r'\bhref="([^"]+)"', page.read_text()):
+            if re.match(r"[a-z][a-z0-9+.-]*:", href, re.I):
+                continue                                   # data:, https: (links out, not requests)
+            target, _, anchor = href.partition("#")
+            target = target or page.name
+            if target.startswith("assets/"):
+                ok = (out / target).is_file()
+            else:
+                ok = target in ids and (not anchor or anchor in ids[target])
+            if not ok:
+                broken.append(f"{page.name}: {href}")
+    assert not broken, "links that land nowhere:\n  " + "\n  ".join(broken)
+
+
+# ---------------------------------------------------------------------------------------------
+# The site's own plumbing, with a stand-in renderer: a page's views are embedded in the kernel's
+# slots, the page loads the renderer from assets/ as a module and calls hydrate(), all with no
+# outside request. The stand-in (not the views' renderer) draws one number per step from the
+# view's data; the numbers are convcore's, so the page must show conv1d's outputs step by step.
+
+STAND_IN_JS = """
+export function hydrate(root = document) {
+  for (const embed of root.querySelectorAll(".convcore-embed")) {
+    const data = JSON.parse(embed.querySelector("script.convcore-data").textContent);
+    const view = document.createElement("div");
+    view.className = "convcore-view";
+    view.dataset.step = "0";
+    const slider = Object.assign(document.createElement("input"),
+                                 { type: "range", min: 0, max: data.values.length - 1, value: 0 });
+    slider.setAttribute("aria-label", "step");
+    const value = document.createElement("output");
+    value.dataset.role = "value";
+    value.textContent = data.values[0];
+    slider.addEventListener("input", () => {
+      view.dataset.step = slider.value;
+      value.textContent = data.values[+slider.value];
+    });
+    view.append(slider, value);
+    embed.append(view);
+  }
+}
+"""
+
+STAND_IN_SOURCE = """---
+jupyter:
+  kernelspec:
+    display_name: Python 3 (ipykernel)
+    language: python
+    name: python3
+---
+
+# A page with a stand-in view
+
+```python
+import json
+import convcore.views
+from convcore import conv1d
+
+class StandIn:
+    def __init__(self, values):
+        self.values = [int(v) for v in values]
+    def _repr_html_(self):
+        return convcore.views.embed_html(self)
+
+def embed_html(view, budget_bytes=2_000_000):
+    data = json.dumps({"values": view.values})
+    return (f'<div class="convcore-embed"><script type="application/json" class="convcore-data">'
+            f'{data}</script></div>')
+
+convcore.views.embed_html = embed_html
+StandIn(conv1d(list(range(40)), [1, 0, -1]))
+```
+"""
+
+
+@pytest.fixture(scope="module")
+def stand_in_site(chromium, tmp_path_factory):
+    root = tmp_path_factory.mktemp("stand-in") / "notebooks"
+    (root / "src").mkdir(parents=True)
+    (root / "build.py").write_text((servers.NOTEBOOKS / "build.py").read_text())
+    (root / "src" / "01-stand-in.md").write_text(STAND_IN_SOURCE)
+    mp = pytest.MonkeyPatch()
+    mp.setattr(builder, "_static_assets", lambda: {"convcore-view.js": STAND_IN_JS})
+    try:
+        built = builder.build_site(tmp_path_factory.mktemp("stand-in-site"), root, log=None)
+    finally:
+        mp.undo()
+    with serve(built.outdir) as url:
+        yield url
+
+
+def test_site_plumbing_with_a_stand_in_renderer(browser, stand_in_site):
+    import numpy as np
+
+    from convcore import conv1d
+    expected = conv1d(np.arange(40), [1, 0, -1])
+    page, guard = open_page(browser, f"{stand_in_site}/01-stand-in.html", stand_in_site)
+    try:
+        page.wait_for_selector(".convcore-embed .convcore-view", timeout=10_000)
+        slider = page.locator(".convcore-embed input[type=range]")
+        slider.focus()
+        for k in range(1, 4):
+            page.keyboard.press("ArrowRight")
+            assert page.locator(".convcore-view").get_attribute("data-step") == str(k)
+            assert page.locator("[data-role=value]").text_content() == str(expected[k])
+        latency = key_latency(page, 0, presses=30)
+        print(f"stand-in renderer, key press to updated view: {latency}")
+        assert latency["presses"] == 30
+        assert not guard.problems(), "\n".join(guard.problems())
+    finally:
+        page.context.close()
