@@ -185,7 +185,7 @@ def _kernel_pids(runtime_dir: Path) -> list[int]:
 def _stop(server: Server) -> None:
     proc = server.proc
     if proc.poll() is None:
-        if server.kind == "jupyterlab":
+        if server.kind in ("jupyterlab", "notebook7"):
             with contextlib.suppress(Exception):
                 server.api("POST", "api/shutdown", timeout=5)
                 proc.wait(timeout=10)
@@ -222,31 +222,37 @@ def _serve(kind: str, cmd: list[str], env: dict, cwd: Path, tmp: Path, port: int
 
 
 @contextlib.contextmanager
-def jupyter_lab(root_dir: Path, tmp: Path, python: str = sys.executable, timeout: float = 90):
-    """JupyterLab on 127.0.0.1, no token, over ``root_dir``; yields a :class:`Server`."""
+def jupyter_lab(root_dir: Path, tmp: Path, python: str = sys.executable, timeout: float = 90,
+                app: str = "lab"):
+    """JupyterLab on 127.0.0.1, no token, over ``root_dir``; yields a :class:`Server`.
+
+    ``app="notebook"`` starts Notebook 7 instead (the same front-end parts, one document a page)."""
     tmp.mkdir(parents=True, exist_ok=True)
+    app_class = {"lab": "LabApp", "notebook": "JupyterNotebookApp"}[app]
     env = isolated_env(tmp / "jupyter")
     settings = write_lab_settings(tmp / "lab-user-settings")
     workspaces = tmp / "lab-workspaces"
     workspaces.mkdir(exist_ok=True)
     port = free_port()
     cmd = [
-        python, "-m", "jupyter", "lab", "--no-browser",
+        python, "-m", "jupyter", app, "--no-browser",
         f"--port={port}", "--ServerApp.port_retries=0",
         "--ServerApp.ip=127.0.0.1",
         "--IdentityProvider.token=", "--ServerApp.password=",
         "--ServerApp.disable_check_xsrf=True",
         f"--ServerApp.root_dir={root_dir}",
-        f"--LabApp.user_settings_dir={settings}",
-        f"--LabApp.workspaces_dir={workspaces}",
-        "--LabApp.news_url=",           # belt and braces with fetchNews=false
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        f"--{app_class}.user_settings_dir={settings}",
+        f"--{app_class}.workspaces_dir={workspaces}",
         "--ServerApp.open_browser=False",
         "--MappingKernelManager.cull_idle_timeout=0",
     ]
+    if app == "lab":
+        cmd += ["--LabApp.news_url=",           # belt and braces with fetchNews=false
+                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:   # containers and CI run as root
         cmd.append("--ServerApp.allow_root=True")
-    with _serve("jupyterlab", cmd, env, root_dir, tmp, port, "api/status", "", timeout) as server:
+    with _serve("jupyterlab" if app == "lab" else "notebook7", cmd, env, root_dir, tmp, port, "api/status", "",
+                timeout) as server:
         yield server
 
 

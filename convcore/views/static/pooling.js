@@ -8,6 +8,18 @@ const SYNC_QUIET_MS = 300;
 const KEYS_OURS = {"data-lm-suppress-shortcuts": "true"};
 const OUR_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown", " ", "Enter"]);
 
+// Keys on our controls are ours. Some hosts (Notebook 7) run their shortcuts on the document in
+// the capture phase and stop the key before a focused slider sees it. A listener on the window
+// runs before theirs: it keeps the key away from the host and lets the browser's own action (move
+// the slider, press the button) happen. Registered once, whichever view module loads first.
+if (typeof window !== "undefined" && !window.__convcoreOwnKeys) {
+  window.__convcoreOwnKeys = true;
+  window.addEventListener("keydown", (e) => {
+    if (OUR_KEYS.has(e.key) && e.target instanceof Element && e.target.closest(".cc-controls")) e.stopPropagation();
+  }, true);
+}
+
+
 function h(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
