@@ -221,6 +221,17 @@ def embed_html(view: TraceView, budget_bytes: int = 2_000_000) -> str:
     left out, the view says so in visible text. The renderer is not included: the
     page loads ``static_assets()["convcore-view.js"]`` and calls ``hydrate()``.
     """
+    if not isinstance(view, TraceView):
+        # Views of other kinds (grid steps, pooling, receptive field, sequence) are small by
+        # design and always carry every step; they write their own fragment.
+        own = getattr(view, "embed_html", None)
+        if not callable(own):
+            raise TypeError(f"embed_html takes a view; got {type(view).__name__}")
+        markup = own()
+        if len(markup.encode()) > budget_bytes:
+            raise ValueError(f"this {type(view).__name__} needs {len(markup.encode()):,} bytes, more than "
+                             f"the {budget_bytes:,} it may use on this page; show a smaller example")
+        return markup
     payload = {"static": view.data["static"], "first": 0, "steps": [], "live": False,
                "step": 0, "buildup": view.buildup_max, "note": ""}
     size = len(json.dumps(payload))
