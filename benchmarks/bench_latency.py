@@ -47,7 +47,7 @@ JS_ARM = r"""
                          return r && r.getAttribute('data-step'); };
   const before = stepOf();
   const m = window.__cc = {t0: null, shown: null, frame: null};
-  document.addEventListener('keydown', (e) => { m.t0 = e.timeStamp; }, {capture: true, once: true});
+  window.addEventListener('keydown', (e) => { m.t0 = e.timeStamp; }, {capture: true, once: true});
   const obs = new MutationObserver(() => {
     if (m.shown !== null || stepOf() === before) return;
     m.shown = performance.now(); obs.disconnect();

@@ -159,7 +159,8 @@ LATENCY_SETUP_JS = r"""
     rec.presses.push(p);
     rec.pending = null;
   };
-  document.addEventListener("keydown", (e) => { rec.pending = { t0: e.timeStamp }; }, true);
+  // On the window, like the views' own key listener: a key on a view's control goes no further.
+  window.addEventListener("keydown", (e) => { rec.pending = { t0: e.timeStamp }; }, true);
   new MutationObserver(() => {
     const p = rec.pending;
     if (!p || p.frame !== undefined) return;
