@@ -58,6 +58,17 @@ def exercise_rows_or_pool(v, label: str) -> list[str]:
     return [f"keys, End, Prev: steps 0–{min(last, 3)}, {last}, {max(last - 1, 0)} equal the data"]
 
 
+def exercise_own_data(v, label: str) -> list[str] | None:
+    """Work a view drawn from its own step data (grid steps, pooling, receptive field, sequence)
+    against that data; None for the step views checked against a convcore trace."""
+    if v.kind in GRIDSTEP_KINDS:
+        assert v.example, f"{label}: no catalogue example to rebuild it from"
+        return exercise_gridsteps(v.root, view_of(v.kind, v.example))
+    if v.kind in ROW_KINDS:
+        return exercise_rows_or_pool(v, label)
+    return None
+
+
 def exercise_explorer(view, label: str) -> None:
     """Kernel size to its maximum (larger than the input): explained; back: the shape returns."""
     box = view.container
@@ -101,12 +112,9 @@ def test_notebook_runs_and_every_view_follows_the_trace(lab, lab_root, name):
         if v.kind == "explorer":
             exercise_explorer(v, label)
             continue
-        if v.kind in GRIDSTEP_KINDS:          # views drawn from their own step data: screen == data
-            assert v.example, f"{label}: no catalogue example to rebuild it from"
-            print(label, *exercise_gridsteps(v.root, view_of(v.kind, v.example)), sep="\n  ")
-            continue
-        if v.kind in ROW_KINDS:
-            print(label, *exercise_rows_or_pool(v, label), sep="\n  ")
+        log = exercise_own_data(v, label)
+        if log is not None:
+            print(label, *log, sep="\n  ")
             continue
         trace = trace_of(v)
         assert trace is not None, f"{label}: no catalogue example and no cell to rebuild it from"

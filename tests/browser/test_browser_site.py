@@ -16,8 +16,7 @@ import pytest
 
 import browser_servers as servers
 from browser_checks import check_view, exercise, trace_of
-from browser_gridsteps import GRIDSTEP_KINDS, exercise_gridsteps, view_of
-from test_browser_notebooks import ROW_KINDS, exercise_rows_or_pool
+from test_browser_notebooks import exercise_own_data
 from browser_driver import find_views
 from site_pages import contrast, key_latency, open_page, serve
 
@@ -98,11 +97,9 @@ def test_every_view_steps_with_convcore_numbers(browser, site_url, name):
         views = [v for v in find_views(page, "main.notebook", notebook) if v.kind != "explorer"]
         for v in views:               # (an explorer's settings need a kernel; its step view is here)
             label = f"{name}.html view {v.index} ({v.kind}, cell {v.cell})"
-            if v.kind in GRIDSTEP_KINDS:      # views drawn from their own step data: screen == data
-                print(label, *exercise_gridsteps(v.root, view_of(v.kind, v.example)), sep="\n  ")
-                continue
-            if v.kind in ROW_KINDS:
-                print(label, *exercise_rows_or_pool(v, label), sep="\n  ")
+            log = exercise_own_data(v, label)
+            if log is not None:
+                print(label, *log, sep="\n  ")
                 continue
             trace = trace_of(v)
             assert trace is not None, f"{label}: no trace to check"
