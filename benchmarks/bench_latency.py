@@ -6,12 +6,11 @@ Starts a throw-away JupyterLab over a temporary copy of notebooks/ (the fixtures
 of tests/browser), appends an echo cell (IntSlider -> HTML, one kernel round trip
 per step: the floor a kernel-driven view cannot beat) to each notebook with a
 view, and presses ArrowRight on the view's step slider and on the echo's slider
-in alternating rounds. Each press is timed inside the page from the keydown
-event's own timestamp to
-
-* shown  the mutation at which the subject first shows the new step (data-step);
-* frame  the end of the first frame rendered after it (requestAnimationFrame,
-         then a message-channel task): style, layout and paint included.
+in alternating rounds. Each press is timed inside the page by
+tests/browser/browser_latency.py (the probe the static site's benchmark uses too),
+from the keydown event's own timestamp to the mutation that shows the new step
+(shown) and to the end of the first frame rendered after it (frame), each press
+sent at a random point of the display's frame, as a person's would be.
 
 Then Play at its fastest setting ("fastest": one step per animation frame) for
 3 s on each view: steps per second reached, animation frames in which no step
@@ -23,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -35,51 +35,11 @@ sys.path.insert(0, str(REPO / "tests" / "browser"))
 import browser_scratch as scratch  # noqa: E402
 import browser_servers as servers  # noqa: E402
 from browser_driver import Lab  # noqa: E402
+from browser_latency import percentile, timed_presses  # noqa: E402
 
 TARGET = 0.5
 NOTEBOOKS = ["01-conv1d", "02-conv2d-channels", "03-1x1-convolution", "05-groups-and-depthwise", "06-convolution-as-matmul",
              "07-real-image", "08-transposed-convolution", "10-pooling-and-receptive-fields", "11-convolutions-over-time"]
-
-# Arms a one-shot measurement of the next key press on the subject in box ``sel``.
-JS_ARM = r"""
-(sel) => {
-  const box = document.querySelector(sel);
-  const stepOf = () => { const r = box.matches('.convcore-view') ? box : box.querySelector('.convcore-view');
-                         return r && r.getAttribute('data-step'); };
-  const before = stepOf();
-  const m = window.__cc = {t0: null, shown: null, frame: null};
-  window.addEventListener('keydown', (e) => { m.t0 = e.timeStamp; }, {capture: true, once: true});
-  const obs = new MutationObserver(() => {
-    if (m.shown !== null || stepOf() === before) return;
-    m.shown = performance.now(); obs.disconnect();
-    requestAnimationFrame(() => { const ch = new MessageChannel();
-      ch.port1.onmessage = () => { m.frame = performance.now(); }; ch.port2.postMessage(0); });
-  });
-  obs.observe(box, {subtree: true, attributes: true, childList: true, characterData: true});
-}
-"""
-
-
-def percentile(xs, q):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
-
-
-def presses(page, sel: str, handle, n: int) -> dict:
-    """``n`` timed ArrowRight presses (ArrowLeft when at the end) on ``handle``."""
-    out = {"shown": [], "frame": []}
-    handle.focus()
-    for _ in range(n):
-        page.evaluate(JS_ARM, sel)
-        at_end = handle.evaluate("e => e.tagName === 'INPUT' ? e.value === e.max : "
-                                 "e.getAttribute('aria-valuenow') === e.getAttribute('aria-valuemax')")
-        page.keyboard.press("ArrowLeft" if at_end else "ArrowRight")
-        page.wait_for_function("() => window.__cc.frame !== null", timeout=20_000)
-        m = page.evaluate("() => window.__cc")
-        out["shown"].append(m["shown"] - m["t0"])
-        out["frame"].append(m["frame"] - m["t0"])
-    return out
-
 
 def play(page, view, seconds: float = 3.0) -> dict:
     """Play at "fastest" from step 0: steps/s, frames without a new step, frames waiting for data."""
@@ -129,6 +89,7 @@ def main(argv=None) -> int:
             page = browser.new_context(viewport=servers.VIEWPORT).new_page()
             page.set_default_timeout(30_000)
             lab = Lab(page, server.url, root)
+            rng = random.Random(0)
             for name in names:
                 server.shutdown_kernels()
                 lab.open(f"{name}.ipynb")
@@ -139,11 +100,12 @@ def main(argv=None) -> int:
                 view = next(v for v in views if v.kind not in ("explorer", "echo"))
                 echo_handle = page.locator(f'[data-cc-test="{echo.container_id}"]').locator(
                     "xpath=ancestor::div[contains(@class,'jp-OutputArea-output')]").locator(".noUi-handle").first
-                r_view, r_echo = {"shown": [], "frame": []}, {"shown": [], "frame": []}
+                r_view, r_echo = ({"shown": [], "frame": [], "frames": []} for _ in range(2))
                 per = max(1, args.presses // args.rounds)
                 for _ in range(args.rounds):
                     for subject, handle, into in ((view, view.control("step-slider"), r_view), (echo, echo_handle, r_echo)):
-                        r = presses(page, f'[data-cc-test="{subject.container_id}"]', handle, per)
+                        box = page.locator(f'[data-cc-test="{subject.container_id}"]')
+                        r = timed_presses(page, box, handle, per, rng)
                         for k in into:
                             into[k] += r[k]
                 row = {"notebook": name, "view": view.kind, "play": play(page, view)}

@@ -630,6 +630,10 @@ h3 { font-size: 1.15rem; }
 .anchor-link { margin-left: 0.35em; text-decoration: none; color: var(--jp-content-font-color3); opacity: 0; }
 :is(h1, h2, h3, h4):hover .anchor-link, .anchor-link:focus { opacity: 1; }
 .cell { margin: 0.9rem 0; }
+/* A page holds a whole notebook. Cells out of sight are skipped until they scroll near, so a
+   step drawn in a view costs style, layout and paint for what is on screen, not for the page
+   (bench_site.py measures it). "auto" remembers each cell's size once it has been drawn. */
+.cell { content-visibility: auto; contain-intrinsic-size: auto 10rem; }
 .cell.md p, .cell.md li { max-width: 46rem; }
 table { border-collapse: collapse; margin: 1rem 0; font-size: 0.95rem; }
 th, td { border: 1px solid var(--jp-border-color1); padding: 0.35rem 0.6rem; text-align: left; vertical-align: top; }

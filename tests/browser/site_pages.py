@@ -4,7 +4,7 @@
 ``open_page(browser, url)`` opens a page in a fresh context whose every request that does not go
 to the server is aborted and recorded (``guard.blocked``), with console errors and uncaught page
 errors recorded too. ``contrast(page)`` measures every visible text against the background it is
-drawn on (WCAG's formula). Used by ``test_browser_site.py`` and ``benchmarks/bench_site.py``.
+drawn on (WCAG's formula). Key presses are timed by ``browser_latency``. Used by ``test_browser_site.py`` and ``benchmarks/bench_site.py``.
 """
 from __future__ import annotations
 
@@ -141,63 +141,3 @@ CONTRAST_JS = r"""
 def contrast(page, minimum: float = 4.5) -> dict:
     """``{"count": texts measured, "failures": [...]}`` for the page as it is drawn now."""
     return page.evaluate(CONTRAST_JS, minimum)
-
-
-# Key press -> updated view, measured in the page (as benchmarks/bench_latency.py does in
-# JupyterLab): from the keydown event's time stamp to the last change in the view's DOM before
-# the next frame ("dom"), and to the end of that frame ("frame": requestAnimationFrame, then a
-# message-channel task, so style, layout and paint of the new content are included).
-LATENCY_SETUP_JS = r"""
-(index) => {
-  const embed = document.querySelectorAll(".convcore-embed")[index];
-  const view = embed.querySelector(".convcore-view") || embed;
-  const rec = window.__convcoreLatency = { presses: [], pending: null };
-  const channel = new MessageChannel();
-  channel.port1.onmessage = () => {
-    const p = rec.pending;
-    p.frame = performance.now() - p.t0;
-    rec.presses.push(p);
-    rec.pending = null;
-  };
-  // On the window, like the views' own key listener: a key on a view's control goes no further.
-  window.addEventListener("keydown", (e) => { rec.pending = { t0: e.timeStamp }; }, true);
-  new MutationObserver(() => {
-    const p = rec.pending;
-    if (!p || p.frame !== undefined) return;
-    const first = p.dom === undefined;
-    p.dom = performance.now() - p.t0;
-    if (first) requestAnimationFrame(() => channel.port2.postMessage(0));
-  }).observe(view, { subtree: true, childList: true, attributes: true, characterData: true });
-}
-"""
-
-
-def percentile(values, q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
-
-
-def key_latency(page, index: int, presses: int = 40, control: str = "input[type=range]") -> dict:
-    """Press the arrow keys ``presses`` times on view ``index``'s first ``control`` (the step
-    slider), back and forth within its range; returns p50/p95 of "dom" and "frame" in ms."""
-    embed = page.locator(".convcore-embed").nth(index)
-    slider = embed.locator(control).first
-    lo, hi = (float(slider.get_attribute(a) or d) for a, d in (("min", 0), ("max", 100)))
-    slider.focus()
-    value = float(slider.input_value())
-    page.evaluate(LATENCY_SETUP_JS, index)
-    direction = 1
-    for k in range(presses):
-        if not lo <= value + direction <= hi:
-            direction = -direction
-        page.keyboard.press("ArrowRight" if direction > 0 else "ArrowLeft")
-        value += direction
-        page.wait_for_function("n => window.__convcoreLatency.presses.length >= n", arg=k + 1,
-                               timeout=5_000)
-    rows = page.evaluate("() => window.__convcoreLatency.presses")
-    out = {"presses": len(rows)}
-    for what in ("dom", "frame"):
-        values = [r[what] for r in rows]
-        out[what] = {"p50": percentile(values, 0.5), "p95": percentile(values, 0.95)}
-    return out
-

@@ -18,7 +18,8 @@ import browser_servers as servers
 from browser_checks import check_view, exercise, trace_of
 from test_browser_notebooks import exercise_own_data
 from browser_driver import find_views
-from site_pages import contrast, key_latency, open_page, serve
+from browser_latency import summary, timed_presses
+from site_pages import contrast, open_page, serve
 
 import convcore.views
 from convcore import site as builder
@@ -63,7 +64,9 @@ def test_page_is_self_contained_hydrated_and_readable(browser, site_url, name):
         embeds = page.locator(".convcore-embed")
         n = embeds.count()
         if n:
-            print(f"{name}.html view 0, key press to updated view: {key_latency(page, 0, presses=20)}")
+            first = embeds.first
+            latency = summary(timed_presses(page, first, first.locator("input[type=range]").first, 20))
+            print(f"{name}.html view 0, key press to updated view: {latency}")
         report = {}
         for scheme in ("light", "dark"):
             page.emulate_media(color_scheme=scheme)
@@ -97,6 +100,9 @@ def test_every_view_steps_with_convcore_numbers(browser, site_url, name):
         views = [v for v in find_views(page, "main.notebook", notebook) if v.kind != "explorer"]
         for v in views:               # (an explorer's settings need a kernel; its step view is here)
             label = f"{name}.html view {v.index} ({v.kind}, cell {v.cell})"
+            # As a reader would: the site's cells out of sight are not laid out (content-visibility),
+            # and a text not laid out has no innerText.
+            v.root.scroll_into_view_if_needed()
             log = exercise_own_data(v, label)
             if log is not None:
                 print(label, *log, sep="\n  ")
@@ -266,7 +272,8 @@ def test_site_plumbing_with_a_stand_in_renderer(browser, stand_in_site):
             page.keyboard.press("ArrowRight")
             assert page.locator(".convcore-view").get_attribute("data-step") == str(k)
             assert page.locator("[data-role=value]").text_content() == str(expected[k])
-        latency = key_latency(page, 0, presses=30)
+        view = page.locator(".convcore-embed").first
+        latency = summary(timed_presses(page, view, slider, 30))
         print(f"stand-in renderer, key press to updated view: {latency}")
         assert latency["presses"] == 30
         assert not guard.problems(), "\n".join(guard.problems())
