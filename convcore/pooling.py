@@ -40,7 +40,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .geometry import Axis, explain_axis
-from .problem import AXIS_NAMES, SPATIAL_LETTERS, as_numeric_array, as_tuple
+from .problem import AXIS_NAMES, SPATIAL_LETTERS, Shaped, as_numeric_array, as_tuple
 from .trace import Trace
 
 
@@ -55,7 +55,7 @@ class CeilEffect(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Pool:
+class Pool(Shaped):
     """A checked pooling problem in the batched, channels-first layout.
 
     ``input`` is (N, C, *spatial); ``axes`` carries kernel, stride, padding,
@@ -72,14 +72,6 @@ class Pool:
     dtype: np.dtype           # dtype of the result
 
     @property
-    def dims(self) -> int:
-        return len(self.axes)
-
-    @property
-    def batch(self) -> int:
-        return self.input.shape[0]
-
-    @property
     def channels(self) -> int:
         return self.input.shape[1]
 
@@ -88,23 +80,6 @@ class Pool:
     @property
     def spatial(self) -> tuple[int, ...]:
         return tuple(a.n for a in self.axes)
-
-    @property
-    def kernel_shape(self) -> tuple[int, ...]:
-        return tuple(a.k for a in self.axes)
-
-    @property
-    def out_spatial(self) -> tuple[int, ...]:
-        return tuple(a.out for a in self.axes)
-
-    @property
-    def out_shape(self) -> tuple[int, ...]:
-        spatial = self.out_spatial
-        if self.layout == "plain":
-            return spatial
-        if self.layout == "unbatched":
-            return (self.channels, *spatial)
-        return (self.batch, self.channels, *spatial)
 
     @property
     def fill(self):

@@ -83,25 +83,12 @@ def as_tuple(value, name: str, fn: str, dims: int, minimum: int) -> tuple[int, .
 # ----------------------------------------------------------------------------
 # The normalized problem
 # ----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Conv:
-    """A checked convolution problem in the batched, channels-first layout.
+class Shaped:
+    """The sizes every checked problem (convolution, transposed convolution, pooling) reads the
+    same way: its ``axes`` (one ``Axis`` per spatial dimension), its input in the batched,
+    channels-first layout, and the ``layout`` the caller gave, in which the result comes back.
+    A problem says what ``out_channels`` and ``out_spatial`` are; the rest follows."""
 
-    ``layout`` remembers what the caller gave so results come back in the
-    same shape: ``"plain"`` (no channel axis), ``"unbatched"`` or ``"batched"``.
-    """
-
-    fn: str
-    input: np.ndarray   # (N, C_in, *spatial)
-    weight: np.ndarray  # (C_out, C_in // groups, *kernel)
-    bias: np.ndarray | None  # (C_out,)
-    axes: tuple[Axis, ...]
-    groups: int
-    padding_mode: str
-    layout: str
-    dtype: np.dtype
-
-    # -- sizes ----------------------------------------------------------------
     @property
     def dims(self) -> int:
         return len(self.axes)
@@ -109,14 +96,6 @@ class Conv:
     @property
     def batch(self) -> int:
         return self.input.shape[0]
-
-    @property
-    def in_channels(self) -> int:
-        return self.input.shape[1]
-
-    @property
-    def out_channels(self) -> int:
-        return self.weight.shape[0]
 
     @property
     def kernel_shape(self) -> tuple[int, ...]:
@@ -135,6 +114,34 @@ class Conv:
         if self.layout == "unbatched":
             return (self.out_channels, *spatial)
         return (self.batch, self.out_channels, *spatial)
+
+
+@dataclass(frozen=True)
+class Conv(Shaped):
+    """A checked convolution problem in the batched, channels-first layout.
+
+    ``layout`` remembers what the caller gave so results come back in the
+    same shape: ``"plain"`` (no channel axis), ``"unbatched"`` or ``"batched"``.
+    """
+
+    fn: str
+    input: np.ndarray   # (N, C_in, *spatial)
+    weight: np.ndarray  # (C_out, C_in // groups, *kernel)
+    bias: np.ndarray | None  # (C_out,)
+    axes: tuple[Axis, ...]
+    groups: int
+    padding_mode: str
+    layout: str
+    dtype: np.dtype
+
+    # -- sizes (and those of ``Shaped``) ----------------------------------------
+    @property
+    def in_channels(self) -> int:
+        return self.input.shape[1]
+
+    @property
+    def out_channels(self) -> int:
+        return self.weight.shape[0]
 
     # -- which input channels feed an output channel ---------------------------
     def group_of(self, out_channel: int) -> int:

@@ -36,7 +36,7 @@ from itertools import product
 import numpy as np
 
 from .geometry import Axis, source_index
-from .problem import (AXIS_NAMES, KERNEL_LETTERS, SPATIAL_LETTERS, _result_dtype, as_int,
+from .problem import (AXIS_NAMES, KERNEL_LETTERS, SPATIAL_LETTERS, Shaped, _result_dtype, as_int,
                       as_numeric_array, as_tuple)
 
 
@@ -106,7 +106,7 @@ def _check_output_padding(fn, op, s, d, where):
 # The checked problem
 # ----------------------------------------------------------------------------
 @dataclass(frozen=True)
-class TransposedConv:
+class TransposedConv(Shaped):
     """A checked transposed-convolution problem in the batched, channels-first layout.
 
     ``input`` is (N, C_in, *n_in), ``weight`` (C_in, C_out / groups, *kernel)
@@ -129,14 +129,6 @@ class TransposedConv:
     padding_mode: str = "zeros"
 
     @property
-    def dims(self) -> int:
-        return len(self.axes)
-
-    @property
-    def batch(self) -> int:
-        return self.input.shape[0]
-
-    @property
     def in_channels(self) -> int:
         return self.input.shape[1]
 
@@ -145,30 +137,18 @@ class TransposedConv:
         return self.weight.shape[1] * self.groups
 
     @property
-    def kernel_shape(self) -> tuple[int, ...]:
-        return tuple(a.k for a in self.axes)
-
-    @property
     def in_spatial(self) -> tuple[int, ...]:
         return self.input.shape[2:]
 
     @property
     def out_spatial(self) -> tuple[int, ...]:
+        """The forward convolution's input length: this one's output (``axis.n``)."""
         return tuple(a.n for a in self.axes)
 
     @property
     def canvas_spatial(self) -> tuple[int, ...]:
         """Length of the uncropped output along each axis (``canvas_length``)."""
         return tuple(canvas_length(a) for a in self.axes)
-
-    @property
-    def out_shape(self) -> tuple[int, ...]:
-        spatial = self.out_spatial
-        if self.layout == "plain":
-            return spatial
-        if self.layout == "unbatched":
-            return (self.out_channels, *spatial)
-        return (self.batch, self.out_channels, *spatial)
 
     def group_of(self, in_channel: int) -> int:
         return in_channel // (self.in_channels // self.groups)
