@@ -98,13 +98,6 @@ class Pool(Shaped):
             for tap in product(*(range(a.k) for a in self.axes))
         ]
 
-    def restore_layout(self, out: np.ndarray) -> np.ndarray:
-        if self.layout == "plain":
-            return out[0, 0]
-        if self.layout == "unbatched":
-            return out[0]
-        return out
-
     def explain(self) -> str:
         """The output-size formula for each spatial axis, numbers filled in."""
         return "\n".join(f"{name}: {explain_axis(a)}" for name, a in zip(AXIS_NAMES[self.dims], self.axes))

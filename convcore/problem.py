@@ -115,6 +115,14 @@ class Shaped:
             return (self.out_channels, *spatial)
         return (self.batch, self.out_channels, *spatial)
 
+    def restore_layout(self, out: np.ndarray) -> np.ndarray:
+        """From (N, C_out, *spatial) back to the caller's layout."""
+        if self.layout == "plain":
+            return out[0, 0]
+        if self.layout == "unbatched":
+            return out[0]
+        return out
+
 
 @dataclass(frozen=True)
 class Conv(Shaped):
@@ -191,14 +199,6 @@ class Conv(Shaped):
             f"{name}: {explain_axis(axis)}" for name, axis in zip(AXIS_NAMES[self.dims], self.axes)
         )
 
-    def restore_layout(self, out: np.ndarray) -> np.ndarray:
-        """From (N, C_out, *spatial) back to the caller's layout."""
-        if self.layout == "plain":
-            return out[0, 0]
-        if self.layout == "unbatched":
-            return out[0]
-        return out
-
     # -- construction ---------------------------------------------------------
     @classmethod
     def build(cls, fn, dims, input, weight, bias=None, stride=1, padding=0, dilation=1,
@@ -221,9 +221,9 @@ class Conv(Shaped):
             raise ValueError(f"{fn}: `groups`={groups_} must divide the output channels C_out={c_out} (weight.shape[0]); {c_out} / {groups_} is not a whole number")
         if w.shape[1] != c_in // groups_:
             raise ValueError(
-                f"{fn}: channel mismatch: `input` has C_in={c_in} channels (input shape {tuple(input_shape(x, layout))}) "
+                f"{fn}: channel mismatch: `input` has C_in={c_in} channels (input shape {caller_shape(x, layout, True)}) "
                 f"so `weight` needs C_in / groups = {c_in} / {groups_} = {c_in // groups_} channels per filter "
-                f"(weight.shape[1]); got weight shape {tuple(weight_shape(w, layout))} with {w.shape[1]}"
+                f"(weight.shape[1]); got weight shape {caller_shape(w, layout, False)} with {w.shape[1]}"
             )
         if b is not None and b.shape != (c_out,):
             raise ValueError(f"{fn}: `bias` needs one value per output channel, shape ({c_out},); got shape {b.shape}")
@@ -250,15 +250,21 @@ class Conv(Shaped):
                    padding_mode=padding_mode, layout=layout, dtype=dtype)
 
 
-def input_shape(x, layout):
-    return x.shape[2:] if layout == "plain" else (x.shape[1:] if layout == "unbatched" else x.shape)
+def caller_shape(array, layout, is_input: bool) -> tuple[int, ...]:
+    """The shape ``array`` (an input, or else a weight, in the batched layout) had as the caller gave it."""
+    if layout == "plain":
+        return array.shape[2:]
+    if layout == "unbatched" and is_input:
+        return array.shape[1:]
+    return array.shape
 
 
-def weight_shape(w, layout):
-    return w.shape[2:] if layout == "plain" else w.shape
+FORWARD_WEIGHT = "C_out, C_in/groups"       # how nn.Conv*d stores its weight; ConvTranspose*d swaps them
 
 
-def _normalize_layout(fn, dims, x, w, b):
+def _normalize_layout(fn, dims, x, w, b, weight_axes: str = FORWARD_WEIGHT):
+    """(N, C_in, *spatial), the weight with its channel axes, the bias and the caller's layout:
+    "plain" (no channel axes), "unbatched" or "batched"."""
     spatial = ", ".join(SPATIAL_LETTERS[dims])
     kernel = ", ".join(KERNEL_LETTERS[dims])
     # An empty axis leaves nothing to slide over; say so with the shape the caller gave.
@@ -268,37 +274,33 @@ def _normalize_layout(fn, dims, x, w, b):
     if x.ndim == dims and w.ndim == dims:
         # A plain signal/image with a plain kernel: one channel in, one out.
         if b is not None and b.size != 1:
-            raise ValueError(f"{fn}: with a plain ({kernel}) weight there is one output channel, so `bias` must be a single number; got shape {b.shape}")
-        layout = "plain"
-        x, w = x[None, None], w[None, None]
-        b = None if b is None else b.reshape(1)
-    elif x.ndim in (dims + 1, dims + 2) and w.ndim == dims + 2:
-        layout = "unbatched" if x.ndim == dims + 1 else "batched"
-        if layout == "unbatched":
-            x = x[None]
-        if b is not None and b.ndim != 1:
-            raise ValueError(f"{fn}: `bias` must be 1-D, one value per output channel ({w.shape[0]},); got shape {b.shape}")
-    elif x.ndim not in (dims, dims + 1, dims + 2):
+            raise ValueError(f"{fn}: with a plain ({kernel}) weight there is one output channel, so "
+                             f"`bias` must be a single number; got shape {b.shape}")
+        return x[None, None], w[None, None], None if b is None else b.reshape(1), "plain"
+    if x.ndim in (dims + 1, dims + 2) and w.ndim == dims + 2:
+        # (the bias is checked against the output channels, which only the caller can count)
+        if x.ndim == dims + 1:
+            return x[None], w, b, "unbatched"
+        return x, w, b, "batched"
+    if x.ndim not in (dims, dims + 1, dims + 2):
         raise ValueError(
             f"{fn}: `input` must be (C_in, {spatial}) or (N, C_in, {spatial}), or a plain ({spatial}) "
             f"with a plain ({kernel}) weight; got {x.ndim}-D shape {x.shape}"
         )
-    elif w.ndim not in (dims, dims + 2):
+    if w.ndim not in (dims, dims + 2):
         raise ValueError(
-            f"{fn}: `weight` must be (C_out, C_in/groups, {kernel}), or a plain ({kernel}) with a plain "
+            f"{fn}: `weight` must be ({weight_axes}, {kernel}), or a plain ({kernel}) with a plain "
             f"({spatial}) input; got {w.ndim}-D shape {w.shape}"
         )
-    elif x.ndim == dims:
+    if x.ndim == dims:
         raise ValueError(
             f"{fn}: a plain ({spatial}) input goes with a plain ({kernel}) weight; `weight` has shape "
             f"{w.shape}, so give the input a channel axis: shape (1, {spatial}), e.g. input[None]"
         )
-    else:
-        raise ValueError(
-            f"{fn}: a plain ({kernel}) weight goes with a plain ({spatial}) input; `input` has shape "
-            f"{x.shape}, so give the weight its channel axes: shape (C_out, C_in/groups, {kernel})"
-        )
-    return x, w, b, layout
+    raise ValueError(
+        f"{fn}: a plain ({kernel}) weight goes with a plain ({spatial}) input; `input` has shape "
+        f"{x.shape}, so give the weight its channel axes: shape ({weight_axes}, {kernel})"
+    )
 
 
 def _resolve_padding(fn, padding, dims, kernel, dilation, stride):

@@ -36,7 +36,8 @@ from itertools import product
 import numpy as np
 
 from .geometry import Axis, source_index
-from .problem import (AXIS_NAMES, KERNEL_LETTERS, SPATIAL_LETTERS, Shaped, _result_dtype, as_int,
+from .problem import (AXIS_NAMES, KERNEL_LETTERS, SPATIAL_LETTERS, Shaped, _normalize_layout, _result_dtype, as_int,
+                      caller_shape,
                       as_numeric_array, as_tuple)
 
 
@@ -169,20 +170,13 @@ class TransposedConv(Shaped):
                                          self.padding, self.output_padding)
         )
 
-    def restore_layout(self, out: np.ndarray) -> np.ndarray:
-        if self.layout == "plain":
-            return out[0, 0]
-        if self.layout == "unbatched":
-            return out[0]
-        return out
-
     @classmethod
     def build(cls, fn, dims, input, weight, bias=None, stride=1, padding=0, output_padding=0,
               groups=1, dilation=1) -> "TransposedConv":
         x = as_numeric_array(input, "input", fn)
         w = as_numeric_array(weight, "weight", fn)
         b = None if bias is None else as_numeric_array(bias, "bias", fn)
-        x, w, b, layout = _normalize_layout(fn, dims, x, w, b)
+        x, w, b, layout = _normalize_layout(fn, dims, x, w, b, weight_axes="C_in, C_out/groups")
 
         stride_ = as_tuple(stride, "stride", fn, dims, minimum=1)
         if isinstance(padding, str):
@@ -200,10 +194,10 @@ class TransposedConv(Shaped):
         if w.shape[0] != c_in:
             raise ValueError(
                 f"{fn}: channel mismatch: `input` has C_in={c_in} channels (input shape "
-                f"{_caller_shape(x, layout, True)}) so `weight` needs C_in={c_in} rows along its first "
+                f"{caller_shape(x, layout, True)}) so `weight` needs C_in={c_in} rows along its first "
                 f"axis (weight.shape[0]: a transposed convolution stores its weight as "
                 f"(C_in, C_out/groups, {', '.join(KERNEL_LETTERS[dims])})); got weight shape "
-                f"{_caller_shape(w, layout, False)} with {w.shape[0]}"
+                f"{caller_shape(w, layout, False)} with {w.shape[0]}"
             )
         if c_in % groups_:
             raise ValueError(f"{fn}: `groups`={groups_} must divide the input channels C_in={c_in}; "
@@ -233,54 +227,6 @@ class TransposedConv(Shaped):
         return cls(fn=fn, input=x, weight=w, bias=b, axes=tuple(axes), groups=groups_,
                    layout=layout, dtype=_result_dtype(x, w, b), padding=padding_,
                    output_padding=output_padding_)
-
-
-def _caller_shape(array, layout, is_input):
-    if layout == "plain":
-        return array.shape[2:]
-    if layout == "unbatched" and is_input:
-        return array.shape[1:]
-    return array.shape
-
-
-def _normalize_layout(fn, dims, x, w, b):
-    """(N, C_in, *spatial) and (C_in, C_out/groups, *kernel), from what the caller gave."""
-    spatial = ", ".join(SPATIAL_LETTERS[dims])
-    kernel = ", ".join(KERNEL_LETTERS[dims])
-    for name, array in (("input", x), ("weight", w)):
-        if array.size == 0:
-            raise ValueError(f"{fn}: `{name}` is empty (shape {array.shape}); every axis needs at least one element")
-    if x.ndim == dims and w.ndim == dims:
-        # A plain signal/image with a plain kernel: one channel in, one out.
-        if b is not None and b.size != 1:
-            raise ValueError(f"{fn}: with a plain ({kernel}) weight there is one output channel, so "
-                             f"`bias` must be a single number; got shape {b.shape}")
-        return x[None, None], w[None, None], None if b is None else b.reshape(1), "plain"
-    if x.ndim in (dims + 1, dims + 2) and w.ndim == dims + 2:
-        if b is not None and b.ndim != 1:
-            raise ValueError(f"{fn}: `bias` must be 1-D, one value per output channel; got shape {b.shape}")
-        if x.ndim == dims + 1:
-            return x[None], w, b, "unbatched"
-        return x, w, b, "batched"
-    if x.ndim not in (dims, dims + 1, dims + 2):
-        raise ValueError(
-            f"{fn}: `input` must be (C_in, {spatial}) or (N, C_in, {spatial}), or a plain ({spatial}) "
-            f"with a plain ({kernel}) weight; got {x.ndim}-D shape {x.shape}"
-        )
-    if w.ndim not in (dims, dims + 2):
-        raise ValueError(
-            f"{fn}: `weight` must be (C_in, C_out/groups, {kernel}), or a plain ({kernel}) with a plain "
-            f"({spatial}) input; got {w.ndim}-D shape {w.shape}"
-        )
-    if x.ndim == dims:
-        raise ValueError(
-            f"{fn}: a plain ({spatial}) input goes with a plain ({kernel}) weight; `weight` has shape "
-            f"{w.shape}, so give the input a channel axis: shape (1, {spatial}), e.g. input[None]"
-        )
-    raise ValueError(
-        f"{fn}: a plain ({kernel}) weight goes with a plain ({spatial}) input; `input` has shape "
-        f"{x.shape}, so give the weight its channel axes: shape (C_in, C_out/groups, {kernel})"
-    )
 
 
 # ----------------------------------------------------------------------------

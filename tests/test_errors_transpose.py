@@ -57,7 +57,7 @@ BAD = [
          ["shape (2,)", "1 · 2"],
          lambda: F.conv_transpose2d(t(np.zeros((4, 5, 5))), t(np.zeros((4, 1, 3, 3))), t(np.zeros(1)), groups=2)),
     case("bias-2d", lambda: convcore.conv_transpose2d(X, W, bias=np.zeros((4, 1))), ValueError,
-         ["`bias` must be 1-D", "shape (4, 1)"],
+         ["`bias` needs one value per output channel", "shape (4,)", "got shape (4, 1)"],
          lambda: F.conv_transpose2d(t(X), t(W), t(np.zeros((4, 1))))),
     case("bias-many-for-plain-kernel", lambda: convcore.conv_transpose1d([1, 2], [1, 1], bias=[1, 2]), ValueError,
          ["`bias` must be a single number", "shape (2,)"]),
