@@ -39,6 +39,13 @@ class Case:
                 f"{self.kwargs})")
 
 
+def draw_channels(draw, layout: str, max_channels: int) -> tuple[int, int, int]:
+    """(groups, input channels per group, output channels per group); a plain layout has one of each."""
+    if layout == "plain":
+        return 1, 1, 1
+    return draw(st.integers(1, 3)), draw(st.integers(1, max_channels)), draw(st.integers(1, max_channels))
+
+
 @st.composite
 def cases(draw, dims=None, integers=False, max_n=7, max_k=4, max_channels=2, max_batch=2,
           modes=PADDING_MODES, layouts=("plain", "unbatched", "batched")):
@@ -49,12 +56,7 @@ def cases(draw, dims=None, integers=False, max_n=7, max_k=4, max_channels=2, max
     """
     dims = draw(st.sampled_from([1, 2])) if dims is None else dims
     layout = draw(st.sampled_from(layouts))
-    if layout == "plain":
-        groups, c_per_group, o_per_group = 1, 1, 1
-    else:
-        groups = draw(st.integers(1, 3))
-        c_per_group = draw(st.integers(1, max_channels))
-        o_per_group = draw(st.integers(1, max_channels))
+    groups, c_per_group, o_per_group = draw_channels(draw, layout, max_channels)
     mode = draw(st.sampled_from(modes))
 
     k = tuple(draw(st.integers(1, max_k)) for _ in range(dims))

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from hypothesis import strategies as st
 
+from strategies import draw_channels
+
 
 @dataclass
 class TCase:
@@ -40,12 +42,7 @@ def transpose_cases(draw, dims=None, integers=False, max_n=5, max_k=3, max_chann
                     layouts=("plain", "unbatched", "batched")):
     dims = draw(st.sampled_from([1, 2])) if dims is None else dims
     layout = draw(st.sampled_from(layouts))
-    if layout == "plain":
-        groups, c_per_group, o_per_group = 1, 1, 1
-    else:
-        groups = draw(st.integers(1, 3))
-        c_per_group = draw(st.integers(1, max_channels))
-        o_per_group = draw(st.integers(1, max_channels))
+    groups, c_per_group, o_per_group = draw_channels(draw, layout, max_channels)
 
     k, stride, dilation, padding, output_padding, spatial = [], [], [], [], [], []
     for _ in range(dims):

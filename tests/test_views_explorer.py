@@ -5,7 +5,7 @@ import numpy as np
 
 from convcore import examples
 from convcore.views import Explorer, HeatmapView, Stepper1D, Stepper2D
-from test_views_dom import view_root
+from tinydom import view_root
 
 
 def summary(ex):

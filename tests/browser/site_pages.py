@@ -141,3 +141,28 @@ CONTRAST_JS = r"""
 def contrast(page, minimum: float = 4.5) -> dict:
     """``{"count": texts measured, "failures": [...]}`` for the page as it is drawn now."""
     return page.evaluate(CONTRAST_JS, minimum)
+
+
+@contextlib.contextmanager
+def views_page(page, folder, body: str, script: str):
+    """``page`` at a page of views written into ``folder``, styled as the static site is (its
+    stylesheet, light and dark), with convcore's static assets beside it: ``body`` holds the views'
+    embeds, ``script`` is the page's module script. Served by ``serve`` with every outside request
+    blocked; yields the guard and, on leaving, fails on anything blocked and on any console or
+    uncaught error."""
+    from convcore.site import SITE_CSS
+    from convcore.views import static_assets
+    (folder / "assets").mkdir(exist_ok=True)
+    for name, text in static_assets().items():
+        (folder / "assets" / name).write_text(text, encoding="utf-8")
+    (folder / "index.html").write_text(
+        f"<!doctype html><meta charset=utf-8><title>views</title><style>{SITE_CSS}</style><body>{body}"
+        f"<script type=module>{script}</script>", encoding="utf-8")
+    with serve(folder) as url:
+        guard = Guard(url)
+        page.route("**/*", guard.route)
+        page.on("console", lambda m: m.type == "error" and guard.console_errors.append(m.text))
+        page.on("pageerror", lambda e: guard.page_errors.append(str(e)))
+        page.goto(f"{url}/index.html")
+        yield guard
+    assert not guard.problems(), "\n".join(guard.problems())

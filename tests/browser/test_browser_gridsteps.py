@@ -1,9 +1,6 @@
 """TransposeView, GradientView and Im2colView on a static page (no kernel, every outside request
 blocked): hydrated by view.js's hydrate(), stepped by keys, Prev/Next, Play and the reading switch,
 the numbers on screen equal to the view's data for that step, readable in light and dark."""
-import functools
-import http.server
-import threading
 import time
 
 import pytest
@@ -11,40 +8,21 @@ import pytest
 import browser_servers as servers
 from browser_checks import contrast
 from browser_gridsteps import expected, on_screen, wait_step
+from site_pages import views_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
-DARK = ("@media (prefers-color-scheme: dark){:root{--jp-layout-color0:#111111;--jp-layout-color1:#1a1a1a;"
-        "--jp-layout-color2:#2c2c2c;--jp-content-font-color1:rgba(255,255,255,1);"
-        "--jp-ui-font-color1:rgba(255,255,255,0.87);--jp-border-color1:#616161}"
-        "body{background:#111111}}")
 
 @pytest.fixture
 def static_page(page, tmp_path):
-    from convcore.views import GradientView, Im2colView, TransposeView, static_assets
+    from convcore.views import GradientView, Im2colView, TransposeView
     views = [TransposeView.from_example("checkerboard"), GradientView.from_example("seed_conv2d"),
              Im2colView.from_example("seed_conv2d")]
-    (tmp_path / "assets").mkdir()
-    for name, text in static_assets().items():
-        (tmp_path / "assets" / name).write_text(text)
     body = "".join(v.embed_html() for v in views)
-    (tmp_path / "index.html").write_text(
-        f"<!doctype html><meta charset=utf-8><title>grid steps</title><style>{DARK}</style><body>{body}"
-        "<script type=module>import {hydrate} from './assets/convcore-view.js'; hydrate();</script>")
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(
-        http.server.SimpleHTTPRequestHandler, directory=str(tmp_path)))
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    origin = f"http://127.0.0.1:{srv.server_port}/"
-    blocked, errors = [], []
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(origin)
-               else (blocked.append(route.request.url), route.abort()))
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(origin + "index.html")
-    page.wait_for_function("document.querySelectorAll('.convcore-embed[data-hydrated] .convcore-view').length === 3")
-    roots = [page.locator(f'.convcore-view[data-view="{v.kind}"]') for v in views]
-    yield page, views, roots
-    srv.shutdown()
-    assert not errors and not blocked, (errors, blocked)
+    script = "import {hydrate} from './assets/convcore-view.js'; hydrate();"
+    with views_page(page, tmp_path, body, script):
+        page.wait_for_function("document.querySelectorAll('.convcore-embed[data-hydrated] .convcore-view').length === 3")
+        yield page, views, [page.locator(f'.convcore-view[data-view="{v.kind}"]') for v in views]
 
 
 def test_every_control_steps_and_the_screen_equals_the_data(static_page):

@@ -12,11 +12,7 @@ import pytest
 
 import browser_servers as servers
 from browser_checks import check_view, exercise, trace_of
-from browser_gridsteps import GRIDSTEP_KINDS, exercise_gridsteps, view_of
-from browser_rebuild import displayed_object
-from test_browser_views13 import check as check_rows_or_pool
-
-ROW_KINDS = ("pool", "receptive", "sequence")     # views drawn from their own step data
+from browser_rows import exercise_own_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -28,45 +24,6 @@ MAKES_VIEW = re.compile(r"^(?!\s*#).*\b(Stepper1D|Stepper2D|PointwiseView|Heatma
 def _expects_view(source: str) -> bool:
     lines = [line for line in source.strip().splitlines() if line.strip() and not line.lstrip().startswith("#")]
     return bool(lines) and bool(MAKES_VIEW.match(lines[-1])) and not lines[-1].rstrip().endswith(";")
-
-
-def exercise_rows_or_pool(v, label: str) -> list[str]:
-    """Home, arrows, End, Prev on a pooling, receptive-field or sequence view: after each move the
-    screen equals the data of that step (the view rebuilt here from the notebook's own code)."""
-    view = displayed_object(v.notebook_path, v.cell)
-    assert view is not None and view.kind == v.kind, f"{label}: cannot rebuild the view from its cell"
-    root, page = v.root, v.page
-    variant = root.get_attribute("data-variant")
-    last = view.n - 1
-
-    def at(k):
-        page.wait_for_function("([r, k]) => r.getAttribute('data-step') === String(k)",
-                               arg=[root.element_handle(), k])
-        check_rows_or_pool(root, view, k, variant)
-
-    slider = root.locator('[data-role="step-slider"]')
-    slider.focus()
-    page.keyboard.press("Home")
-    at(0)
-    for k in range(1, min(last, 3) + 1):
-        page.keyboard.press("ArrowRight")
-        at(k)
-    page.keyboard.press("End")
-    at(last)
-    root.locator('[data-role="prev"]').click()
-    at(max(last - 1, 0))
-    return [f"keys, End, Prev: steps 0–{min(last, 3)}, {last}, {max(last - 1, 0)} equal the data"]
-
-
-def exercise_own_data(v, label: str) -> list[str] | None:
-    """Work a view drawn from its own step data (grid steps, pooling, receptive field, sequence)
-    against that data; None for the step views checked against a convcore trace."""
-    if v.kind in GRIDSTEP_KINDS:
-        assert v.example, f"{label}: no catalogue example to rebuild it from"
-        return exercise_gridsteps(v.root, view_of(v.kind, v.example))
-    if v.kind in ROW_KINDS:
-        return exercise_rows_or_pool(v, label)
-    return None
 
 
 def exercise_explorer(view, label: str) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 import browser_servers as servers
 from browser_checks import check_view, exercise, trace_of
-from test_browser_notebooks import exercise_own_data
+from browser_rows import exercise_own_data
 from browser_driver import find_views
 from browser_latency import summary, timed_presses
 from site_pages import contrast, open_page, serve

@@ -1,9 +1,6 @@
 """The views in the browser: no kernel message per step, the kernel still hears, readable in
 JupyterLab Light and Dark, named controls and a live sentence, and alive on a static page."""
-import functools
-import http.server
 import json
-import threading
 import time
 
 import numpy as np
@@ -12,6 +9,7 @@ import pytest
 import browser_servers as servers
 from browser_checks import check_view, contrast, exercise
 from browser_driver import find_views
+from site_pages import views_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 PRESSES = 20
@@ -96,28 +94,13 @@ def test_every_text_is_readable_and_every_control_named(lab, lab_root, browser_t
 
 def test_a_static_page_steps_with_every_request_outside_it_blocked(page, tmp_path):
     from convcore import trace2d
-    from convcore.views import HeatmapView, PointwiseView, Stepper2D, embed_html, static_assets
+    from convcore.views import HeatmapView, PointwiseView, Stepper2D, embed_html
     rng = np.random.default_rng(0)
     big = trace2d(rng.integers(-5, 6, (3, 64, 64)), rng.integers(-2, 3, (4, 3, 3, 3)), padding=1)
     views = [Stepper2D.from_example("seed_conv2d"), PointwiseView.from_example("seed_1x1"), HeatmapView(big)]
-    (tmp_path / "assets").mkdir()
-    for name, text in static_assets().items():
-        (tmp_path / "assets" / name).write_text(text)
     body = "".join(embed_html(v) for v in views)
-    (tmp_path / "index.html").write_text(
-        f"<!doctype html><meta charset=utf-8><title>static</title><body>{body}<script type=module>"
-        "import {hydrate} from './assets/convcore-view.js'; window.hydrated = hydrate().length;</script>")
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(
-        http.server.SimpleHTTPRequestHandler, directory=str(tmp_path)))
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    origin = f"http://127.0.0.1:{srv.server_port}/"
-    blocked = []
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(origin)
-               else (blocked.append(route.request.url), route.abort()))
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    try:
-        page.goto(origin + "index.html")
+    script = "import {hydrate} from './assets/convcore-view.js'; window.hydrated = hydrate().length;"
+    with views_page(page, tmp_path, body, script):
         page.wait_for_function("window.hydrated === 3")
         seed, pointwise, heat = find_views(page, "body")
         exercise(seed, views[0].trace, "static seed")
@@ -133,6 +116,3 @@ def test_a_static_page_steps_with_every_request_outside_it_blocked(page, tmp_pat
         low = [t for t in contrast(seed.root) if t["ratio"] < 4.5]
         assert not low, low[:5]
         page.screenshot(path=str(servers.SCREENSHOTS / "static-page.png"))
-    finally:
-        srv.shutdown()
-    assert not errors and not blocked, (errors, blocked)
