@@ -271,7 +271,7 @@ def test_seed_conv1d_gradients_by_hand():
 
 
 def test_seed_conv2d_gradients_by_hand():
-    """The seed's (2, 4, 4) ⊛ (3, 2, 2, 2), loss = sum of all 27 outputs.
+    """The seed's (2, 4, 4) ⋆ (3, 2, 2, 2), loss = sum of all 27 outputs.
 
     Weight: dL/dw[o, c, i, j] is the sum of the 3×3 block of channel c starting at (i, j),
     the same for every o. Channel 1 is A[r, q] = 1 + r + 4q, so the block sums to

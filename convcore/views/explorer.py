@@ -292,7 +292,7 @@ class Explorer(Quiet):
         p = trace.problem
         in_shape = tuple(np.shape(self._arrays[0]))
         formulas = "".join(f'<div data-role="formula">{escape(line)}</div>' for line in p.explain().splitlines())
-        body = (f'<div class="cc-total">input {in_shape} ⊛ weight {tuple(p.weight.shape) if p.layout != "plain" else tuple(p.kernel_shape)}'
+        body = (f'<div class="cc-total">input {in_shape} ⋆ weight {tuple(p.weight.shape) if p.layout != "plain" else tuple(p.kernel_shape)}'
                 f' → output <b data-role="shape">{tuple(p.out_shape)}</b>: {len(trace)} steps</div>'
                 f'<div class="cc-note" style="margin:6px 0 4px 0">output size per axis = '
                 f'floor((n + pad_before + pad_after − d·(k−1) − 1) / s) + 1</div>'
