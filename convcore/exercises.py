@@ -14,6 +14,7 @@ True
 """
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -751,11 +752,22 @@ def _none_message(ex: Exercise) -> str:
             f"[This checker works on: {ex.givens}.]")
 
 
+# Printed verdicts are wrapped here, between words: JupyterLab breaks a printed line that is
+# wider than the output area anywhere, even inside a word.
+VERDICT_WIDTH = 88
+
+
 def check(name: str, given) -> str:
-    """``✓`` for a right answer; otherwise a hint that never states the answer."""
+    """``✓`` for a right answer; otherwise a hint that never states the answer. Lines of at
+    most ``VERDICT_WIDTH`` characters, broken between words."""
     if name not in EXERCISES:
         raise KeyError(f"no exercise called {name!r}; there are: {', '.join(EXERCISES)}")
-    ex = EXERCISES[name]
+    verdict = _verdict(EXERCISES[name], given)
+    return "\n".join(textwrap.fill(line, VERDICT_WIDTH, break_long_words=False, break_on_hyphens=False)
+                     for line in verdict.splitlines())
+
+
+def _verdict(ex: Exercise, given) -> str:
     if given is None:
         return _none_message(ex)
     if _same(given, ex.answer()):

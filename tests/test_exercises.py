@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from convcore.exercises import EXERCISES, check, solution
+from convcore.exercises import EXERCISES, VERDICT_WIDTH, _verdict, check, solution
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 sys.path.insert(0, str(NOTEBOOKS))
@@ -119,34 +119,47 @@ def test_no_hint_contains_the_answer(name):
     assert not (set(claims.numbers(ex.general_hint)) & _answer_numbers(name)), ex.general_hint
 
 
+def said(name, given) -> str:
+    """A verdict as one line (it is printed wrapped between words)."""
+    return " ".join(check(name, given).split())
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_verdicts_are_wrapped_between_words(name):
+    for given in (None, EXERCISES[name].answer(), *_typical_wrong(name)):
+        verdict = check(name, given)
+        assert all(len(line) <= VERDICT_WIDTH for line in verdict.splitlines()), verdict
+        assert verdict.split() == _verdict(EXERCISES[name], given).split()     # no word broken or lost
+
+
 def test_typical_mistakes_get_their_own_hint():
-    assert "biases" in check("parameters", 128 * 64 * 9)
-    assert "group" in check("group_parameters", 96 * 48 * 9 + 96)
-    assert "padding" in check("conv1d_length", 6)
-    assert "without the flip" in check("flip", [4, 10])
-    assert "zero padding" in check("padding_mode", [3, 6, 9, 12, 9])
-    assert "after the input" in check("even_same", (3, 2))
-    assert "swapped" in check("im2col_shape", (72, 400))
-    assert "sign" in check("edge_value", -12)
-    assert "channel 1's" in check("seed_value", 19)
+    assert "biases" in said("parameters", 128 * 64 * 9)
+    assert "group" in said("group_parameters", 96 * 48 * 9 + 96)
+    assert "padding" in said("conv1d_length", 6)
+    assert "without the flip" in said("flip", [4, 10])
+    assert "zero padding" in said("padding_mode", [3, 6, 9, 12, 9])
+    assert "after the input" in said("even_same", (3, 2))
+    assert "swapped" in said("im2col_shape", (72, 400))
+    assert "sign" in said("edge_value", -12)
+    assert "channel 1's" in said("seed_value", 19)
     # the later notebooks: forgotten output_padding, padding that crops, one stamp of two, the
     # flip, counts that multiply, the stride, the tie, padding in the divisor, the jump, the
     # dilation, the causal layer's length
-    assert "output_padding" in check("transpose_length", 16)
-    assert "crops" in check("transpose_length", 21)
-    assert "one stamp" in check("transpose_value", 2)
-    assert "not flipped" in check("transpose_value", 7)
-    assert "multiply" in check("stamp_count", 5)
-    assert "stride" in check("weight_grad", 4 + 1 + 5 + 2 + 6)
-    assert "one window" in check("input_grad", 12)
-    assert "tie" in check("max_pool_tie", (6, 18))
-    assert "inside the window" in check("max_pool_tie", [6, 1])
-    assert "whole window" in check("avg_pool_divisor", 21 / 9)
-    assert "whole window" in check("avg_pool_divisor", 2.33)
-    assert "jump" in check("stem_field", 7 + 2 + 2)
-    assert "dilation multiplies" in check("causal_reach", 6)
-    assert "time 30 itself" in check("causal_reach", 27)
-    assert "left only" in check("symmetric_padding", 30)
+    assert "output_padding" in said("transpose_length", 16)
+    assert "crops" in said("transpose_length", 21)
+    assert "one stamp" in said("transpose_value", 2)
+    assert "not flipped" in said("transpose_value", 7)
+    assert "multiply" in said("stamp_count", 5)
+    assert "stride" in said("weight_grad", 4 + 1 + 5 + 2 + 6)
+    assert "one window" in said("input_grad", 12)
+    assert "tie" in said("max_pool_tie", (6, 18))
+    assert "inside the window" in said("max_pool_tie", [6, 1])
+    assert "whole window" in said("avg_pool_divisor", 21 / 9)
+    assert "whole window" in said("avg_pool_divisor", 2.33)
+    assert "jump" in said("stem_field", 7 + 2 + 2)
+    assert "dilation multiplies" in said("causal_reach", 6)
+    assert "time 30 itself" in said("causal_reach", 27)
+    assert "left only" in said("symmetric_padding", 30)
 
 
 def test_the_later_answers_agree_with_pytorch():
