@@ -53,8 +53,11 @@ a first block of steps and send more when the browser asks.
 Static pages: ``embed_html(view, budget_bytes)`` is a fragment holding the
 view's data (whole steps from the first, as many as fit; a visible note says
 what is left out); ``static_assets()`` gives the renderer
-(``{"convcore-view.js": ...}``, the stylesheet inside) whose ``hydrate()``
-draws every ``div.convcore-embed`` of a page. With ``CONVCORE_VIEWS=static``
+(``{"convcore-view.js": ...}``, the stylesheet inside, and the other modules)
+whose ``hydrate()`` draws every ``div.convcore-embed`` of a page. Each module
+is ``static/controls.js`` (the step controls every view shares) followed by
+its own file, joined in Python by ``esm.esm_source`` (anywidget loads a module
+from a string, where a relative import cannot resolve). With ``CONVCORE_VIEWS=static``
 in the kernel's environment every view displays as ``embed_html``.
 
 DOM contract (browser tests rely on it; keep it exactly)
@@ -130,8 +133,8 @@ from .pooling import PoolView
 from .receptive import ReceptiveFieldView
 from .sequence import SequenceView
 from .transposed import TransposeView
-from .widgets import (HeatmapView, PointwiseView, Stepper1D, Stepper2D, TraceView, as_trace, embed_html,
-                      static_assets, view_for)
+from .esm import static_assets
+from .widgets import HeatmapView, PointwiseView, Stepper1D, Stepper2D, TraceView, as_trace, embed_html, view_for
 
 __all__ = ["Stepper1D", "Stepper2D", "PointwiseView", "HeatmapView", "Explorer", "TraceView",
            "view_for", "as_trace", "save_animation", "fmt", "embed_html", "static_assets"]

@@ -25,16 +25,15 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import anywidget
 import numpy as np
 import traitlets as T
 
 from . import palette
+from .esm import esm_source
 from .numfmt import factor, fmt
 
-STATIC = palette.__file__.rsplit("/", 1)[0] + "/static"
 MODULE = "convcore-gridsteps.js"
 MAX_STEPS = 5000      # all steps ship at once; past this the view refuses (use a smaller example)
 MAX_CELLS = 250_000   # grid cells written over all steps of a reading (about 1-2 MB of JSON)
@@ -110,7 +109,7 @@ class GridStepsView(anywidget.AnyWidget):
     """Base of the grid-step views: ``data`` (see the module docstring), ``step`` and
     ``mode`` synced both ways (``view.step = k`` moves the browser)."""
 
-    _esm = Path(STATIC) / "gridsteps.js"
+    _esm = esm_source("gridsteps")
     _css = T.Unicode(css()).tag(sync=True)
     data = T.Dict().tag(sync=True)
     step = T.Int(0).tag(sync=True)

@@ -23,7 +23,8 @@ import traitlets as T
 
 from .. import pooling as lib
 from .numfmt import fmt
-from .stepview import STATIC, StepView
+from .esm import esm_source
+from .stepview import StepView
 
 NEG_INF = "−∞"
 
@@ -198,7 +199,7 @@ class PoolView(StepView):
     ceil_mode's dropped window is drawn dashed and labelled "dropped".
     """
 
-    _esm = STATIC / "pooling.js"
+    _esm = esm_source("pooling")
     _css = T.Unicode("").tag(sync=True)
     kind, module = "pool", "convcore-pooling.js"
     CSS = "\n".join([

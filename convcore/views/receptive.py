@@ -18,7 +18,8 @@ from __future__ import annotations
 import traitlets as T
 
 from ..receptive import receptive_field
-from .stepview import STATIC, StepView
+from .esm import esm_source
+from .stepview import StepView
 
 STATES = {"r": "read", ".": "plain", "o": "chosen", "f": "future"}
 
@@ -105,7 +106,7 @@ class RowsView(StepView):
     """Rows of positions, one per layer, lit per step; ``variant`` picks a stack when there are several."""
 
     error = T.Unicode("").tag(sync=True)
-    _esm = STATIC / "receptive.js"
+    _esm = esm_source("receptive")
     _css = T.Unicode("").tag(sync=True)
     variant = T.Unicode("").tag(sync=True)
     module = "convcore-receptive.js"

@@ -1,5 +1,6 @@
 """What the views of pooling, receptive fields and sequences share: data shipped once, steps
-drawn in the browser by a module of their own (``static/<name>.js``), the same on a static page.
+drawn in the browser by a module of their own (``static/<name>.js``, after the shared step controls:
+``esm.esm_source``), the same on a static page.
 
 A ``StepView`` carries every text it shows in ``data`` (``static`` for the whole view, ``steps``:
 one record per step), computed here from the library; its module only selects and places them.
@@ -10,14 +11,11 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import anywidget
 import traitlets as T
 
 from . import palette
-
-STATIC = Path(__file__).parent / "static"
 
 
 def embed_fragment(kind: str, module: str, payload: dict) -> str:

@@ -1,9 +1,10 @@
 """The step-through views: one anywidget each, whose model carries the view's data.
 
 A view ships its trace's numbers once (``data.static`` plus the first block of
-step records, ``data.record``) and the browser (``static/view.js``) draws every
-step from them: the step slider, Play, Prev/Next, the position and build-up
-controls cost no message to the kernel. ``step`` and ``buildup`` are synced
+step records, ``data.record``) and the browser (``static/view.js`` after the
+shared step controls, joined by ``esm.esm_source``) draws every step from them:
+the step slider, Play, Prev/Next, the position and build-up controls cost no
+message to the kernel. ``step`` and ``buildup`` are synced
 traitlets: set them (or call ``update``) in Python and the browser follows;
 move in the browser and the kernel hears of it a moment later. Big traces
 send further blocks when the browser asks (a custom message ``{"type":
@@ -15,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import traceback
-from pathlib import Path
 
 import anywidget
 import traitlets as T
@@ -24,8 +24,7 @@ from .. import api
 from .. import examples as catalogue
 from ..trace import Trace
 from . import data, frames, heatmap, palette
-
-STATIC = Path(__file__).parent / "static"
+from .esm import esm_source
 
 
 def as_trace(source, weight=None, *, dims: int | None = None, **kwargs) -> Trace:
@@ -52,7 +51,7 @@ def as_trace(source, weight=None, *, dims: int | None = None, **kwargs) -> Trace
 class TraceView(anywidget.AnyWidget):
     """Base of every step-through view (``kind`` names it; ``frame_function`` makes its frames)."""
 
-    _esm = STATIC / "view.js"
+    _esm = esm_source("view")
     _css = T.Unicode(palette.css()).tag(sync=True)
     data = T.Dict().tag(sync=True)
     step = T.Int(0).tag(sync=True)
@@ -250,18 +249,3 @@ def embed_html(view: TraceView, budget_bytes: int = 2_000_000) -> str:
     return (f'<div class="convcore-embed" data-view="{view.kind}" data-module="convcore-view.js">'
             f'<script type="application/json" class="convcore-data">{text}</script></div>')
 
-
-CSS_LINE = "const CSS = null;"
-
-
-def static_assets() -> dict[str, str]:
-    """Files a static page needs beside it: {"convcore-view.js": the renderer with its stylesheet}."""
-    source = (STATIC / "view.js").read_text(encoding="utf-8")
-    assert CSS_LINE in source, "view.js lost its CSS placeholder line"
-    assets = {"convcore-view.js": source.replace(CSS_LINE, f"const CSS = {json.dumps(palette.css())};", 1)}
-    # Views of other kinds keep their renderer in a module of their own, named as the page
-    # loads it ("convcore-<name>.js"); view.js's hydrate() imports each one a page uses.
-    for path in sorted(STATIC.glob("*.js")):
-        if path.name != "view.js":
-            assets[f"convcore-{path.name}"] = path.read_text(encoding="utf-8")
-    return assets

@@ -1,60 +1,26 @@
 // convcore's grid-step renderer (TransposeView, GradientView, Im2colView; data: convcore/views/gridsteps.py).
 // Panels of number grids whose texts and states change per step, a few lines of sums, a reading switch.
 // Every text is one convcore wrote; this file only selects and places them. No kernel message per step.
-const SPEEDS = [1, 2, 5, 10, 0];    // steps per second; 0: one step per animation frame
-const SYNC_QUIET_MS = 300;
-const OUR_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown", " ", "Enter"]);
-
-// Keys on our controls are ours. Some hosts (Notebook 7) run their shortcuts on the document in
-// the capture phase and stop the key before a focused slider sees it. A listener on the window
-// runs before theirs: it keeps the key away from the host and lets the browser's own action (move
-// the slider, press the button) happen. Registered once, whichever view module loads first.
-if (typeof window !== "undefined" && !window.__convcoreOwnKeys) {
-  window.__convcoreOwnKeys = true;
-  window.addEventListener("keydown", (e) => {
-    if (OUR_KEYS.has(e.key) && e.target instanceof Element && e.target.closest(".cc-controls")) e.stopPropagation();
-  }, true);
-}
-
-
-function h(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k === "class") e.className = v;
-    else if (k === "text") e.textContent = v;
-    else e.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const c of children) if (c !== null && c !== undefined) e.append(c);
-  return e;
-}
-const setText = (e, t) => { if (e.textContent !== t) e.textContent = t; };
+// The step controls, h() and the static-page plumbing come from controls.js, which
+// convcore/views/esm.py puts above this file.
 
 function render({model, el}) {
   const D = model.get("data");
   const modes = Object.fromEntries(D.modes.map((m) => [m.key, m]));
   let mode = model.get("mode") || D.modes[0].key, k = model.get("step");
-  let sent = {mode, step: k}, timer = null, playing = false, raf = 0, lastTick = 0, setting = false;
+  const sync = syncer(model, () => ({mode, step: k}));
 
   const root = h("div", {class: "convcore-view", "data-view": D.kind, "data-example": D.example});
-  const prev = h("button", {"data-role": "prev", "aria-label": "previous step", text: "◀ prev"});
-  const next = h("button", {"data-role": "next", "aria-label": "next step", text: "next ▶"});
-  const play = h("button", {"data-role": "play", "aria-label": "play", "aria-pressed": "false", text: "▶ play"});
-  const slider = h("input", {type: "range", min: 0, step: 1, "data-role": "step-slider", "aria-label": "step"});
-  const readout = h("output", {"data-role": "step-slider-readout", "aria-hidden": "true"});
-  const speed = h("select", {"data-role": "speed", "aria-label": "speed in steps per second"},
-    ...SPEEDS.map((s) => h("option", {value: s, text: s ? `${s} steps/s` : "fastest", selected: s === 2 ? true : null})));
-  const controls = h("div", {class: "cc-controls", "data-lm-suppress-shortcuts": "true"},
-    prev, play, next, h("label", {}, h("span", {text: "step"}), slider, readout), speed);
-  controls.addEventListener("keydown", (e) => { if (OUR_KEYS.has(e.key)) e.stopPropagation(); });
+  const {prev, next, play, speed} = stepButtons();
+  const step = slider("step-slider", "step");               // max: per reading, set in build()
+  const controls = controlRow(prev, play, next, step.label, speed);
   const switches = {};
   if (D.modes.length > 1) {
-    const group = h("div", {class: "cc-controls", role: "radiogroup", "aria-label": "reading",
-                            "data-lm-suppress-shortcuts": "true"});
+    const group = h("div", {class: "cc-controls", role: "radiogroup", "aria-label": "reading", ...KEYS_OURS});
     for (const m of D.modes) {
       switches[m.key] = h("button", {role: "radio", "data-role": "mode", "data-mode": m.key,
                                      "aria-label": m.label, text: m.label});
-      switches[m.key].addEventListener("click", () => { setMode(m.key); syncSoon(); });
+      switches[m.key].addEventListener("click", () => { setMode(m.key); sync.soon(); });
       group.append(switches[m.key]);
     }
     root.append(group);
@@ -87,7 +53,7 @@ function render({model, el}) {
     }))));
     legend.replaceChildren(...m.legend.map(([state, name]) =>
       h("span", {}, h("span", {class: `cc-swatch cc-s-${state}`}), name)));
-    slider.max = m.n - 1;
+    step.input.max = m.n - 1;
     for (const [key, b] of Object.entries(switches)) b.setAttribute("aria-checked", String(key === m.key));
     root.setAttribute("data-mode", m.key);
     return panels;
@@ -110,7 +76,7 @@ function render({model, el}) {
                                                                       "data-role": role, text})));
     setText(header, r.h);
     say.textContent = r.say;
-    slider.value = k; setText(readout, String(k));
+    step.input.value = k; setText(step.out, String(k));
     prev.disabled = k === 0; next.disabled = k === m.n - 1;
     root.setAttribute("data-step", k);
   }
@@ -119,44 +85,16 @@ function render({model, el}) {
     const jump = modes[mode].steps[k].jump || {};     // the same element in the other reading
     mode = key; built = build(modes[key]); show(jump[key] ?? 0);
   }
-  function syncSoon() {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      if (sent.mode === mode && sent.step === k) return;
-      sent = {mode, step: k};
-      setting = true;              // our own sets fire change events: they are not the kernel's
-      model.set("mode", sent.mode); model.set("step", sent.step);
-      setting = false;
-      model.save_changes();
-    }, SYNC_QUIET_MS);
-  }
-  const go = (nk) => { show(nk); syncSoon(); };
-  slider.addEventListener("input", () => go(Number(slider.value)));
+  const go = (nk) => { show(nk); sync.soon(); };
+  step.input.addEventListener("input", () => go(Number(step.input.value)));
   prev.addEventListener("click", () => go(k - 1));
   next.addEventListener("click", () => go(k + 1));
-  function tick(now) {
-    if (!playing) return;
-    raf = requestAnimationFrame(tick);
-    const sps = Number(speed.value);
-    if (sps && now - lastTick < 1000 / sps) return;
-    if (k >= modes[mode].n - 1) { setPlaying(false); return; }
-    lastTick = now; go(k + 1);
-  }
-  function setPlaying(on) {
-    playing = on;
-    play.textContent = on ? "❚❚ pause" : "▶ play";
-    play.setAttribute("aria-label", on ? "pause" : "play");
-    play.setAttribute("aria-pressed", String(on));
-    cancelAnimationFrame(raf);
-    if (on) { if (k >= modes[mode].n - 1) go(0); lastTick = 0; raf = requestAnimationFrame(tick); }
-  }
-  play.addEventListener("click", () => setPlaying(!playing));
+  const playback = player(play, speed, {at: () => k, last: () => modes[mode].n - 1, go});
 
   const fromKernel = () => {
-    if (setting) return;
+    if (sync.ours) return;         // our own report coming back
     const mm = model.get("mode"), mk = model.get("step");
-    if (mm === sent.mode && mk === sent.step) return;
-    sent = {mode: mm, step: mk};
+    if (mm === mode && mk === k) return;
     if (mm !== mode) { mode = mm; built = build(modes[mm]); }
     show(mk);
   };
@@ -164,33 +102,13 @@ function render({model, el}) {
   model.on("change:mode", fromKernel);
   built = build(modes[mode]);
   show(k);
-  return () => { playing = false; cancelAnimationFrame(raf); clearTimeout(timer);
-                 model.off("change:step", fromKernel); model.off("change:mode", fromKernel); };
-}
-
-// -- static pages: a model kept in the page (no kernel, no network) --------------------------
-function pageModel(payload) {
-  const state = {data: {kind: payload.kind, modes: payload.modes, example: payload.example}, step: payload.step || 0, mode: payload.mode || ""};
-  return {get: (n) => state[n], set: (n, v) => { state[n] = v; }, save_changes() {}, send() {}, on() {}, off() {}};
+  return () => { playback.stop(); sync.stop(); model.off("change:step", fromKernel); model.off("change:mode", fromKernel); };
 }
 
 export function hydrate(root = document) {
-  const doc = root.ownerDocument || root;
-  const done = [];
-  for (const embed of root.querySelectorAll('div.convcore-embed[data-module="convcore-gridsteps.js"]:not([data-hydrated])')) {
-    const script = embed.querySelector("script.convcore-data");
-    if (!script) continue;
-    const payload = JSON.parse(script.textContent);
-    if (payload.css && !doc.getElementById("convcore-gridsteps-css")) {
-      doc.head.append(Object.assign(doc.createElement("style"), {id: "convcore-gridsteps-css", textContent: payload.css}));
-    }
-    const host = doc.createElement("div");
-    embed.append(host);
-    render({model: pageModel(payload), el: host});
-    embed.setAttribute("data-hydrated", "1");
-    done.push(embed);
-  }
-  return done;
+  return hydrateModule(root, "convcore-gridsteps.js", render, (payload) => ({
+    data: {kind: payload.kind, modes: payload.modes, example: payload.example},
+    step: payload.step || 0, mode: payload.mode || ""}));
 }
 
 export default {render};

@@ -3,49 +3,14 @@
 // Every number shown is a text convcore wrote; this file only selects and places them.
 const CSS = null;   // static_assets() puts the stylesheet here (palette.css()); anywidget sets _css
 
-const SPEEDS = [1, 2, 5, 10, 20, 0];    // steps per second; 0: one step per animation frame
-const SYNC_QUIET_MS = 300, SYNC_MAX_MS = 2000;   // tell the kernel where we are: when the learner
-                                                 // pauses, and at most every 2 s while moving
+// The step controls, h() and the static-page plumbing come from controls.js, which
+// convcore/views/esm.py puts above this file.
 
-// Arrow keys, Home, End, Page keys on our controls are ours: JupyterLab's shortcuts (a keydown
-// listener on the document) must not see them, or they take the key's default action away.
-const KEYS_OURS = {"data-lm-suppress-shortcuts": "true"};
-const OUR_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown", " ", "Enter"]);
+// Speeds: one more than the other views' (20 steps per second); these traces can be long.
+const VIEW_SPEEDS = [1, 2, 5, 10, 20, 0];         // 0: one step per animation frame
+const SYNC_MAX_MS = 2000;   // while the learner keeps moving, the kernel hears at least every 2 s
 
-// Keys on our controls are ours. Some hosts (Notebook 7) run their shortcuts on the document in
-// the capture phase and stop the key before a focused slider sees it. A listener on the window
-// runs before theirs: it keeps the key away from the host and lets the browser's own action (move
-// the slider, press the button) happen. Registered once, whichever view module loads first.
-if (typeof window !== "undefined" && !window.__convcoreOwnKeys) {
-  window.__convcoreOwnKeys = true;
-  window.addEventListener("keydown", (e) => {
-    if (OUR_KEYS.has(e.key) && e.target instanceof Element && e.target.closest(".cc-controls")) e.stopPropagation();
-  }, true);
-}
-
-const keepKeys = (e) => { if (OUR_KEYS.has(e.key)) e.stopPropagation(); };
-
-function h(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k === "class") e.className = v;
-    else if (k === "text") e.textContent = v;
-    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const c of children) if (c !== null && c !== undefined) e.append(c);
-  return e;
-}
 const bracket = (t) => (t.startsWith("-") ? `(${t})` : t);   // a negative factor in a sum
-const setAttr = (e, k, v) => { if (v === null) e.removeAttribute(k); else if (e.getAttribute(k) !== String(v)) e.setAttribute(k, v); };
-const setText = (e, t) => { if (e.textContent !== t) e.textContent = t; };
-
-function slider(role, label, max, value) {
-  const input = h("input", {type: "range", min: 0, max, step: 1, value, "data-role": role, "aria-label": label});
-  const out = h("output", {"data-role": `${role}-readout`, "aria-hidden": "true", text: String(value)});
-  return {input, out, label: h("label", {}, h("span", {text: label}), input, out)};
-}
 
 function render({model, el}) {
   const payload = model.get("data");
@@ -58,19 +23,15 @@ function render({model, el}) {
   const asked = new Set();
   const two = S.dims === 2;
   let k = model.get("step"), b = model.get("buildup"), shown = null;
-  let lastSent = {step: k, buildup: b}, syncTimer = null, syncFirst = 0, reporting = false;
+  const sync = syncer(model, () => ({step: k, buildup: b}), SYNC_MAX_MS);
 
   // -- the frame of the view: controls, header, picture, live sentence, legend -------------
   const root = h("div", {class: "convcore-view", "data-view": S.kind, "data-example": S.example});
   const step = slider("step-slider", "step", S.n - 1, k);
-  const prev = h("button", {"data-role": "prev", "aria-label": "previous step", text: "◀ prev"});
-  const next = h("button", {"data-role": "next", "aria-label": "next step", text: "next ▶"});
-  const play = h("button", {"data-role": "play", "aria-label": "play", "aria-pressed": "false", text: "▶ play"});
-  const speed = h("select", {"data-role": "speed", "aria-label": "speed in steps per second"},
-    ...SPEEDS.map((s) => h("option", {value: s, text: s ? `${s} steps/s` : "fastest", selected: s === 2})));
-  root.append(h("div", {class: "cc-controls", ...KEYS_OURS}, prev, play, next, step.label, speed));
+  const {prev, next, play, speed} = stepButtons(VIEW_SPEEDS);
+  root.append(controlRow(prev, play, next, step.label, speed));
   const pos = {};
-  const posRow = h("div", {class: "cc-controls", ...KEYS_OURS});
+  const posRow = controlRow();
   const last = S.outShape[0] - 1, lastCol = S.outShape[1] - 1;
   for (const [role, label, max] of [["sample", "sample", S.batch - 1], ["out-channel", "out channel", S.cout - 1],
                                     ["row", "row", two ? last : 0], ["column", two ? "column" : "position", lastCol]]) {
@@ -83,14 +44,13 @@ function render({model, el}) {
   const bu = slider("buildup-slider", `build-up (${S.unit}s)`, S.top, b);
   const back = h("button", {"data-role": "buildup-back", "aria-label": `take back one ${S.unit}`, text: `− ${S.unit}`});
   const fwd = h("button", {"data-role": "buildup-forward", "aria-label": `add one more ${S.unit}`, text: `+ ${S.unit}`});
-  if (S.top > 1) root.append(h("div", {class: "cc-controls", ...KEYS_OURS}, back, bu.label, fwd));
+  if (S.top > 1) root.append(controlRow(back, bu.label, fwd));
   const note = h("div", {class: "cc-note", "data-role": "note", text: payload.note || ""});
   const error = h("div", {class: "convcore-error", "data-role": "error", role: "alert"});
   const header = h("div", {class: "cc-header", "data-role": "header"});
   const say = h("div", {class: "cc-sr", "aria-live": "polite", "data-role": "say"});
   const main = h("div", {class: "cc-main"});
   root.append(note, error, header, main, say, legend(S));
-  for (const row of root.querySelectorAll(".cc-controls")) row.addEventListener("keydown", keepKeys);
   el.replaceChildren(root);
   const picture = (S.kind === "heatmap" ? heatmap : stepper)(S, main);
 
@@ -122,23 +82,9 @@ function render({model, el}) {
     shown = {r, k, b};
     return true;
   }
-  // A move made here: show it now, tell the kernel later (see SYNC_*).
+  // A move made here: show it now, tell the kernel later (syncer; a static page has no kernel).
   function move(nk, nb = S.top) {
-    if (show(nk, nb)) syncSoon();
-  }
-  function syncSoon() {
-    if (!live) return;
-    const now = performance.now();
-    if (!syncTimer) syncFirst = now;
-    clearTimeout(syncTimer);
-    syncTimer = setTimeout(sync, now - syncFirst > SYNC_MAX_MS ? 0 : SYNC_QUIET_MS);
-  }
-  function sync() {
-    syncTimer = null;
-    if (lastSent.step === k && lastSent.buildup === b) return;
-    lastSent = {step: k, buildup: b};
-    reporting = true;                          // our own sets fire change events: not news
-    try { model.set("step", k); model.set("buildup", b); model.save_changes(); } finally { reporting = false; }
+    if (show(nk, nb) && live) sync.soon();
   }
   // Blocks of steps: ask the kernel for the block holding step nk and the next one.
   function want(nk) {
@@ -169,39 +115,15 @@ function render({model, el}) {
       go(row[two ? v("row") : 0][v("column")], S.top);
     });
   }
-  // Play: one step per tick of the chosen speed, or per animation frame at "fastest".
-  let playing = false, lastTick = 0, raf = 0;
-  const stats = {frames: 0, steps: 0, waits: 0};
-  root.convcoreStats = stats;
-  function tick(now) {
-    if (!playing) return;
-    raf = requestAnimationFrame(tick);
-    stats.frames++;
-    const sps = Number(speed.value);
-    if (sps && now - lastTick < 1000 / sps) return;
-    if (k >= S.n - 1) { setPlaying(false); return; }
-    if (!recs.has(k + 1)) { stats.waits++; want(k + 1); return; }
-    lastTick = now;
-    move(k + 1, S.top);
-    stats.steps++;
-    stats.first = stats.first || now; stats.last = now;   // for steps per second while playing
-    if (k >= S.n - 1) setPlaying(false);       // the last step: stop here, not a tick later
-  }
-  function setPlaying(on) {
-    playing = on;
-    play.textContent = on ? "❚❚ pause" : "▶ play";
-    play.setAttribute("aria-label", on ? "pause" : "play");
-    play.setAttribute("aria-pressed", String(on));
-    cancelAnimationFrame(raf);
-    if (on) { if (k >= S.n - 1) move(0); lastTick = 0; raf = requestAnimationFrame(tick); }
-  }
-  play.addEventListener("click", () => setPlaying(!playing));
+  // Play waits while the next step's block is on its way (asked for here).
+  const playback = player(play, speed, {at: () => k, last: () => S.n - 1, go: (nk) => move(nk, S.top),
+    missing: (nk) => { if (recs.has(nk)) return false; want(nk); return true; }});
+  root.convcoreStats = playback.stats;       // Play's frames, steps and waits, for the benchmarks
 
   // -- the kernel's side ---------------------------------------------------------------------
   const fromKernel = () => {
+    if (sync.ours) return;                     // our own report coming back
     const mk = model.get("step"), mb = model.get("buildup");
-    if (reporting || mk === lastSent.step && mb === lastSent.buildup) return;   // our own report coming back
-    lastSent = {step: mk, buildup: mb};
     if (mk !== k || mb !== b) go(mk, mb);
   };
   const showError = () => setText(error, model.get("error") || "");
@@ -212,7 +134,7 @@ function render({model, el}) {
   showError();
   if (!show(k, b)) { waitingFor = k; }
   return () => {
-    playing = false; cancelAnimationFrame(raf); clearTimeout(syncTimer);
+    playback.stop(); sync.stop();
     model.off("change:step", fromKernel); model.off("change:buildup", fromKernel);
     model.off("change:error", showError); model.off("msg:custom", onMsg);
   };
@@ -494,41 +416,18 @@ function heatmap(S, main) {
 }
 
 // -- static pages ----------------------------------------------------------------------------
-// A model with the same methods as anywidget's, kept in the page (no kernel, no network).
-function pageModel(payload) {
-  const state = {data: payload, step: payload.step || 0, buildup: payload.buildup ?? payload.static.top, error: ""};
-  const handlers = {};
-  return {
-    get: (name) => state[name],
-    set: (name, value) => { state[name] = value; },
-    save_changes() {}, send() {},
-    on(ev, f) { (handlers[ev] = handlers[ev] || []).push(f); },
-    off(ev, f) { handlers[ev] = (handlers[ev] || []).filter((g) => g !== f); },
-  };
-}
-
 export function hydrate(root = document) {
   const doc = root.ownerDocument || root;
   if (CSS && !doc.getElementById("convcore-css")) {
     doc.head.append(Object.assign(doc.createElement("style"), {id: "convcore-css", textContent: CSS}));
   }
-  const done = [];
   // Views of other kinds (transposed convolution, pooling, ...) live in modules of their own
   // beside this one (static_assets() writes them all); each has the same hydrate(root).
-  const others = new Set();
-  for (const embed of root.querySelectorAll("div.convcore-embed:not([data-hydrated])")) {
-    const module = embed.getAttribute("data-module");
-    if (module && module !== "convcore-view.js") { others.add(module); continue; }
-    const script = embed.querySelector("script.convcore-data");
-    if (!script) continue;
-    const payload = JSON.parse(script.textContent);
-    payload.live = false;
-    const host = document.createElement("div");
-    embed.append(host);
-    render({model: pageModel(payload), el: host});
-    embed.setAttribute("data-hydrated", "1");
-    done.push(embed);
-  }
+  const others = new Set(Array.from(root.querySelectorAll("div.convcore-embed:not([data-hydrated])"), moduleOf));
+  others.delete("convcore-view.js");
+  const done = hydrateModule(root, "convcore-view.js", render, (payload) => ({
+    data: Object.assign(payload, {live: false}), step: payload.step || 0,
+    buildup: payload.buildup ?? payload.static.top, error: ""}));
   for (const module of others) {
     import(new URL(`./${module}`, import.meta.url)).then((m) => m.hydrate(root));
   }
