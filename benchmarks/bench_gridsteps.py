@@ -5,49 +5,34 @@ Run: python benchmarks/bench_gridsteps.py [--presses N] [--no-browser]
 Per view: the time to build its data from the traces (median of 5), the JSON
 it ships (live widget ``data``, and the static embed), and, on a static page
 in Chromium (every request outside the page blocked), the time from a key
-press on the step slider to the view showing the next step (p50 and p95 over
-N real key presses, measured in the page: keydown to the animation frame
-after the view's data-step changed).
+press on the step slider to the end of the frame that shows the next step (p50
+and p95 over N key presses, timed in the page by tests/browser/browser_latency.py,
+the probe of bench_latency.py and bench_site.py).
 """
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import json
+import random
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests" / "browser"))
 
-from convcore.views import GradientView, Im2colView, TransposeView, static_assets  # noqa: E402
+import browser_servers as servers  # noqa: E402
+from browser_latency import summary, timed_presses  # noqa: E402
+from site_pages import views_page  # noqa: E402
+
+from convcore.views import GradientView, Im2colView, TransposeView  # noqa: E402
 
 CASES = [("TransposeView checkerboard", lambda: TransposeView.from_example("checkerboard")),
          ("GradientView seed_conv2d", lambda: GradientView.from_example("seed_conv2d")),
          ("Im2colView seed_conv2d", lambda: Im2colView.from_example("seed_conv2d"))]
-
-# In the page: the time of each keydown on the slider, and of the next paint after data-step changed.
-INSTALL = r"""
-(kind) => {
-  const root = document.querySelector(`.convcore-view[data-view="${kind}"]`);
-  const slider = root.querySelector('[data-role=step-slider]');
-  window.ccTimes = []; let t0 = 0;
-  window.addEventListener('keydown', () => { t0 = performance.now(); }, true);
-  new MutationObserver(() => requestAnimationFrame(() => window.ccTimes.push(performance.now() - t0)))
-    .observe(root, {attributes: true, attributeFilter: ['data-step']});
-  slider.focus();
-}
-"""
-
-
-def pct(values, q):
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
-
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
@@ -68,38 +53,21 @@ def main(argv=None):
     if args.no_browser:
         return
     from playwright.sync_api import sync_playwright
-    with tempfile.TemporaryDirectory() as tmp:
-        d = Path(tmp)
-        (d / "assets").mkdir()
-        for n, text in static_assets().items():
-            (d / "assets" / n).write_text(text)
-        (d / "index.html").write_text("<!doctype html><meta charset=utf-8><body>" + "".join(
-            v.embed_html() for _, v in views) + "<script type=module>import {hydrate} from "
-            "'./assets/convcore-view.js'; hydrate();</script>")
-        class Quiet(http.server.SimpleHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-        srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(d)))
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
-        origin = f"http://127.0.0.1:{srv.server_port}/"
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-            page = browser.new_page()
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(origin) else r.abort())
-            page.goto(origin + "index.html")
+    body = "".join(v.embed_html() for _, v in views)
+    script = "import {hydrate} from './assets/convcore-view.js'; hydrate();"
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=servers.CHROMIUM, args=servers.CHROMIUM_ARGS)
+        page = browser.new_context(viewport=servers.VIEWPORT).new_page()
+        with views_page(page, Path(tmp), body, script):
             page.wait_for_function("document.querySelectorAll('.convcore-embed[data-hydrated]').length === 3")
+            rng = random.Random(0)
             for name, view in views:
+                root = page.locator(f'.convcore-view[data-view="{view.kind}"]')
                 n = min(args.presses, view.modes[view.mode]["n"] - 1)
-                page.evaluate(INSTALL, view.kind)
-                for k in range(1, n + 1):
-                    page.keyboard.press("ArrowRight")
-                    page.wait_for_function(f"window.ccTimes.length >= {k}")
-                times = page.evaluate("window.ccTimes")
-                print(f"{name:28s} static page, key press to painted step: p50 {pct(times, .5):5.1f} ms, "
-                      f"p95 {pct(times, .95):5.1f} ms over {n} presses")
-            browser.close()
-        srv.shutdown()
-
+                s = summary(timed_presses(page, root, root.locator("[data-role=step-slider]"), n, rng))
+                print(f"{name:28s} static page, key press to the frame that shows it: p50 {s['frame']['p50']:5.1f} ms, "
+                      f"p95 {s['frame']['p95']:5.1f} ms over {n} presses")
+        browser.close()
 
 if __name__ == "__main__":
     main()

@@ -169,6 +169,7 @@ function steps(model, el, kind, n, build) {
   }
   const move = (nk) => { show(nk); sync.soon(); };   // a move made here: show now, tell the kernel later
   const playback = player(play, speed, {at: () => k, last: () => n - 1, go: move});
+  root.convcoreStats = playback.stats;       // Play's frames, steps and waits, for the benchmarks
   step.input.addEventListener("input", () => move(Number(step.input.value)));
   prev.addEventListener("click", () => move(k - 1));
   next.addEventListener("click", () => move(k + 1));

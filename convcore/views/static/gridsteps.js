@@ -90,6 +90,7 @@ function render({model, el}) {
   prev.addEventListener("click", () => go(k - 1));
   next.addEventListener("click", () => go(k + 1));
   const playback = player(play, speed, {at: () => k, last: () => modes[mode].n - 1, go});
+  root.convcoreStats = playback.stats;       // Play's frames, steps and waits, for the benchmarks
 
   const fromKernel = () => {
     if (sync.ours) return;         // our own report coming back
