@@ -45,6 +45,8 @@ def site_url(built_site):
 
 def _shoot(page, name: str) -> None:
     servers.SCREENSHOTS.mkdir(exist_ok=True)
+    # After a jump, cells that come into sight are drawn from the next frame on (content-visibility).
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     page.screenshot(path=str(servers.SCREENSHOTS / f"site-{name}.png"))
 
 
