@@ -218,35 +218,52 @@ def exercise(view, trace, label: str, shoot=None) -> list[str]:
     return log
 
 
-# Every text in a view against the background it is drawn on (WCAG 2 contrast ratio).
+# Every text drawn under ``root``, against the background it is drawn on (WCAG 2 contrast ratio):
+# its colour, times the opacities above it, over the backgrounds of its ancestors composited from the
+# page down. A <select> counts as the text it shows; text a screen reader alone reads (a box of 1 px
+# or less) and text not drawn at all are left out.
 JS_CONTRAST = r"""
 (root) => {
-  const parse = (c) => { const m = c.match(/[\d.]+/g) || ['0', '0', '0', '0'];
-    return [+m[0], +m[1], +m[2], m.length > 3 ? +m[3] : 1]; };
-  const over = (top, bottom) => [0, 1, 2].map(i => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
-  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
-  const background = (e) => {
-    const layers = [];
-    for (let x = e; x; x = x.parentElement) {
-      const c = parse(getComputedStyle(x).backgroundColor);
-      if (c[3] > 0) layers.push(c);
-      if (c[3] >= 1) break;
-    }
-    let bg = [255, 255, 255, 1];           // the page under everything
-    for (const c of layers.reverse()) bg = over(c, bg);
-    return bg;
+  const parse = (c) => {
+    const m = /rgba?\(([^)]+)\)/.exec(c || "");
+    if (!m) return null;
+    const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(parseFloat);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
   };
+  const over = (top, bottom) => [0, 1, 2].map(i => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
+  const lum = (c) => {
+    const f = (v) => { v /= 255; return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+  };
+  const texts = new Set(root.tagName === "SELECT" ? [root] : root.querySelectorAll("select"));
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (node.textContent.trim() && el && !el.closest("script, style, template, noscript, select")) texts.add(el);
+  }
   const out = [];
-  const els = [root, ...root.querySelectorAll('*')].filter(e => e.tagName === 'SELECT' ||
-      Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim()));
-  for (const e of els) {
-    const st = getComputedStyle(e);
-    if (e.closest('.cc-sr') || e.offsetWidth < 2 || parseFloat(st.fontSize) === 0 || st.visibility === 'hidden') continue;
-    const bg = background(e), fg = over(parse(st.color), bg);
-    const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
-    out.push({text: (e.tagName === 'SELECT' ? e.value : e.textContent).trim().slice(0, 40),
-              ratio: (a + 0.05) / (b + 0.05), fg: st.color, bg: `rgb(${bg.slice(0, 3).map(Math.round)})`});
+  for (const el of texts) {
+    if (!el.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1) continue;
+    const style = getComputedStyle(el);
+    let fg = parse(el instanceof SVGElement ? style.fill : style.color);
+    if (!fg) continue;
+    const chain = [];
+    for (let e = el; e; e = e.parentElement) chain.push(e);
+    const opacity = chain.reduce((o, e) => o * parseFloat(getComputedStyle(e).opacity), 1);
+    fg = [fg[0], fg[1], fg[2], fg[3] * opacity];
+    if (fg[3] === 0) continue;
+    let bg = [255, 255, 255, 1];                 // the page under everything
+    for (const e of chain.reverse()) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c[3] > 0) bg = over(c, bg);
+    }
+    const [a, b] = [lum(over(fg, bg)), lum(bg)].sort((x, y) => y - x);
+    const where = (el.getAttribute("data-role") || el.className.baseVal || el.className || el.tagName).toString();
+    out.push({text: (el.tagName === "SELECT" ? el.value : el.textContent).trim().slice(0, 40),
+              ratio: (a + 0.05) / (b + 0.05), fg: style.color, bg: `rgb(${bg.slice(0, 3).map(Math.round).join(", ")})`,
+              where: `${el.tagName.toLowerCase()}.${where}`.slice(0, 60)});
   }
   return out;
 }
@@ -254,5 +271,5 @@ JS_CONTRAST = r"""
 
 
 def contrast(locator) -> list[dict]:
-    """Each text of the view under ``locator`` with its contrast ratio against its background."""
+    """Each text drawn under ``locator`` (an element) with its contrast ratio against its background."""
     return locator.evaluate(JS_CONTRAST)

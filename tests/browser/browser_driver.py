@@ -278,6 +278,14 @@ class Lab:
                                      has_text=re.compile(rf"^{re.escape(label)}$")).first
             item.click()
 
+    def set_theme(self, theme: str) -> None:
+        """Settings > Theme > ``theme`` ("JupyterLab Light" or "JupyterLab Dark"), until the page wears it."""
+        if self.page.evaluate("() => document.body.dataset.jpThemeName") == theme:
+            return
+        self.menu("Settings", "Theme", theme)
+        self.page.wait_for_function("t => document.body.dataset.jpThemeName === t", arg=theme, timeout=20_000)
+        self.page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
     def run_all(self, timeout: float = 120) -> dict:
         """Run > Run All Cells, then wait until no cell is running and the kernel is idle."""
         self.page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})

@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass, field
 
 import browser_servers as servers
+from browser_checks import JS_CONTRAST
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -78,69 +79,11 @@ def open_page(browser, url: str, origin: str, color_scheme: str = "light"):
     return page, guard
 
 
-# Every text node that is drawn: its colour (times the opacities above it) against the
-# backgrounds of its ancestors composited from the root down. Returns what falls short.
-CONTRAST_JS = r"""
-(minimum) => {
-  const parse = (c) => {
-    const m = /rgba?\(([^)]+)\)/.exec(c || "");
-    if (!m) return null;
-    const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(parseFloat);
-    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
-  };
-  const over = (top, bottom) => {
-    const a = top[3];
-    return [0, 1, 2].map(i => top[i] * a + bottom[i] * (1 - a)).concat([1]);
-  };
-  const lum = (c) => {
-    const f = (v) => { v /= 255; return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
-  };
-  const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
-  const checked = new Map();
-  const failures = [];
-  let count = 0;
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (!node.textContent.trim()) continue;
-    const el = node.parentElement;
-    if (!el || el.closest("script, style, template, noscript")) continue;
-    if (checked.has(el)) continue;
-    checked.set(el, true);
-    if (!el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue;
-    const box = el.getBoundingClientRect();
-    if (box.width <= 1 || box.height <= 1) continue;           // visually hidden (screen readers only)
-    const style = getComputedStyle(el);
-    let fg = parse(el instanceof SVGElement ? style.fill : style.color);
-    if (!fg) continue;
-    const chain = [];
-    for (let e = el; e; e = e.parentElement) chain.push(e);
-    let opacity = 1;
-    for (const e of chain) opacity *= parseFloat(getComputedStyle(e).opacity);
-    fg = [fg[0], fg[1], fg[2], fg[3] * opacity];
-    if (fg[3] === 0) continue;                                  // transparent text: not drawn
-    let bg = [255, 255, 255, 1];
-    for (const e of chain.reverse()) {
-      const c = parse(getComputedStyle(e).backgroundColor);
-      if (c && c[3] > 0) bg = over(c, bg);
-    }
-    const r = ratio(over(fg, bg), bg);
-    count += 1;
-    if (r < minimum) {
-      const where = (el.getAttribute("data-role") || el.className.baseVal || el.className || el.tagName).toString();
-      failures.push({ text: node.textContent.trim().slice(0, 40), ratio: Math.round(r * 100) / 100,
-                      fg: style.color, bg: `rgb(${bg.slice(0, 3).map(Math.round).join(", ")})`,
-                      where: `${el.tagName.toLowerCase()}.${where}`.slice(0, 60) });
-    }
-  }
-  return { count, failures };
-}
-"""
-
-
 def contrast(page, minimum: float = 4.5) -> dict:
-    """``{"count": texts measured, "failures": [...]}`` for the page as it is drawn now."""
-    return page.evaluate(CONTRAST_JS, minimum)
+    """``{"count": texts measured, "failures": [those under minimum]}`` for the page as it is drawn
+    now (``browser_checks.contrast`` over the whole body)."""
+    texts = page.locator("body").evaluate(JS_CONTRAST)
+    return {"count": len(texts), "failures": [dict(t, ratio=round(t["ratio"], 2)) for t in texts if t["ratio"] < minimum]}
 
 
 @contextlib.contextmanager

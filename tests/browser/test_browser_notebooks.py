@@ -11,7 +11,7 @@ import re
 import pytest
 
 import browser_servers as servers
-from browser_checks import check_view, exercise, trace_of
+from browser_checks import check_view, contrast, exercise, trace_of
 from browser_rows import exercise_own_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
@@ -83,3 +83,15 @@ def test_notebook_runs_and_every_view_follows_the_trace(lab, lab_root, name):
         print(label, *exercise(v, trace, label, shoot), sep="\n  ")
     assert not lab.page_errors, f"{name}: uncaught page errors: {lab.page_errors[:5]}"
     assert not lab.errors(), f"{name}: errors after exercising the views: {lab.errors()}"
+
+    # Every text of every view reaches 4.5:1 in JupyterLab Light and Dark (the suite goes on in Light).
+    try:
+        for theme in ("JupyterLab Light", "JupyterLab Dark"):
+            lab.set_theme(theme)
+            for v in views:
+                texts = contrast(v.root)
+                low = [t for t in texts if t["ratio"] < 4.5]
+                assert not low, f"{name} view {v.index} ({v.kind}), {theme}: {len(low)} of {len(texts)} texts under 4.5:1, e.g. {low[:3]}"
+            print(f"{name}, {theme}: every text of {len(views)} view(s) at 4.5:1 or more")
+    finally:
+        lab.set_theme("JupyterLab Light")
