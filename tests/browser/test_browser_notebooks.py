@@ -85,6 +85,7 @@ def test_notebook_runs_and_every_view_follows_the_trace(lab, lab_root, name):
     assert not lab.errors(), f"{name}: errors after exercising the views: {lab.errors()}"
 
     # Every text of every view reaches 4.5:1 in JupyterLab Light and Dark (the suite goes on in Light).
+    views = lab.views()                      # found again: an explorer redraws its view when worked
     try:
         for theme in ("JupyterLab Light", "JupyterLab Dark"):
             lab.set_theme(theme)
