@@ -98,22 +98,17 @@ if reports > 1:                  # not during Run All: after the test ran the re
     im2col_view.step = 7
     board_view.update(2, mode="scatter")
 ''']
-THEMES = "@jupyterlab/apputils-extension/themes.jupyterlab-settings"
 
 
 @pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
-def test_in_jupyterlab_live_readable_and_the_kernel_hears(lab, lab_root, browser_tmp, theme):
-    import json
-
+def test_in_jupyterlab_live_readable_and_the_kernel_hears(lab, lab_root, theme):
     import browser_scratch
     from convcore.views import GradientView, Im2colView, TransposeView
-    settings = browser_tmp / "lab" / "lab-user-settings" / THEMES
-    settings.parent.mkdir(parents=True, exist_ok=True)
-    settings.write_text(json.dumps({"theme": theme}))
     try:
         browser_scratch.write(browser_scratch.notebook(*LAB_CELLS), lab_root / "_harness" / "gridsteps.ipynb")
         lab.root_dir = lab_root
         lab.open("_harness/gridsteps.ipynb")
+        lab.set_theme(theme)
         state = lab.run_all()
         assert state["unrun"] == 0 and lab.errors() == []
         scope = ".jp-NotebookPanel:not(.lm-mod-hidden) "
@@ -155,4 +150,4 @@ def test_in_jupyterlab_live_readable_and_the_kernel_hears(lab, lab_root, browser
         wait_step(board, 2, "scatter")
         assert on_screen(board) == expected(views[0].modes["scatter"], 2)
     finally:
-        settings.unlink()
+        lab.set_theme("JupyterLab Light")

@@ -13,7 +13,6 @@ from site_pages import views_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 PRESSES = 20
-THEMES = "@jupyterlab/apputils-extension/themes.jupyterlab-settings"
 
 
 def _open_views(lab, lab_root):
@@ -61,12 +60,10 @@ def test_a_step_sends_the_kernel_nothing_and_the_kernel_still_hears(lab, lab_roo
 
 
 @pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
-def test_every_text_is_readable_and_every_control_named(lab, lab_root, browser_tmp, theme):
-    settings = browser_tmp / "lab" / "lab-user-settings" / THEMES
-    settings.parent.mkdir(parents=True, exist_ok=True)
-    settings.write_text(json.dumps({"theme": theme}))
+def test_every_text_is_readable_and_every_control_named(lab, lab_root, theme):
     try:
         _sent, _echo, seed = _open_views(lab, lab_root)
+        lab.set_theme(theme)
         bg = lab.page.evaluate("() => getComputedStyle(document.body).getPropertyValue('--jp-layout-color0')")
         assert bg.strip().lower() in (("#fff", "#ffffff", "white") if "Light" in theme else ("#111", "#111111")), bg
         seed.press("ArrowRight", 4)
@@ -89,7 +86,7 @@ def test_every_text_is_readable_and_every_control_named(lab, lab_root, browser_t
         assert say.get_attribute("aria-live") == "polite"
         assert say.inner_text() == "output channel 0 at (1, 1): 17 + 10 = 27"
     finally:
-        settings.unlink()
+        lab.set_theme("JupyterLab Light")
 
 
 def test_a_static_page_steps_with_every_request_outside_it_blocked(page, tmp_path):

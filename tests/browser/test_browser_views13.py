@@ -103,7 +103,6 @@ def test_every_text_is_readable(static_page, scheme):
 
 
 # -- live, in JupyterLab ------------------------------------------------------------------------
-THEMES = "@jupyterlab/apputils-extension/themes.jupyterlab-settings"
 LIVE_CELLS = [
     "from convcore.views import PoolView, ReceptiveFieldView, SequenceView\n"
     "pool_view = PoolView([[1, 2, 0, 1], [3, 4, 1, 0], [0, 0, 5, 6], [1, 2, 7, 8]], 'max', kernel_size=2)\n"
@@ -118,16 +117,12 @@ LIVE_CELLS = [
 
 
 @pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
-def test_live_in_jupyterlab(lab, lab_root, browser_tmp, theme):
-    import json
+def test_live_in_jupyterlab(lab, lab_root, theme):
     import time
 
     import browser_scratch
     from convcore.views import PoolView, ReceptiveFieldView, SequenceView
     browser_scratch.write(browser_scratch.notebook(*LIVE_CELLS), lab_root / "_harness" / "views13.ipynb")
-    settings = browser_tmp / "lab" / "lab-user-settings" / THEMES
-    settings.parent.mkdir(parents=True, exist_ok=True)
-    settings.write_text(json.dumps({"theme": theme}))
     mirror = {"pool": PoolView([[1, 2, 0, 1], [3, 4, 1, 0], [0, 0, 5, 6], [1, 2, 7, 8]], "max", kernel_size=2),
               "sequence": SequenceView(24),
               "receptive": ReceptiveFieldView([dict(kernel_size=3, padding=1), dict(kind="max_pool", kernel_size=2),
@@ -135,6 +130,7 @@ def test_live_in_jupyterlab(lab, lab_root, browser_tmp, theme):
     try:
         lab.root_dir = lab_root
         lab.open("_harness/views13.ipynb")
+        lab.set_theme(theme)
         state = lab.run_all()
         assert state["unrun"] == 0 and lab.errors() == []
         pool, seq, rec = lab.views()
@@ -168,4 +164,4 @@ def test_live_in_jupyterlab(lab, lab_root, browser_tmp, theme):
             low = [t for t in contrast(view.root) if t["ratio"] < 4.5]
             assert not low, f"{theme}, {view.kind}: {low[:5]}"
     finally:
-        settings.unlink()
+        lab.set_theme("JupyterLab Light")
