@@ -7,7 +7,7 @@ and Prev, checking after each move. ``exercise_own_data`` works any view drawn f
 """
 from __future__ import annotations
 
-from browser_gridsteps import GRIDSTEP_KINDS, exercise_gridsteps, view_of
+from browser_gridsteps import GRIDSTEP_KINDS, exercise_gridsteps, view_of, wait_step
 from browser_rebuild import displayed_object
 
 ROW_KINDS = ("pool", "receptive", "sequence")
@@ -67,11 +67,6 @@ def check(root, view, k, variant=None):
         want = rows_expected(view, k, variant)
     got = {key: shown[key] for key in want}
     assert got == want, (view.kind, k, variant)
-
-
-def wait_step(root, k):
-    root.page.wait_for_function("([r, k]) => r.getAttribute('data-step') === String(k)",
-                                arg=[root.element_handle(), k])
 
 
 def exercise_rows_or_pool(v, label: str) -> list[str]:

@@ -5,7 +5,8 @@ import pytest
 
 import browser_servers as servers
 from browser_checks import contrast
-from browser_rows import check, wait_step
+from browser_gridsteps import wait_step
+from browser_rows import check
 from site_pages import views_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
