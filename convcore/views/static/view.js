@@ -83,8 +83,10 @@ function render({model, el}) {
     return true;
   }
   // A move made here: show it now, tell the kernel later (syncer; a static page has no kernel).
-  function move(nk, nb = S.top) {
-    if (show(nk, nb) && live) sync.soon();
+  function move(nk, nb = S.top) {             // true when step nk is on screen
+    const shown = show(nk, nb);
+    if (shown && live) sync.soon();
+    return shown;
   }
   // Blocks of steps: ask the kernel for the block holding step nk and the next one.
   function want(nk) {
@@ -99,7 +101,7 @@ function render({model, el}) {
     if (waitingFor !== null && recs.has(waitingFor)) { const w = waitingFor; waitingFor = null; move(w, S.top); }
   }
   let waitingFor = null;
-  const go = (nk, nb) => { if (!move(nk, nb) && !recs.has(nk)) waitingFor = nk; };
+  const go = (nk, nb) => { if (!move(nk, nb)) waitingFor = nk; };   // shown once its block comes
 
   // -- controls ----------------------------------------------------------------------------
   step.input.addEventListener("input", () => go(Number(step.input.value), S.top));
