@@ -1,0 +1,188 @@
+"""The one step record every convcore view is made of, and the screen it describes.
+
+A view is a function from a library trace to plain data (this schema); one widget class carries
+the data (``view.View``), one renderer draws it in the browser (``static/view.js``), one picture
+writer draws it as PNG or GIF (``picture.py``), and the tests compare the browser's screen with
+``screen()`` below. Every text a learner reads is written in Python; the browser only places it.
+
+A view's data
+-------------
+``{"kind": "stepper2d" | "pool" | …,   # the root's data-view
+   "example": name or None,            # the catalogue example it shows, unchanged
+   "readings": [Reading, …],           # one or more; a switch picks one when there are several
+   "reading": key}``                   # the one shown first
+
+A **Reading** (one way of stepping: "scatter" / "gather", "dilated" / "plain", or the only one)::
+
+  key, label, n (steps, counted from 0)
+  rows      [[panel id, …], …]      the picture: rows of panels, top to bottom
+  panels    {id: Panel}
+  legend    [[state, text], …]      one swatch per state the reading uses
+  notes     [[role, text], …]       texts under the picture that do not change with the step
+  top       the build-up's last position (0: no build-up); at ``top`` a step is complete
+  unit      what one build-up position adds: "term" or "channel"
+  positions [[role, label, max], …] sliders that pick a step by its coordinates
+  table     nested lists: table[v0][v1]… is the step the positions (v0, v1, …) name
+  first     the first step shipped; steps[i] is step first + i
+  steps     [Step, …]                (a big trace ships blocks; the browser asks for more)
+  block     steps per block asked for (0: every step ships at once)
+  held      a static page: the number of steps it holds (and the slider stops there), else null
+  edits     [[panel id, key, label, [choice, …], value], …]   selects a running kernel answers
+
+A **Panel**: a grid of cells (or an image with boxes on it)::
+
+  title, role ("in-cell", "out-cell", "kernel-cell", "cell", …: each cell's data-role)
+  t, s      texts and states, grids of rows (a 1-D signal is one row); ``s`` names a palette
+            state ("plain", "patch", "pad", "done", "current", "todo", "kernel", …)
+  keys      (optional) each cell's coordinates as the learner reads them, "c,i,j"
+  channel   (optional) the channel the panel shows (data-channel on its cells)
+  rl, cl    (optional) row and column labels
+  order     (optional) the step that computes each cell: cells before the shown step are
+            "done" and show ``t``, the cell at it is "current" and shows the step's value
+            (``Step.value``), later cells are "todo" and blank; a click (or Enter) on one goes
+            to its step
+  reads     (optional) per cell, [sentence, [[panel id, row, col], …]]: pointing at the cell
+            lights the cells that read it (the library's inverse rule, computed in Python)
+  image     (optional) a PNG data URI drawn under the grid instead of cells; ``px`` its cell size
+  small     (optional) true: drawn smaller (a channel the step does not read, a long row)
+
+A **Step**::
+
+  h         the header sentence; say: the sentence read aloud (live region)
+  set       {panel id: {"t": {"r,c": text}, "s": {"r,c": state}, "title": text,
+                        "boxes": [[row, col, rows, cols, class], …], "small": bool}}
+            what differs from the panel's own grids at this step
+  lines     [[role, text], …]       the arithmetic written out (role: "sum", "total", …)
+  value     the text of the current output cell (panels with ``order``)
+  pos       the positions' values at this step
+  jump      (optional) {reading key: step}: where switching reading goes from here
+  build     (optional) for build-up positions b < top: build[b] = {"lines", "say", "value",
+            "set"} replacing the complete step's (its ``set`` lays over the step's)
+
+Build-up positions count what has been added: 0 is nothing yet, ``top`` the whole sum.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .numfmt import fmt
+
+# A view may ship at most this much: past it the builder refuses, with a message.
+MAX_STEPS_AT_ONCE = 5000
+MAX_CELLS_AT_ONCE = 250_000
+
+
+def texts(array) -> list[list[str]]:
+    """A grid of texts (a 1-D array becomes one row).
+
+    >>> texts([1, -2.5])
+    [['1', '-2.5']]
+    """
+    a = np.asarray(array)
+    if a.ndim == 1:
+        a = a[None, :]
+    return [[fmt(v) for v in row] for row in a]
+
+
+def states(shape, state: str = "plain") -> list[list[str]]:
+    """A grid of one state: ``shape`` is (rows, columns)."""
+    return [[state] * shape[1] for _ in range(shape[0])]
+
+
+def grid2(shape) -> tuple[int, int]:
+    """A spatial shape as (rows, columns): 1-D is one row."""
+    return (1, int(shape[0])) if len(shape) == 1 else (int(shape[0]), int(shape[1]))
+
+
+def rc(pos) -> tuple[int, int]:
+    """A 1-D or 2-D position as (row, column) in its grid."""
+    pos = tuple(int(i) for i in pos)
+    return (0, pos[0]) if len(pos) == 1 else pos
+
+
+def at(r: int, c: int) -> str:
+    """A cell's address in a step's ``set``: "r,c"."""
+    return f"{r},{c}"
+
+
+def key(index) -> str:
+    """Coordinates as the DOM and the learner read them: (0, 1, 2) -> "0,1,2"."""
+    return ",".join(str(int(i)) for i in index)
+
+
+def changes(base: list[list], now: list[list]) -> dict:
+    """The cells of ``now`` that differ from ``base``, as {"r,c": value}."""
+    return {at(r, c): v for r, row in enumerate(now) for c, v in enumerate(row) if base[r][c] != v}
+
+
+def reading(key_: str, label: str, rows, panels: dict, steps: list, legend, **extra) -> dict:
+    """A Reading with every field present (defaults: no build-up, no positions, all steps shipped)."""
+    r = {"key": key_, "label": label, "n": len(steps), "rows": rows, "panels": panels, "legend": legend,
+         "notes": [], "top": 0, "unit": "term", "positions": [], "table": None, "first": 0,
+         "steps": steps, "block": 0, "held": None, "edits": []}
+    r.update(extra)
+    return r
+
+
+def check_size(view: str, reading_label: str, steps: int, cells_per_step: int) -> None:
+    """Refuse, before building, a reading whose steps would not fit the browser's data."""
+    if steps > MAX_STEPS_AT_ONCE or steps * cells_per_step > MAX_CELLS_AT_ONCE:
+        raise ValueError(f"{view} ships every step to the browser: the {reading_label} reading would write "
+                         f"{steps:,} steps × {cells_per_step:,} grid cells (at most {MAX_STEPS_AT_ONCE:,} "
+                         f"steps and {MAX_CELLS_AT_ONCE:,} cells in all); use a smaller example")
+
+
+# ---------------------------------------------------------------------------------------------
+# The screen: what a reading shows at step k and build-up b, resolved from the record.
+# The renderer draws exactly this; the picture writer draws it; the tests compare the two.
+# ---------------------------------------------------------------------------------------------
+def screen(rd: dict, step: dict, k: int, b: int | None = None) -> dict:
+    """What reading ``rd`` shows at step ``k`` (record ``step``) with the build-up at ``b``.
+
+    Returns ``{"header", "say", "lines": [[role, text]], "panels": {id: {"title", "small",
+    "boxes", "cells": [[(text, state)]]}}}``, every value a text from the record.
+    """
+    top = rd["top"]
+    b = top if b is None else max(0, min(b, top))
+    partial = step.get("build", [None] * top)[b] if b < top else None
+    value = (partial or {}).get("value", step.get("value", ""))
+    panels = {}
+    for pid, P in rd["panels"].items():
+        t = [list(row) for row in P["t"]]
+        s = [list(row) for row in P["s"]]
+        order = P.get("order")
+        if order is not None:
+            for r, row in enumerate(order):
+                for c, o in enumerate(row):
+                    if o is None:
+                        continue
+                    s[r][c] = "done" if o < k else "current" if o == k else "todo"
+                    t[r][c] = t[r][c] if o < k else value if o == k else ""
+        title, small, boxes = P["title"], bool(P.get("small")), []
+        for layer in (step.get("set", {}).get(pid), (partial or {}).get("set", {}).get(pid)):
+            if not layer:
+                continue
+            for where, text in layer.get("t", {}).items():
+                r, c = map(int, where.split(","))
+                t[r][c] = text
+            for where, state in layer.get("s", {}).items():
+                r, c = map(int, where.split(","))
+                s[r][c] = state
+            title = layer.get("title", title)
+            small = layer.get("small", small)
+            boxes = layer.get("boxes", boxes)
+        panels[pid] = {"title": title, "small": small, "boxes": boxes,
+                       "cells": [list(zip(tr, sr)) for tr, sr in zip(t, s)]}
+    return {"header": step["h"], "say": (partial or {}).get("say", step["say"]),
+            "lines": [list(x) for x in (partial or {}).get("lines", step["lines"])], "panels": panels}
+
+
+def view_screen(data: dict, k: int, b: int | None = None, reading_key: str | None = None,
+                record=None) -> dict:
+    """``screen()`` of a whole view's data: its reading ``reading_key`` (default: the first shown),
+    step ``k``'s record from the shipped steps or from ``record(k)`` when it was not shipped."""
+    key_ = reading_key or data["reading"]
+    rd = next(r for r in data["readings"] if r["key"] == key_)
+    i = k - rd["first"]
+    step = rd["steps"][i] if 0 <= i < len(rd["steps"]) else record(k)
+    return screen(rd, step, k, b)
