@@ -28,6 +28,7 @@ A **Reading** (one way of stepping: "scatter" / "gather", "dilated" / "plain", o
   block     steps per block asked for (0: every step ships at once)
   held      a static page: the number of steps it holds (and the slider stops there), else null
   edits     [[panel id, key, label, [choice, …], value], …]   selects a running kernel answers
+  loading   what the view says while a block of steps is on its way
 
 A **Panel**: a grid of cells (or an image with boxes on it)::
 
@@ -119,7 +120,8 @@ def reading(key_: str, label: str, rows, panels: dict, steps: list, legend, **ex
     """A Reading with every field present (defaults: no build-up, no positions, all steps shipped)."""
     r = {"key": key_, "label": label, "n": len(steps), "rows": rows, "panels": panels, "legend": legend,
          "notes": [], "top": 0, "unit": "term", "positions": [], "table": None, "first": 0,
-         "steps": steps, "block": 0, "held": None, "edits": []}
+         "steps": steps, "block": 0, "held": None, "edits": [],
+         "loading": "loading these steps from the kernel…"}
     r.update(extra)
     return r
 
