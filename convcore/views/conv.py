@@ -251,7 +251,7 @@ class ConvSteps:
         elif kind == "heatmap":
             rows = [ins, outs, [x for i in range(min(self.cpg, CHANNEL_PANELS)) for x in (f"patch{i}", f"w{i}")]]
         else:
-            rows = [[f"in{c}", f"w{c}"] for c in range(p.in_channels)] + [outs]
+            rows = [[x for c in range(p.in_channels) for x in (f"in{c}", f"w{c}")], outs]
         positions = ([["sample", "sample", p.batch - 1]] if p.batch > 1 else []) + [["out-channel", "out channel", p.out_channels - 1]]
         if p.dims == 2:
             positions += [["row", "row", p.out_spatial[0] - 1], ["column", "column", p.out_spatial[1] - 1]]

@@ -142,7 +142,8 @@ def screen(rd: dict, step: dict, k: int, b: int | None = None) -> dict:
     """What reading ``rd`` shows at step ``k`` (record ``step``) with the build-up at ``b``.
 
     Returns ``{"header", "say", "lines": [[role, text]], "panels": {id: {"title", "small",
-    "boxes", "cells": [[(text, state)]]}}}``, every value a text from the record.
+    "boxes", "cells": [[(text, state)]]}}}``, every value a text from the record (an image
+    panel has boxes and no cells).
     """
     top = rd["top"]
     b = top if b is None else max(0, min(b, top))
@@ -173,8 +174,8 @@ def screen(rd: dict, step: dict, k: int, b: int | None = None) -> dict:
             title = layer.get("title", title)
             small = layer.get("small", small)
             boxes = layer.get("boxes", boxes)
-        panels[pid] = {"title": title, "small": small, "boxes": boxes,
-                       "cells": [list(zip(tr, sr)) for tr, sr in zip(t, s)]}
+        panels[pid] = {"title": title, "small": small, "boxes": boxes,      # an image has no cells
+                       "cells": [] if P.get("image") else [list(zip(tr, sr)) for tr, sr in zip(t, s)]}
     return {"header": step["h"], "say": (partial or {}).get("say", step["say"]),
             "lines": [list(x) for x in (partial or {}).get("lines", step["lines"])], "panels": panels}
 

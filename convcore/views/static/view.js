@@ -191,7 +191,7 @@ function placeBoxes(pn, boxes) {
     const style = `top:${r * px}px;left:${c * px}px;height:${rows * px}px;width:${cols * px}px`;
     if (el.getAttribute("style") !== style) el.setAttribute("style", style);
     setAttr(el, "class", `cc-box cc-box-${cls}`);
-    setAttr(el, "data-box", cls);
+    setAttr(el, "data-box", JSON.stringify(b));
   });
 }
 
@@ -372,7 +372,10 @@ function view(model, el, live) {
   fwd.addEventListener("click", () => go(k, b + 1));
   const playback = player(play, speed, {at: () => k, last: () => (rd.held ? rd.held - 1 : rd.n - 1),
     go: (nk) => go(nk, rd.top), missing: (nk) => { if (recs[rd.key].has(nk)) return false; want(nk); return true; }});
-  root.convcoreStats = playback.stats;
+  root.convcoreStats = playback.stats;       // Play's frames, steps and waits, for the benchmarks
+  // what is shown, as data: the tests compare the page with the screen this record describes
+  root.convcoreShown = () => ({reading: rd.key, step: k, buildup: b, record: recs[rd.key].get(k),
+                               panels: rd.panels, top: rd.top, positions: rd.positions || [], table: rd.table, held: rd.held});
 
   // -- the kernel's side ---------------------------------------------------------------------------
   const fromKernel = () => {
