@@ -139,6 +139,23 @@ def exercise(view, label: str, shoot=None, data: dict | None = None) -> list[str
         cell.click()
         check(f"click on the output cell of step {target}", k=target)
 
+    # pointing at (or tabbing to) a cell others read lights them and says so
+    for pid, panel in shown["panels"].items():
+        reads = panel.get("reads")
+        found = next(((r, c, x) for r, row in enumerate(reads or []) for c, x in enumerate(row) if x and x[1]), None)
+        if found:
+            r, c, (sentence, targets) = found
+            cell = view.root.locator(f'.cc-cell[data-panel="{pid}"][data-pos="{r},{c}"]')
+            cell.scroll_into_view_if_needed()
+            cell.focus()
+            lit = view.root.evaluate("r => Array.from(r.querySelectorAll('.cc-lit'), "
+                                     "e => [e.dataset.panel, ...e.dataset.pos.split(',').map(Number)])")
+            assert sorted(lit) == sorted(map(list, targets)), f"{label}: focus on {pid} {r},{c} lit {lit}, not {targets}"
+            assert view.control("say").text_content() == sentence
+            view.root.locator('[data-role="step-slider"]').focus()
+            log.append(f"focus on {pid} ({r}, {c}): {len(targets)} reader(s) lit and said")
+            break
+
     view.press("Home")
     view.wait_step(0)
     view.choose("speed", "5")
