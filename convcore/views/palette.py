@@ -28,17 +28,24 @@ import numpy as np
 # (``--cc-plain-fill: #DDF0FB;``). The browser uses them there; this module reads the same
 # lines for everything Pillow draws (the PNG and GIF pictures, the heatmaps).
 VIEW_CSS = Path(__file__).parent / "static" / "view.css"
-_PROPERTY = re.compile(r"--cc-([a-z0-9-]+)\s*:\s*(#[0-9A-Fa-f]{6})\s*;")
+# "--cc-done-fill: #CDEEE3;" and, for the page's colours, the fallback of a theme variable:
+# "--cc-bg: var(--jp-layout-color0, #ffffff);" gives #ffffff (a light page, as on paper).
+_PROPERTY = re.compile(r"--cc-([a-z0-9-]+)\s*:\s*(?:var\(--[\w-]+,\s*)?(#[0-9A-Fa-f]{6})\)?\s*;")
 
 
 @functools.cache
 def custom_properties() -> dict[str, str]:
-    """Every ``--cc-<name>: #rrggbb;`` of view.css, as {name: "#rrggbb"} (var() values skipped).
+    """Every ``--cc-<name>`` of view.css with a hex colour, as {name: "#rrggbb"}.
 
-    >>> custom_properties()["done-fill"]
-    '#CDEEE3'
+    The first definition of a name wins: the light one (the dark theme's come later).
+
+    >>> custom_properties()["done-fill"], custom_properties()["bg"]
+    ('#CDEEE3', '#ffffff')
     """
-    return dict(_PROPERTY.findall(VIEW_CSS.read_text(encoding="utf-8")))
+    props: dict[str, str] = {}
+    for name, value in _PROPERTY.findall(VIEW_CSS.read_text(encoding="utf-8")):
+        props.setdefault(name, value)
+    return props
 
 
 def hex_to_rgb(colour: str) -> tuple[int, int, int]:
