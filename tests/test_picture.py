@@ -141,6 +141,9 @@ def test_small_panels_are_smaller(view):
     sheet = picture.layout(view, 0)
     kernel, inp = sheet.cells[("w", 0, 0)], sheet.cells[("x", 0, 1)]
     assert kernel[3] - kernel[1] < 0.7 * (inp[3] - inp[1])
+    # their 1 px gap is still there: background between the first two kernel cells
+    image = rgb(sheet.draw())
+    assert tuple(image[(kernel[1] + kernel[3]) // 2, kernel[2]]) == palette.colour("bg")
 
 
 # -- the picture follows the screen: steps, build-up ------------------------------------------

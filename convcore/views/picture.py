@@ -92,6 +92,8 @@ def png_data_uri(image: Image.Image) -> str:
 class Sheet:
     """A picture being laid out: ``put`` things at boxes (x0, y0, x1, y1), ``draw`` them all.
 
+    A box holds the pixels x0 ≤ x < x1, y0 ≤ y < y1; the canvas grows to hold every box.
+
     ``items`` lists (kind, name, box) of everything placed, boxes on images apart ("cell",
     "text", "image", "swatch"); ``cells`` maps (panel, row, col) to the cell's box.
     """
@@ -179,8 +181,8 @@ def _panel(sheet: Sheet, pid: str, p: dict, P: dict):
 
     if P.get("image"):
         # An image panel: one image pixel per cell, each cell ``px`` CSS pixels on screen.
-        picture = decode(P["image"])
-        n_rows, n_cols = picture.height, picture.width
+        img = decode(P["image"])
+        n_rows, n_cols = img.height, img.width
         cell = P.get("px", 1) * sheet.scale
         widths = [cell] * n_cols
         row_h = cell
@@ -217,7 +219,7 @@ def _panel(sheet: Sheet, pid: str, p: dict, P: dict):
             _centred(sheet, (x, ys[r], gx - sheet.px(2), ys[r + 1] - gap), str(label), lab_f, lab_px, f"{pid}:rl")
         if P.get("image"):
             box = (gx, gy, gx + grid_w, gy + grid_h)
-            sheet.put("image", pid, box, _draw_image, picture)
+            sheet.put("image", pid, box, _draw_image, img)
         else:
             f, bold = font(cell_px), font(cell_px, bold=True)
             for r, row in enumerate(p["cells"]):
@@ -291,7 +293,9 @@ def _draw_text(image, d, box, text, f, colour):
 
 def _draw_cell(image, d, box, text, state, f, scale):
     """A cell: rounded box in the state's fill, hatched for padding, its edge (outlined, dashed or
-    dotted as view.css draws it), its text centred."""
+    dotted as view.css draws it), its text centred. (A legend's swatch is a cell at half scale:
+    thinner edges.)"""
+    box = (box[0], box[1], box[2] - 1, box[3] - 1)      # Pillow's boxes include their far edge
     colours = palette.state_colours()
     c = colours.get(state, colours["plain"])
     px = lambda v: max(1, round(v * scale))
@@ -340,10 +344,10 @@ def _dashed_rectangle(d, box, colour, width, dash):
             t += on + off
 
 
-def _draw_image(image, d, box, picture):
+def _draw_image(image, d, box, img):
     """An image panel: its pixels scaled, crisp (image-rendering: pixelated), with a border."""
     size = (box[2] - box[0], box[3] - box[1])
-    image.paste(picture.resize(size, Image.NEAREST), box[:2])
+    image.paste(img.resize(size, Image.NEAREST), box[:2])
     d.rectangle((box[0] - 1, box[1] - 1, box[2], box[3]), outline=palette.colour("border"))
 
 
@@ -364,8 +368,9 @@ def _draw_box(image, d, box, cls, outline, scale):
 
 
 def _draw_band(image, d, box, bar):
-    d.rectangle(box, fill=palette.colour("bg-soft"))
-    d.rectangle((box[0], box[1], box[0] + bar - 1, box[3]), fill=palette.state_colours()["patch"]["edge"])
+    """The band under the total (.cc-line-total): soft background, the patch's edge at the left."""
+    d.rectangle((box[0], box[1], box[2] - 1, box[3] - 1), fill=palette.colour("bg-soft"))
+    d.rectangle((box[0], box[1], box[0] + bar - 1, box[3] - 1), fill=palette.state_colours()["patch"]["edge"])
 
 
 # ---------------------------------------------------------------------------------------------
