@@ -230,6 +230,11 @@ def test_gif_has_a_frame_per_step_and_per_buildup(view, tmp_path):
         assert gif.n_frames == 3 * 3
     with Image.open(picture.save_gif(view, tmp_path / "c.gif", steps=[2, 0], duration_ms=300)) as gif:
         assert gif.n_frames == 2 and gif.info["duration"] == 300
+        # the GIF's palette keeps view.css's fills exactly: frame 0 is step 2, its current cell
+        sheet = picture.layout(view, 2)
+        assert most_common(inside(gif.convert("RGB"), sheet.cells[("y", 0, 2)], 4)) == STATE["current"]["fill"]
+        gif.seek(1)                                           # step 0: that cell is still to do
+        assert most_common(inside(gif.convert("RGB"), sheet.cells[("y", 0, 2)], 4)) == STATE["todo"]["fill"]
 
 
 def test_png_strip_and_data_uri(view, tmp_path):
