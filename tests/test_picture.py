@@ -191,6 +191,11 @@ def test_long_texts_wrap_inside_the_picture(view):
     assert tall.width == short.width and tall.height > short.height + 100
     margin = rgb(tall)[:, -picture.MARGIN + 2:]     # the right margin stays empty
     assert (margin == palette.colour("bg")).all()
+    # a word longer than the width cannot wrap: the canvas grows to hold it
+    d["readings"][0]["steps"][0]["lines"] = [["formula", "x" * 200]]
+    wide = picture.picture(View(d), 0)
+    assert wide.width > short.width + 500
+    assert (rgb(wide)[:, -picture.MARGIN + 2:] == palette.colour("bg")).all()
 
 
 def test_nothing_overlaps(view):

@@ -363,7 +363,7 @@ def _draw_box(image, d, box, cls, outline, scale):
     elif cls == "window":
         px = lambda v: max(1, round(v * scale))
         _dashed_rectangle(d, (x0, y0, x1, y1), edge, px(2), (px(4), px(3)))
-    else:
+    elif cls in ("tap", "now"):
         d.rectangle((x0, y0, x1, y1), outline=edge, width=outline)
 
 
