@@ -266,6 +266,10 @@ class ConvSteps:
         if p.groups > 1:
             legend.append(["other-group", "other group"])
         notes = []
+        if kind == "heatmap":
+            notes.append(["note", "Channels as images: blue below zero, vermillion above, white at zero; the grey "
+                                  "rim is padding; hatched outputs are not computed yet. The numbers under them are "
+                                  "the window's."])
         if kind == "pointwise":
             notes.append(["note", "The same W is used at every pixel, each pixel on its own: "
                                   "a 1×1 convolution is a matrix product per pixel."])
