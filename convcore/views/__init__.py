@@ -23,9 +23,9 @@ Views
     Pooling step by step (window, winner or divisor, ceil_mode's overhang and
     dropped window), what one output of a stack of layers reads in every layer
     below, and a dilated causal stack stepped through time (the future
-    shaded). Each has its own module (``static/<name>.js``); ``step`` is synced,
-    ``data`` holds every text; with ``CONVCORE_VIEWS=static`` they display as
-    embeds (``data-module="convcore-<name>.js"``).
+    shaded). Each is a ``view.View`` whose ``data`` is the one step record
+    (``schema.py``: readings, panels, steps); ``view.screen(k)`` is what step
+    ``k`` shows, every text in it written in Python.
 ``save_animation(view_or_trace, path)``
     A GIF, one frame per step, drawn from the same frame model.
 ``TransposeView``, ``GradientView``, ``Im2colView`` (``gridsteps``: data per step, drawn by ``static/gridsteps.js``)
@@ -113,14 +113,10 @@ DOM contract (browser tests rely on it; keep it exactly)
 * Colours: the page's from JupyterLab's ``--jp-*`` variables (with fallbacks),
   the palette's fills (``palette.py``, the one colour convention) with their
   own text colour; every text reaches 4.5:1 in Light and Dark.
-* Pooling (``data-view="pool"``): ``in-cell`` (``data-pos``; ``data-state`` = ``plain`` |
-  ``pad`` | ``over`` | ``patch`` | ``pad-patch`` | ``over-patch``; ``data-win="1"`` on max's
-  winner, ``data-counted="1"`` on the taps avg's divisor counts, ``data-dropped="1"`` under a
-  window ceil_mode dropped), ``out-cell`` as above, ``eq``, ``value``, ``extra``,
-  ``dropped-label``. Receptive field and sequence (``data-view="receptive"`` | ``"sequence"``,
-  root ``data-variant``): ``layer-row`` (top layer first) holding ``cell``s (``data-pos``,
-  ``data-state`` = ``chosen`` | ``read`` | ``plain`` | ``future``), ``layer-text``,
-  ``variant`` (the stack switch), ``edit-kernel_size`` | ``edit-stride`` | ``edit-dilation``.
+* Pooling, receptive field and sequence (``data-view="pool"`` | ``"receptive"`` |
+  ``"sequence"``) are drawn from the one step record (``schema.py``): cells carry the
+  panel's ``role`` ("in-cell", "out-cell", "cell") and ``keys``, states and texts as
+  ``schema.screen()`` resolves them.
 * Numbers are written by ``convcore.views.numfmt.fmt`` everywhere: integers as
   integers, floats with at most 3 decimals and no trailing zeros.
 """
