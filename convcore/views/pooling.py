@@ -80,9 +80,14 @@ def _listing(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def num(x) -> str:
+    """A number as a cell shows it (−∞ written as such)."""
+    return NEG_INF if np.isneginf(x) else fmt(x)
+
+
 def value_text(p: lib.Pool, st: lib.PoolStep) -> str:
     """A step's value as shown: max of a window with no tap inside the input is −∞."""
-    return NEG_INF if p.kind == "max" and st.winner is None else fmt(st.value)
+    return NEG_INF if p.kind == "max" and st.winner is None else num(st.value)
 
 
 class _Planes:
@@ -120,7 +125,7 @@ def _reads(p: lib.Pool, planes: _Planes, s, c, grid, out_pid) -> list[list]:
             cells = [[out_pid, *schema.rc(o)] for o in outs]
             state = _state(p, coords)
             if state == "plain":
-                what = f"input {_pair(coords)} = {fmt(p.input[(s, c, *coords)])}"
+                what = f"input {_pair(coords)} = {num(p.input[(s, c, *coords)])}"
             elif state == "pad":
                 what = f"the padding at {_pair(coords)} (it reads {fill})"
             else:
@@ -165,7 +170,7 @@ def pool_data(trace: lib.PoolTrace) -> dict:
 
             def in_text(coords):
                 state = _state(p, coords)
-                return fmt(p.input[(s, c, *coords)]) if state == "plain" else fill if state == "pad" else ""
+                return num(p.input[(s, c, *coords)]) if state == "plain" else fill if state == "pad" else ""
 
             panels[in_pid] = {
                 "title": "input" + (f", {at}" if at else ""), "role": "in-cell", "channel": c,
@@ -201,8 +206,15 @@ def pool_data(trace: lib.PoolTrace) -> dict:
              for k, st in enumerate(records)]
 
     # -- legend and notes: every state used, what each means -------------------------------
-    used = {st for P in panels.values() for row in P["s"] for st in row}
-    used |= {st for rec in steps for layer in rec["set"].values() for st in layer.get("s", {}).values()}
+    lit = {}                  # (panel, cell) -> the steps that light it
+    used = set()
+    for rec in steps:
+        for pid, layer in rec["set"].items():
+            for where_, st in layer.get("s", {}).items():
+                lit[pid, where_] = lit.get((pid, where_), 0) + 1
+                used.add(st)
+    used |= {st for pid, P in panels.items() if "order" not in P for r, row in enumerate(P["s"])
+             for c, st in enumerate(row) if lit.get((pid, schema.at(r, c)), 0) < n}
     legend = [[st, text] for st, text in [
         ("plain", "input"),
         ("pad", f"padding (reads {fill})"),
@@ -211,7 +223,8 @@ def pool_data(trace: lib.PoolTrace) -> dict:
         ("pad-patch", f"window on the padding (reads {fill})"),
         ("over-patch", "window past the padded input (reads nothing" + (", never counted)" if p.kind == "avg" else ")")),
         ("win", "the winner: the largest value (the first of equal ones)"),
-    ] if st in used] + [["done", "output done"], ["current", "being computed"], ["todo", "not yet"]]
+    ] if st in used] + [[st, text] for st, text in [("done", "output done"), ("current", "being computed"),
+                                                    ("todo", "not yet")] if n > 1 or st == "current"]
     notes = [["formula", p.explain()]]
     added = [e.added for e in effects]
     dropped = []
@@ -252,7 +265,7 @@ def pool_record(trace: lib.PoolTrace, k: int, st: lib.PoolStep, place: dict, pla
         states[schema.at(*place[tuple(t.coords)])] = ("over-patch" if t.in_overhang else "pad-patch"
                                                       if t.in_padding else "patch")
     fill = NEG_INF if p.kind == "max" else "0"
-    read = [fill if t.in_padding else fmt(x) for t, x in zip(st.window, flat) if not t.in_overhang]
+    read = [fill if t.in_padding else num(x) for t, x in zip(st.window, flat) if not t.in_overhang]
     skipped = sum(t.in_overhang for t in st.window)
     skip = ("" if not skipped else " (the tap past the padded input reads nothing)" if skipped == 1
             else f" (the {skipped} taps past the padded input read nothing)")
@@ -278,7 +291,7 @@ def pool_record(trace: lib.PoolTrace, k: int, st: lib.PoolStep, place: dict, pla
     else:
         for t, counted, x in zip(st.window, st.counted.reshape(-1), flat):
             if counted:
-                marks[schema.at(*place[tuple(t.coords)])] = (fill if t.in_padding else fmt(x)) + COUNTED
+                marks[schema.at(*place[tuple(t.coords)])] = (fill if t.in_padding else num(x)) + COUNTED
         rule = ("the taps on the input or its padding, not past it" if p.count_include_pad
                 else "only the taps inside the input (count_include_pad=False)")
         eq = (f"{label} = ({' + '.join(read)}) / {st.divisor} = {fmt(st.total)} / {st.divisor} = "
