@@ -221,7 +221,8 @@ def pool_data(trace: lib.PoolTrace) -> dict:
         ("over", "past the padded input (ceil_mode's overhang: reads nothing)"),
         ("patch", "window" + (" (✓: the divisor counts the tap)" if p.kind == "avg" else "")),
         ("pad-patch", f"window on the padding (reads {fill})"),
-        ("over-patch", "window past the padded input (reads nothing" + (", never counted)" if p.kind == "avg" else ")")),
+        ("over-patch", "window past the padded input (reads nothing"
+                       + (", never counted)" if p.kind == "avg" else ")")),
         ("win", "the winner: the largest value (the first of equal ones)"),
     ] if st in used] + [[st, text] for st, text in [("done", "output done"), ("current", "being computed"),
                                                     ("todo", "not yet")] if n > 1 or st == "current"]
@@ -269,11 +270,11 @@ def pool_record(trace: lib.PoolTrace, k: int, st: lib.PoolStep, place: dict, pla
     skipped = sum(t.in_overhang for t in st.window)
     skip = ("" if not skipped else " (the tap past the padded input reads nothing)" if skipped == 1
             else f" (the {skipped} taps past the padded input read nothing)")
-    extra = ""
-    for dim, (a, e) in enumerate(zip(p.axes, p.ceil_effect())):
-        if e.added and st.out_pos[dim] == a.out - 1:
-            extra = (f"ceil_mode's extra window: it hangs {a.overhang} past the padded input; "
-                     f"there it reads nothing")
+    hangs = [(dim, a) for dim, (a, e) in enumerate(zip(p.axes, p.ceil_effect()))
+             if e.added and st.out_pos[dim] == a.out - 1]
+    extra = "" if not hangs else "ceil_mode's extra window: it hangs " + " and ".join(
+        f"{a.overhang} past the padded input" + (f" along {'rows' if dim == 0 else 'columns'}" if p.dims == 2 else "")
+        for dim, a in hangs) + "; there it reads nothing"
     if p.kind == "max":
         if st.winner is None:
             eq = f"{label} = max({', '.join(read)}) = {NEG_INF}: no tap inside the input{skip}"
