@@ -304,3 +304,10 @@ def test_static_display_is_the_one_embed(monkeypatch):
     assert payload["data"]["readings"] == view.data["readings"] and payload["step"] == 2
     monkeypatch.setenv("CONVCORE_VIEWS", "static")
     assert view._repr_mimebundle_()["text/html"] == html
+
+
+@pytest.mark.parametrize("x, kind, kw", CASES[:5], ids=IDS[:5])
+def test_the_picture_writer_draws_every_step(x, kind, kw):
+    from convcore.views.picture import picture
+    view = PoolView(x, kind, **kw)
+    assert all(min(picture(view, k).size) > 100 for k in range(view.n))

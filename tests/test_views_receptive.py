@@ -161,3 +161,10 @@ def test_embed_and_static_display(monkeypatch):
         monkeypatch.setenv("CONVCORE_VIEWS", "static")
         assert view._repr_mimebundle_()["text/html"] == html
         monkeypatch.delenv("CONVCORE_VIEWS")
+
+
+def test_the_picture_writer_draws_every_step_of_every_reading():
+    from convcore.views.picture import picture
+    for view in (ReceptiveFieldView(STACK, 16), SequenceView(16)):
+        for rd in view.data["readings"]:
+            assert all(min(picture(view, k, reading=rd["key"]).size) > 100 for k in range(rd["n"]))
