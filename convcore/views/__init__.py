@@ -33,7 +33,7 @@ from .explorer import Explorer
 from .gradient import GradientView
 from .im2col import Im2colView
 from .numfmt import fmt
-from .picture import picture, save_gif, save_png, strip
+from .picture import save_gif, save_png, strip
 from .pooling import PoolView
 from .receptive import ReceptiveFieldView
 from .sequence import SequenceView
@@ -42,4 +42,4 @@ from .view import View, embed_html, static_assets
 
 __all__ = ["View", "Stepper1D", "Stepper2D", "PointwiseView", "HeatmapView", "view_for", "as_trace",
            "Explorer", "TransposeView", "GradientView", "Im2colView", "PoolView", "ReceptiveFieldView",
-           "SequenceView", "fmt", "embed_html", "static_assets", "picture", "save_png", "save_gif", "strip"]
+           "SequenceView", "fmt", "embed_html", "static_assets", "save_png", "save_gif", "strip"]
