@@ -265,12 +265,12 @@ def test_static_assets_carry_the_renderer_and_its_stylesheet():
 
 
 def test_each_module_is_the_shared_controls_then_its_own_file():
-    from convcore.views import GradientView, PoolView, ReceptiveFieldView, SequenceView, palette
+    from convcore.views import PoolView, ReceptiveFieldView, SequenceView, palette
     from convcore.views.esm import CSS_LINE, PRELUDE, STATIC, esm_source
     prelude = (STATIC / PRELUDE).read_text(encoding="utf-8")
     assets = static_assets()
-    assert sorted(assets) == ["convcore-gridsteps.js", "convcore-pooling.js", "convcore-receptive.js", "convcore-view.js"]
-    for cls, name in [(Stepper2D, "view"), (GradientView, "gridsteps"), (PoolView, "pooling"),
+    assert sorted(assets) == ["convcore-pooling.js", "convcore-receptive.js", "convcore-view.js"]
+    for cls, name in [(Stepper2D, "view"), (PoolView, "pooling"),
                       (ReceptiveFieldView, "receptive"), (SequenceView, "receptive")]:
         assert cls._esm == esm_source(name) and cls._esm.startswith(prelude) and cls._esm.count(prelude) == 1
         page = assets[f"convcore-{name}.js"]      # the static page runs the same text (view.js: its CSS filled in)

@@ -28,13 +28,13 @@ Views
     embeds (``data-module="convcore-<name>.js"``).
 ``save_animation(view_or_trace, path)``
     A GIF, one frame per step, drawn from the same frame model.
-``TransposeView``, ``GradientView``, ``Im2colView`` (``gridsteps``: data per step, drawn by ``static/gridsteps.js``)
+``TransposeView``, ``GradientView``, ``Im2colView`` (``view.View`` subclasses: data in ``schema.py``'s records)
     A transposed convolution's stamps (scatter) and its gather reading; the
     products that sum into one input or weight gradient element; a 2-D
-    convolution as X · W, one im2col row per step. ``view.step``, ``view.mode``
-    (the reading) and ``view.record(k)`` (the data of step k); embeds use
-    ``data-module="convcore-gridsteps.js"`` and DOM roles ``cell`` (``data-panel``,
-    ``data-pos="r,c"``, ``data-state``), ``title``, ``lines``, ``mode``.
+    convolution as X · W, one im2col row per step. ``view.step``, ``view.reading``
+    (``view.readings``: the reading records), ``view.update(k, reading=…)``,
+    ``view.record(k, reading)`` (step k's record) and ``view.screen(k)`` (what step k
+    shows: header, lines, every panel's cells as (text, state)).
 
 Every step view is built from a ``Trace``, an ``Example`` (or its name in
 ``convcore.examples``), or arrays plus ``conv*d`` keyword arguments:
