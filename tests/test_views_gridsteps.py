@@ -350,9 +350,10 @@ def test_im2col_screens_are_the_trace_patches_and_outputs(padding):
         assert Y[k] == [(fmt(v), "current") for v in torch_y[:, i, j]]
         assert all(Y[r] == [(fmt(v), "done") for v in y[:, r // OW, r % OW]] for r in range(k))
         assert all(row == [("", "todo")] * 3 for row in Y[k + 1:])
-        taps = sorted((t.coords[0] + padding, t.coords[1] + padding) for t in step.window)
         for c in range(2):
-            assert lit(screen, f"in{c}", "patch", "pad-patch") == taps
+            for state, on_pad in (("patch", False), ("pad-patch", True)):
+                assert lit(screen, f"in{c}", state) == sorted(
+                    (t.coords[0] + padding, t.coords[1] + padding) for t in step.window if t.in_padding == on_pad)
         for o, (role, text) in enumerate(screen["lines"]):
             terms = " + ".join(f"{fmt(a)}·{fmt(b) if b >= 0 else f'({fmt(b)})'}"
                                for a, b in zip(trace[o * OH * OW + k].patch.ravel(), ex.weight[o].ravel()))
