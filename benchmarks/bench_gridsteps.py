@@ -29,6 +29,7 @@ from browser_latency import summary, timed_presses  # noqa: E402
 from site_pages import views_page  # noqa: E402
 
 from convcore.views import GradientView, Im2colView, TransposeView  # noqa: E402
+from convcore.views.view import embed_html  # noqa: E402
 
 CASES = [("TransposeView checkerboard", lambda: TransposeView.from_example("checkerboard")),
          ("GradientView seed_conv2d", lambda: GradientView.from_example("seed_conv2d")),
@@ -48,12 +49,12 @@ def main(argv=None):
             took.append(time.perf_counter() - t0)
         live = len(json.dumps(view.data, separators=(",", ":")))
         print(f"{name:28s} build {statistics.median(took) * 1e3:6.1f} ms   data {live / 1024:6.1f} KB live, "
-              f"{len(view.embed_html()) / 1024:6.1f} KB static embed")
+              f"{len(embed_html(view)) / 1024:6.1f} KB static embed")
         views.append((name, view))
     if args.no_browser:
         return
     from playwright.sync_api import sync_playwright
-    body = "".join(v.embed_html() for _, v in views)
+    body = "".join(embed_html(v) for _, v in views)
     script = "import {hydrate} from './assets/convcore-view.js'; hydrate();"
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=servers.CHROMIUM, args=servers.CHROMIUM_ARGS)
@@ -63,7 +64,7 @@ def main(argv=None):
             rng = random.Random(0)
             for name, view in views:
                 root = page.locator(f'.convcore-view[data-view="{view.kind}"]')
-                n = min(args.presses, view.modes[view.mode]["n"] - 1)
+                n = min(args.presses, view.n - 1)
                 s = summary(timed_presses(page, root, root.locator("[data-role=step-slider]"), n, rng))
                 print(f"{name:28s} static page, key press to the frame that shows it: p50 {s['frame']['p50']:5.1f} ms, "
                       f"p95 {s['frame']['p95']:5.1f} ms over {n} presses")
