@@ -1,294 +1,270 @@
-"""The views headless: frames follow the trace, the shipped data shows the frames, the Python API."""
+"""The convolution views headless: what each step's screen shows agrees with the library's trace.
+
+The screen is ``schema.screen()`` of the shipped records (what the renderer draws, and what the
+browser tests compare the page with); the oracle is the trace, itself tested against PyTorch.
+"""
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
+import re
 
 import numpy as np
 import pytest
 
 from convcore import examples
-from convcore.views import (Explorer, PointwiseView, Stepper1D, Stepper2D, as_trace, embed_html, static_assets,
-                            view_for)
-from convcore.views import data, frames
-from convcore.views.widgets import view_class
+from convcore.views import (Explorer, HeatmapView, PointwiseView, Stepper1D, Stepper2D, View, as_trace,
+                            embed_html, static_assets, view_for)
+from convcore.views.conv import build_up, kind_of
+from convcore.views.view import STATIC
 
-sys.path.insert(0, str(Path(__file__).parent / "browser"))
-from browser_checks import expected  # noqa: E402
-
-NAMES = examples.names()
+CONV = [n for n in examples.names() if kind_of(as_trace(n)) in ("stepper1d", "stepper2d")]
 
 
 def num(text):
-    text = text.strip()
+    text = text.strip().strip("()")
     return float(text) if "." in text or "e" in text else int(text)
 
 
-def check_frame_follows_the_trace(trace, f, k):
-    """Everything a stepper frame shows at step k agrees with trace[k] and the finished output."""
-    step = trace[k]
-    p = trace.problem
-    assert f.step == k and f.header.startswith(f"step {k} of steps 0–{len(trace) - 1}")
-    window = {",".join(map(str, t.coords)) for t in step.window}
-    for g in f.inputs:
-        cells = [c for row in g.rows for c in row]
-        lit = {c.key for c in cells if c.state in ("patch", "pad-patch")}
-        assert lit == (window if g.channel in step.in_channels else set())
-        for c in cells:
-            coords = tuple(int(v) for v in c.key.split(","))
-            assert (c.state in ("pad", "pad-patch")) == any(not 0 <= i < a.n for i, a in zip(coords, p.axes))
-    for i, s in enumerate(f.arithmetic.sums):
-        assert s.channel == step.in_channels[i]
-        assert [num(t.product) for t in s.terms] == step.products[i].ravel().tolist()
-        for t, a, b in zip(s.terms, step.patch[i].ravel(), step.kernel[i].ravel()):
-            left, right = t.text.split("·")
-            assert (num(left.strip("()")), num(right.strip("()"))) == (a, b)
-        assert num(s.partial) == step.partial_sums[i]
-    assert num(f.arithmetic.value) == step.value
-    out = np.asarray(trace.output).reshape(p.batch, p.out_channels, *p.out_spatial)[step.sample]
-    for g in f.outputs:
-        for c in (c for row in g.rows for c in row):
-            index = tuple(int(v) for v in c.key.split(","))
-            at = trace.index(index[0], index[1:], step.sample)
-            assert c.state == ("done" if at < k else "current" if at == k else "todo")
-            assert (num(c.text) == out[index]) if at <= k else c.text == ""
+def cells(panel):
+    return [(r, c, text, state) for r, row in enumerate(panel["cells"]) for c, (text, state) in enumerate(row)]
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if frames.kind_of(as_trace(n)) != "pointwise"])
-def test_frames_follow_the_trace_at_every_step(name):
-    trace = as_trace(name)
-    for k in range(len(trace)):
-        check_frame_follows_the_trace(trace, frames.frame(trace, k), k)
-
-
-def decode(S: dict, r: dict, k: int, b: int) -> dict:
-    """What view.js draws from the shipped data at step k and build-up b, in ``expected``'s shape
-    (the renderer's selection rules, written once more in Python to check the data)."""
-    top, shown = S["top"], S["shown"][b]
-    complete = b >= top
-    s, oc = r["o"][0], r["o"][1]
-    i, j = (r["o"][2], r["o"][3]) if S["dims"] == 2 else (0, r["o"][2])
-    state = lambda at: "done" if at < k else "current" if at == k else "todo"   # noqa: E731
-    n_taps = len(S["tapKeys"])
-    out, inputs, kernels, terms, partials = [], [], [], [], []
-    panels = r["ci"][:len(r.get("pt", r["ci"]))]
-    if S["kind"] == "heatmap":
-        out.append(["out-cell", r["k"], "current", r["a"][b], complete])
-        inputs = [[str(ch), t[3], "pad-patch" if t[2] else "patch", "", False] for ch in r["ci"] for t in r["t"]]
+def check_screen(view, k, b):
+    """Step k at build-up b: the window, the sums, the output cells, against trace[k]."""
+    trace, p = view.trace, view.trace.problem
+    st = trace[k]
+    sc = view.screen(k, b)
+    rd = view.current
+    top = rd["top"]
+    assert sc["header"].startswith(f"step {k} of steps 0–{len(trace) - 1}: ")
+    window = {",".join(map(str, t.coords)) for t in st.window}
+    for c in range(p.in_channels):
+        P, shown = rd["panels"][f"in{c}"], sc["panels"][f"in{c}"]
+        lit = {P["keys"][r][cc] for r, cc, _, s in cells(shown) if s in ("patch", "pad-patch", "active")}
+        assert lit == (window if c in st.in_channels else set()), (k, c)
+        for r, cc, text, s in cells(shown):
+            coords = tuple(int(v) for v in P["keys"][r][cc].split(","))
+            outside = any(not 0 <= i < a.n for i, a in zip(coords, p.axes))
+            assert (s in ("pad", "pad-patch")) == outside or s == "active"
+            if not outside:
+                assert num(text) == p.input[(st.sample, c, *coords)]
+    # the build-up: products revealed in order, term by term or channel by channel, the bias last
+    unit, per, top_expected = build_up(trace)
+    assert top == top_expected == (len(st.in_channels) * (st.products[0].size if unit == "term" else 1)
+                                   + (p.bias is not None))
+    sums = [line for role, line in sc["lines"] if role == "sum"]
+    total = [line for role, line in sc["lines"] if role == "total"]
+    assert len(total) == 1
+    taps = st.products[0].size
+    for i, ch in enumerate(st.in_channels):     # how many products of each channel are added by b
+        m = taps if b >= top else (max(0, min(taps, b - i * taps)) if unit == "term" else taps * (i < b))
+        line = next((x for x in sums if x.startswith(f"input channel {ch}: ")), None)
+        if line is None:                       # not added yet, or past the channels written out
+            assert m == 0 or len(st.in_channels) > 6
+            continue
+        terms = line.split(": ", 1)[1].split(" = ")[0].split(" + ")
+        pairs = [tuple(num(x) for x in t.split("·")) for t in terms if t != "…"]
+        every = list(zip(st.patch[i].ravel().tolist(), st.kernel[i].ravel().tolist()))[:m]
+        assert pairs == (every if len(every) <= 12 else every[:10] + every[-1:])
+        assert num(line.split(" = ")[-1].replace(" so far", "")) == st.products[i].ravel()[:m].sum()
+        assert line.endswith(" so far") == (m < taps)
+    out = np.asarray(trace.output).reshape(p.batch, p.out_channels, *p.out_spatial)
+    if b >= top:
+        assert num(total[0].split(" = ")[-1]) == st.value
     else:
-        for c, keys in enumerate(S["outKeys"]):
-            for ii, row in enumerate(keys):
-                for jj, key in enumerate(row):
-                    st = state(S["stepOf"][s][c][ii][jj])
-                    text = {"done": S["outText"][s][c][ii][jj], "current": r["a"][b], "todo": ""}[st]
-                    out.append(["out-cell", key, st, text, not (st == "current" and not complete)])
-        lit = {(t[0], t[1]): "pad-patch" if t[2] else "patch" for t in r["t"]}
-        for ch in range(S["cin"]):
-            for rr, row in enumerate(S["inKeys"]):
-                for cc, key in enumerate(row):
-                    st = lit.get((rr, cc)) if ch in r["ci"] else None
-                    inputs.append([str(ch), key, st or ("pad" if S["pad"][rr][cc] else "plain"),
-                                   S["inp"][s][ch][rr][cc], bool(S["unread"][rr][cc])])
-    if S["kind"] == "pointwise":
-        for o in range(S["cout"]):
-            st = state(S["stepOf"][s][o][i][j])
-            text = {"done": S["outText"][s][o][i][j], "current": r["a"][b], "todo": ""}[st]
-            out.append(["vec-out", S["outKeys"][o][i][j], st, text, True])
-    else:
-        for n, ch in enumerate(panels):
-            kernels += [[str(ch), S["tapKeys"][t], S["ktext"][oc][n][t]] for t in range(n_taps)]
-    for n, ch in enumerate(r["ci"]):
-        m = shown[n]
-        if ch in panels:
-            terms += [[str(ch), S["tapKeys"][t], r["p"][n][t], r["x"][n][t]]
-                      for t in S["termIdx"] if t is not None and t < m]
-        if m:
-            partials.append([str(ch), r["q"][n][m - 1], m == n_taps])
-    return {"step": str(k), "buildup": str(b), "header": r["h"], "out": sorted(out), "inputs": sorted(inputs),
-            "kernels": sorted(kernels), "terms": terms, "partials": partials,
-            "value": [[r["v"] if complete else "…", complete]]}
+        assert "so far" in total[0] or total[0].endswith("= …")
+    # the output tensor: done before k, current at k (its running value), todo after
+    for c in range(p.out_channels):
+        shown = sc["panels"][f"out{st.sample}.{c}"]
+        for r, cc, text, s in cells(shown):
+            pos = (r, cc) if p.dims == 2 else (cc,)
+            when = trace.index(c, pos, st.sample)
+            assert s == ("done" if when < k else "current" if when == k else "todo")
+            if when < k or (when == k and b >= top):
+                assert num(text) == out[(st.sample, c, *pos)]
+            elif when > k:
+                assert text == ""
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_shipped_data_shows_the_frame_at_every_step_and_buildup(name):
-    trace = as_trace(name)
-    cls = view_class(trace)
-    view = cls(name)
-    payload = json.loads(json.dumps(view.data))          # what the browser receives
-    S = payload["static"]
-    assert payload["steps"] == data.steps(trace, cls.kind, 0, len(trace))
-    for k, r in enumerate(payload["steps"]):
-        for b in range(S["top"] + 1):
-            assert decode(S, r, k, b) == expected(view.frame_at(k, b)), (name, k, b)
-
-
-def test_heatmap_data_shows_the_frame():
-    rng = np.random.default_rng(0)
-    trace = as_trace(rng.integers(-5, 6, (3, 20, 20)), rng.integers(-2, 3, (4, 3, 3, 3)), padding=1)
-    view = view_for(trace)
-    assert view.kind == "heatmap" and len(view.data["steps"]) < len(trace)   # the rest comes in blocks
-    sent = []
-    view.send = lambda msg, buffers=None: sent.append(msg)
-    view._on_msg(view, {"type": "steps", "first": 1200}, [])
-    S = view.data["static"]
-    for k in (0, 19, 20, 399, 400, 1200 + 37, len(trace) - 1):
-        if k < len(view.data["steps"]):
-            r = view.data["steps"][k]
-        else:
-            view._on_msg(view, {"type": "steps", "first": k}, [])
-            assert sent[-1]["first"] == k
-            r = sent[-1]["steps"][0]
-        for b in (0, 5, S["top"]):
-            assert decode(S, r, k, b) == expected(view.frame_at(k, b)), (k, b)
-    assert len(S["inImg"][0]) == 3 and len(S["outImg"][0]) == 4
-    assert all(u.startswith("data:image/png;base64,") for u in S["inImg"][0] + S["outImg"][0])
-
-
-def test_a_failing_block_request_is_shown_in_the_view():
-    view = Stepper2D.from_example("seed_conv2d")
-    view._on_msg(view, {"type": "steps", "first": "not a number"}, [])
-    assert view.error.startswith("ValueError") and isinstance(view.last_error, ValueError)
+@pytest.mark.parametrize("name", CONV)
+def test_every_step_and_buildup_shows_the_trace(name):
+    view = view_for(name)
+    for k in range(len(view.trace)):
+        for b in range(view.buildup_max + 1):
+            check_screen(view, k, b)
 
 
 def test_seed_numbers_are_written_out():
-    f = Stepper2D.from_example("seed_conv2d").frame
-    assert [s.line for s in f.arithmetic.sums] == ["1·1 + 5·0 + 2·0 + 6·1 = 7", "1·1 + 1·1 + 2·1 + 2·1 = 6"]
-    assert f"{f.arithmetic.total} = {f.arithmetic.value}" == "out[0, 0, 0] = 7 + 6 = 13"
-    r = Stepper2D.from_example("seed_conv2d").data["steps"][0]
-    assert r["say"] == "output channel 0 at (0, 0): 7 + 6 = 13"
-    assert Stepper1D.from_example("seed_conv1d").data["steps"][0]["say"] == "output channel 0 at (0): -2"
+    v = Stepper2D.from_example("seed_conv2d")
+    sc = v.screen(0)
+    assert sc["lines"] == [["sum", "input channel 0: 1·1 + 5·0 + 2·0 + 6·1 = 7"],
+                           ["sum", "input channel 1: 1·1 + 1·1 + 2·1 + 2·1 = 6"],
+                           ["total", "out[0, 0, 0] = 7 + 6 = 13"]]
+    assert sc["say"] == "output channel 0 at (0, 0): 7 + 6 = 13"
+    # the build-up ends at the last term: the seed's 8 products, no bias
+    assert v.buildup_max == 8
+    assert v.screen(0, 7)["lines"][-1][1] == "out[0, 0, 0] = 7 + 4 + … (so far 11)"   # 1 + 1 + 2 of channel 1
+    assert v.screen(0, 0)["lines"] == [["total", "out[0, 0, 0] = …"]]
 
 
-def test_headers_count_from_zero():
-    view = Stepper2D.from_example("seed_conv2d")
-    view.update(16)
-    assert view.frame.header == "step 16 of steps 0–26: output channel 1 at (2, 1) reads input channels 0, 1"
+def test_the_bias_is_the_last_term_of_the_buildup():
+    v = Stepper1D([1, 2, 3, 4], [1, 0, -1], bias=[10])
+    assert v.buildup_max == 4                                   # three products, then the bias
+    assert v.screen(0, 3)["lines"][-1][1] == "out[0] = (-2) + … (so far -2)"
+    assert v.screen(0, 4)["lines"][-1][1] == "out[0] = (-2) + 10 (bias) = 8"
 
 
-def test_step_and_buildup_sync_both_ways():
-    view = Stepper2D.from_example("seed_conv2d")
-    top = view.buildup_max
-    assert (view.step, view.buildup, top) == (0, top, 2 * 4 + 1)
-    view.step = 13                                   # Python -> browser: a synced trait
-    assert view.frame.step == 13
-    view.update(5, buildup=2)
-    assert (view.step, view.buildup) == (5, 2)
-    assert [len(s.terms) for s in view.frame.arithmetic.sums] == [2, 0]
-    view.update(5)                                   # same step: the build-up stays
-    assert view.buildup == 2
-    view.update(6)                                   # a new step starts complete
-    assert view.buildup == top
-    view.set_state({"step": 20, "buildup": 3})       # what the browser reports
-    assert (view.step, view.buildup) == (20, 3) and view.frame.step == 20
-    view.buildup = 99
-    assert view.buildup == top
-    with pytest.raises(IndexError, match="0 to 26"):
-        view.update(27)
+def test_the_tap_just_added_is_lit_in_the_input_and_the_kernel():
+    v = Stepper2D.from_example("seed_conv2d")
+    sc = v.screen(4, 3)                                         # the third product of step 4: 7·0
+    active_in = [(r, c) for r, c, _, s in cells(sc["panels"]["in0"]) if s == "active"]
+    active_w = [(r, c) for r, c, _, s in cells(sc["panels"]["w0"]) if s == "active"]
+    st = v.trace[4]
+    tap = st.window[2]
+    assert active_in == [tuple(x + a.pad_before for x, a in zip(tap.coords, v.trace.problem.axes))]
+    assert active_w == [tap.offset] and sc["panels"]["in0"]["cells"][active_in[0][0]][active_in[0][1]][0] == "7"
 
 
-def test_buildup_adds_terms_then_channels_in_order():
-    trace = as_trace("seed_conv2d")
-    step = trace[0]
-    seen = []
-    for b in range(frames.buildup_max(trace) + 1):
-        a = frames.frame(trace, 0, b).arithmetic
-        seen.append([(s.channel, s.partial, s.complete) for s in a.sums if s.partial is not None])
-        assert a.accumulated == ("?" if b == 0 else frames.fmt(step.products.ravel()[:b].sum()) if b < 9 else "13")
-    assert seen[0] == [] and seen[4] == [(0, "7", True)] and seen[5] == [(0, "7", True), (1, "1", False)]
-    ex = examples.get("groups").replace(weight=np.ones((4, 2, 4, 4), int), padding=2)
-    assert frames.buildup_unit(ex.trace()) == "channel" and frames.buildup_max(ex.trace()) == 3
+def test_positions_name_every_step():
+    v = Stepper2D.from_example("seed_conv2d")
+    table = v.current["table"]
+    for k in range(v.n):
+        pos = v.record(k)["pos"]
+        assert pos == [v.trace[k].out_channel, *v.trace[k].out_pos]
+        assert table[pos[0]][pos[1]][pos[2]] == k
+
+
+def test_output_cells_know_their_step_and_input_cells_their_readers():
+    v = Stepper1D([1, 2, 3, 4, 5], [1, 0, -1], stride=2, padding=1)
+    p = v.trace.problem
+    out = v.current["panels"]["out0.0"]
+    assert out["order"] == [[v.trace.index(0, (j,)) for j in range(p.out_spatial[0])]]
+    reads = v.current["panels"]["in0"]["reads"]
+    for c, key in enumerate(v.current["panels"]["in0"]["keys"][0]):
+        i = int(key)
+        if not 0 <= i < 5:
+            assert reads[0][c] is None
+            continue
+        # output j reads input i when i = j·stride − padding + t for a tap t in 0..2
+        expected = sorted(j for j in range(p.out_spatial[0]) if 0 <= i - (2 * j - 1) < 3)
+        sentence, targets = reads[0][c]
+        assert sorted(t[2] for t in targets) == expected and all(t[:2] == ["out0.0", 0] for t in targets)
+        assert sentence.startswith(f"input channel 0 at ({i}) is ")
+    assert reads[0][1 + 4][0].endswith(": out[2]") or "never read" not in reads[0][1 + 4][0]
 
 
 def test_constructors_accept_example_trace_or_arrays():
-    ex = examples.get("seed_conv2d")
-    for source in (ex, ex.trace(), "seed_conv2d"):
-        assert Stepper2D(source).trace[0].value == 13
-    assert Stepper1D([1, 2, 3, 4], [1, 0, -1]).trace[0].value == -2
-    assert Stepper2D(ex.input, ex.weight, padding=1).trace.problem.out_spatial == (5, 5)
-    assert len(as_trace("seed_1x1")) == 12 and len(as_trace([1, 2, 3, 4], [1, 0, -1])) == 2
-    assert Stepper2D.from_example("seed_conv2d").data["static"]["example"] == "seed_conv2d"
-    assert Stepper2D(ex.trace()).data["static"]["example"] is None
-    with pytest.raises(ValueError, match="use Stepper2D"):
-        Stepper1D("seed_conv2d")
-    with pytest.raises(ValueError, match="use Stepper1D"):
-        Stepper2D("seed_conv1d")
-    with pytest.raises(ValueError, match="1×1"):
+    by_name = Stepper2D.from_example("seed_conv2d")
+    by_trace = Stepper2D(as_trace("seed_conv2d"))
+    by_arrays = Stepper2D(examples.get("seed_conv2d").input, examples.get("seed_conv2d").weight)
+    assert by_name.screen(5) == by_trace.screen(5) == by_arrays.screen(5)
+    assert by_name.data["example"] == "seed_conv2d" and by_arrays.data["example"] is None
+    with pytest.raises(ValueError, match="shows 2-D convolutions"):
+        Stepper2D(as_trace([1, 2, 3], [1, 1], dims=1))
+    with pytest.raises(ValueError, match="1×1 convolutions"):
         PointwiseView.from_example("seed_conv2d")
 
 
-def test_view_for_chooses_like_the_gif_writer():
-    kinds = {name: type(view_for(name)).kind for name in NAMES}
-    assert kinds["seed_conv1d"] == "stepper1d" and kinds["seed_1x1"] == "pointwise"
-    assert all(kinds[n] == frames.kind_of(as_trace(n)) for n in NAMES)
+def test_view_for_chooses_numbers_matrix_or_heatmap():
+    rng = np.random.default_rng(0)
+    assert isinstance(view_for("seed_conv2d"), Stepper2D) and isinstance(view_for("seed_1x1"), PointwiseView)
+    big = view_for(rng.integers(-5, 6, (3, 20, 20)), rng.integers(-2, 3, (4, 3, 3, 3)), padding=1)
+    assert isinstance(big, HeatmapView)
+
+
+def test_pointwise_shows_y_equals_w_x_at_each_pixel():
+    v = PointwiseView.from_example("seed_1x1")
+    p = v.trace.problem
+    for k in range(v.n):
+        st = v.trace[k]
+        sc = v.screen(k)
+        x = [num(t) for t, _ in (row[0] for row in sc["panels"]["x"]["cells"])]
+        assert x == p.input[st.sample][(slice(None), *st.out_pos)].tolist()
+        y_text, y_state = sc["panels"]["y"]["cells"][st.out_channel][0]
+        assert y_state == "current" and num(y_text) == st.value
+
+
+def test_heatmap_boxes_follow_the_window_and_numbers_come_in_blocks():
+    rng = np.random.default_rng(0)
+    v = HeatmapView(rng.integers(-5, 6, (3, 40, 40)), rng.integers(-2, 3, (2, 3, 3, 3)), padding=1)
+    rd = v.current
+    assert rd["block"] and len(rd["steps"]) < rd["n"]          # the rest comes when the browser asks
+    k = rd["n"] - 5
+    st = v.trace[k]
+    sc = v.screen(k)
+    window, *taps = sc["panels"]["in0"]["boxes"]
+    assert window[4] == "window" and [tuple(t[:2]) for t in taps] == [(r + 1, c + 1) for r, c in (t.coords for t in st.window)]
+    patch = [num(t) for row in sc["panels"]["patch0"]["cells"] for t, _ in row]
+    assert patch == st.patch[0].ravel().tolist()
+    sent = []
+    v.send = lambda msg: sent.append(msg)
+    v._on_msg(v, {"type": "steps", "reading": "steps", "at": k}, [])
+    assert sent[0]["first"] <= k < sent[0]["first"] + len(sent[0]["steps"])
+    assert sent[0]["steps"][k - sent[0]["first"]] == json.loads(json.dumps(v.record(k)))
+
+
+def test_a_failing_block_request_is_shown_in_the_view():
+    v = Stepper2D.from_example("seed_conv2d")
+    v._on_msg(v, {"type": "steps", "reading": "nowhere", "at": 0}, [])
+    assert v.error.startswith("KeyError") and v.last_error is not None
+
+
+def test_step_buildup_and_reading_sync_both_ways():
+    v = Stepper2D.from_example("seed_conv2d")
+    v.update(5, buildup=2)
+    assert (v.step, v.buildup) == (5, 2)
+    v.update(6)
+    assert (v.step, v.buildup) == (6, v.buildup_max)
+    with pytest.raises(Exception, match="outside this view's steps 0 to 26"):
+        v.step = 27
+    with pytest.raises(Exception, match="reading must be one of"):
+        v.reading = "sideways"
 
 
 def test_views_display_as_widgets_or_as_static_html(monkeypatch):
-    view = Stepper2D.from_example("seed_conv2d")
-    assert "application/vnd.jupyter.widget-view+json" in view._repr_mimebundle_()[0]
+    v = Stepper1D([1, 2, 3, 4], [1, 0, -1])
+    bundle = v._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in (bundle[0] if isinstance(bundle, tuple) else bundle)
     monkeypatch.setenv("CONVCORE_VIEWS", "static")
-    bundle = view._repr_mimebundle_()
-    assert set(bundle) == {"text/plain", "text/html"}
-    assert bundle["text/html"].startswith('<div class="convcore-embed" data-view="stepper2d" data-module="convcore-view.js">')
-    ex = Explorer("seed_conv2d")
-    html = ex._repr_mimebundle_()["text/html"]
-    assert "needs a running kernel" in html.replace("need a running kernel", "needs a running kernel")
-    assert 'class="convcore-embed"' in html and 'data-role="shape"' in html
+    html = v._repr_mimebundle_()["text/html"]
+    assert html.startswith('<div class="convcore-embed" data-view="stepper1d">')
 
 
-def _payload(html):
-    start = html.index('class="convcore-data">') + len('class="convcore-data">')
-    return json.loads(html[start:html.index("</script>", start)])
+def test_embed_html_holds_whole_steps_and_says_what_it_leaves_out():
+    v = Stepper2D.from_example("seed_conv2d")
+    whole = json.loads(re.search(r">(\{.*\})<", embed_html(v)).group(1))
+    assert whole["data"]["readings"][0]["held"] is None and len(whole["data"]["readings"][0]["steps"]) == 27
+    cut = json.loads(re.search(r">(\{.*\})<", embed_html(v, budget_bytes=60_000)).group(1))
+    rd = cut["data"]["readings"][0]
+    assert 0 < rd["held"] == len(rd["steps"]) < 27
+    assert ["held", f"This page holds steps 0–{rd['held'] - 1} of 27; run the notebook for the rest."] in rd["notes"]
+    with pytest.raises(ValueError, match="show a smaller example"):
+        embed_html(v, budget_bytes=1000)
 
 
-def test_embed_html_cut_to_a_budget_says_what_it_leaves_out():
-    whole = _payload(embed_html(Stepper2D.from_example("seed_conv2d")))
-    assert len(whole["steps"]) == 27 and whole["note"] == "" and whole["live"] is False
-    view = Stepper2D.from_example("groups")
-    html = embed_html(view, budget_bytes=20_000)
-    assert len(html) < 21_000
-    cut = _payload(html)
-    kept = len(cut["steps"])
-    assert 0 < kept < len(view.trace)
-    assert cut["note"] == f"This page holds steps 0–{kept - 1} of {len(view.trace)}; run the notebook for the rest."
-    assert cut["steps"] == data.steps(view.trace, "stepper2d", 0, kept)
-    assert "</script>" not in html[html.index("convcore-data") + 20:-len("</script></div>")]
-
-
-def test_static_assets_carry_the_renderer_and_its_stylesheet():
-    from convcore.views import palette
+def test_static_assets_are_the_renderer_and_its_stylesheet():
     assets = static_assets()
-    js = assets["convcore-view.js"]
-    assert all(name.startswith("convcore-") and name.endswith(".js") for name in assets)
-    assert "export function hydrate" in js and "export default" in js and "http" not in js
-    assert json.dumps(palette.css()) in js
+    assert set(assets) == {"convcore-view.js", "convcore-view.css"}
+    assert "export function hydrate" in assets["convcore-view.js"] and "--cc-patch-edge" in assets["convcore-view.css"]
 
 
-def test_each_module_is_the_shared_controls_then_its_own_file():
-    from convcore.views import PoolView, ReceptiveFieldView, SequenceView, palette
-    from convcore.views.esm import CSS_LINE, PRELUDE, STATIC, esm_source
-    prelude = (STATIC / PRELUDE).read_text(encoding="utf-8")
-    assets = static_assets()
-    assert sorted(assets) == ["convcore-pooling.js", "convcore-receptive.js", "convcore-view.js"]
-    for cls, name in [(Stepper2D, "view"), (PoolView, "pooling"),
-                      (ReceptiveFieldView, "receptive"), (SequenceView, "receptive")]:
-        assert cls._esm == esm_source(name) and cls._esm.startswith(prelude) and cls._esm.count(prelude) == 1
-        page = assets[f"convcore-{name}.js"]      # the static page runs the same text (view.js: its CSS filled in)
-        assert page.replace(f"const CSS = {json.dumps(palette.css())};", CSS_LINE, 1) == cls._esm
+def test_one_widget_class():
+    for v in (Stepper1D([1, 2, 3, 4], [1, 0, -1]), Stepper2D.from_example("seed_conv2d"),
+              PointwiseView.from_example("seed_1x1")):
+        assert isinstance(v, View)
+        assert v._esm == (STATIC / "view.js").read_text() and v._css == (STATIC / "view.css").read_text()
 
 
-def test_explorer_static_note_and_live_view():
-    ex = Explorer("seed_conv2d")
-    assert ex.view.kind == "stepper2d" and ex.view_box.children == (ex.view,)
-    old = ex.view
-    ex.padding_box.value = "1"
-    assert ex.view is not old and old.comm is None and ex.view.comm is not None
+def test_explorer_static_note_and_live_view(monkeypatch):
+    e = Explorer()
+    assert isinstance(e.view, View)
+    monkeypatch.setenv("CONVCORE_VIEWS", "static")
+    html = e._repr_mimebundle_()["text/html"]
+    assert 'data-role="note"' in html and 'class="convcore-embed"' in html
 
 
 def test_the_stepper_marks_inputs_no_window_reads():
-    view = Stepper1D([[1, 2, 3, 4, 5, 6]], [[[1, 1, 1]]], stride=2)     # floor((6 - 3) / 2) + 1 = 2 windows
-    cells = [c for g in view.frame.inputs for row in g.rows for c in row]
-    assert [c.key for c in cells if c.unread] == ["5"]
-    S = view.data["static"]
-    assert S["anyUnread"] and S["unread"] == [[0, 0, 0, 0, 0, 1]]
-    assert not Stepper2D.from_example("seed_conv2d").data["static"]["anyUnread"]
+    v = Stepper1D(list(range(7)), [1, 1], stride=3)              # windows at 0-1 and 3-4: 2, 5, 6 unread
+    unread = [v.current["panels"]["in0"]["keys"][0][c] for c, s in enumerate(v.current["panels"]["in0"]["s"][0])
+              if s == "unread"]
+    assert unread == ["2", "5", "6"] and ["unread", "never read"] in v.current["legend"]

@@ -23,8 +23,8 @@ import numpy as np
 from .. import api
 from .. import examples as catalogue
 from ..geometry import PADDING_MODES
-from . import palette
-from .widgets import TraceView, embed_html, view_for
+from .conv import view_for
+from .view import STATIC, embed_html
 
 PRESET, RANDOM, TYPED = "preset", "random integers", "typed"
 STATIC_NOTE = ("This is a static page: the explorer's settings need a running kernel. "
@@ -114,7 +114,7 @@ class Explorer(Quiet):
     kind = "explorer"
 
     def __init__(self, example="seed_conv2d", *, seed: int = 0):
-        self.view: TraceView | None = None
+        self.view = None         # the step-through view of the current settings
         self.trace = None
         self.error: str | None = None
         self.shape: tuple | None = None
@@ -167,7 +167,7 @@ class Explorer(Quiet):
 
         self.typed_box = W.VBox([self.input_text, self.weight_text, self.bias_text])
         self.widget = W.VBox([
-            W.HTML(f"<style>{palette.css()}</style>"),
+            W.HTML(f"<style>{(STATIC / 'view.css').read_text(encoding='utf-8')}</style>"),
             W.HBox([self.dims_toggle, self.values_dropdown, self.preset_dropdown, self.seed_box]),
             W.HBox([self.size_h, self.kernel_h, self.rectangular, self.size_w, self.kernel_w]),
             W.HBox([self.c_in, self.c_out, self.groups_box, self.bias_checkbox]),
@@ -292,11 +292,11 @@ class Explorer(Quiet):
         p = trace.problem
         in_shape = tuple(np.shape(self._arrays[0]))
         formulas = "".join(f'<div data-role="formula">{escape(line)}</div>' for line in p.explain().splitlines())
-        body = (f'<div class="cc-total">input {in_shape} ⋆ weight {tuple(p.weight.shape) if p.layout != "plain" else tuple(p.kernel_shape)}'
+        body = (f'<div class="cc-line-total">input {in_shape} ⋆ weight {tuple(p.weight.shape) if p.layout != "plain" else tuple(p.kernel_shape)}'
                 f' → output <b data-role="shape">{tuple(p.out_shape)}</b>: {len(trace)} steps</div>'
-                f'<div class="cc-note" style="margin:6px 0 4px 0">output size per axis = '
+                f'<div class="cc-note">output size per axis = '
                 f'floor((n + pad_before + pad_after − d·(k−1) − 1) / s) + 1</div>'
-                f'<div class="cc-eq" style="max-width:none">{formulas}</div>')
+                f'<div class="cc-formula">{formulas}</div>')
         return root(self.view.step if self.view else 0, body)
 
     def _show_problem(self, message: str) -> None:
@@ -367,6 +367,6 @@ class Explorer(Quiet):
         if os.environ.get("CONVCORE_VIEWS") == "static":
             inner = embed_html(self.view) if self.view is not None else ""
             note = f'<p class="convcore-static-note" data-role="note">{escape(STATIC_NOTE)}</p>'
-            html = f"<style>{palette.css()}</style>{note}{self.summary.value}{inner}"
+            html = f"{note}{self.summary.value}{inner}"
             return {"text/plain": repr(self), "text/html": html}
         return self.widget._repr_mimebundle_(**kwargs)

@@ -11,12 +11,13 @@ position k. The data follows ``schema.py`` and ``View`` carries it.
 """
 from __future__ import annotations
 
+from ..kernels import pad_input
 from ..trace import Trace
-from . import frames, schema
+from . import schema
+from .conv import as_trace
 from .numfmt import factor, fmt, label, product_line
 from .schema import changes, check_size, key, states, texts
 from .view import View
-from .widgets import as_trace
 
 
 def im2col_reading(trace: Trace) -> dict:
@@ -24,11 +25,11 @@ def im2col_reading(trace: Trace) -> dict:
     if p.dims != 2 or p.batch != 1 or p.groups != 1:
         raise ValueError("Im2colView shows a 2-D convolution of one sample with groups=1 "
                          f"(this one: {p.dims}-D, batch {p.batch}, groups {p.groups})")
-    st0 = frames.static(trace)
+    padded = pad_input(p)                                         # (1, C_in, *padded spatial)
     OH, OW = p.out_spatial
     kh, kw = p.kernel_shape
     P, cols = OH * OW, p.in_channels * kh * kw
-    pads = st0.pads
+    pads = tuple(a.pad_before for a in p.axes)
     col_labels = [f"{c}:{a},{b}" for c in range(p.in_channels) for a in range(kh) for b in range(kw)]
     row_labels = [f"{k} ({k // OW},{k % OW})" for k in range(P)]
     out_labels = [f"o={o}" for o in range(p.out_channels)]
@@ -37,7 +38,7 @@ def im2col_reading(trace: Trace) -> dict:
     at = [[trace[int(trace.step_numbers[0, o, k // OW, k % OW])] for o in range(p.out_channels)] for k in range(P)]
     rows_t = [[fmt(v) for v in at[k][0].patch.ravel()] for k in range(P)]
     vals_t = [[fmt(s.value) for s in at[k]] for k in range(P)]
-    pad_state = [["pad" if m else "plain" for m in row] for row in st0.pad_mask]
+    pad_state = [["pad" if m else "plain" for m in row] for row in p.padding_mask()]
     PH, PW = len(pad_state), len(pad_state[0])
     # Which cells of X copy each cell of the padded input: the windows of the trace.
     copies = [[[[] for _ in range(PW)] for _ in range(PH)] for _ in range(p.in_channels)]
@@ -52,7 +53,7 @@ def im2col_reading(trace: Trace) -> dict:
                    f"{len(copies[c][r][cc])} cell{'s' if len(copies[c][r][cc]) != 1 else ''} of X",
                    copies[c][r][cc]] for cc in range(PW)] for r in range(PH)]
         panels[f"in{c}"] = {"title": f"input channel {c}", "role": "in-cell", "channel": c,
-                            "t": texts(st0.padded[0, c]), "s": pad_state,
+                            "t": texts(padded[0, c]), "s": pad_state,
                             "keys": [[key(xy) for xy in row] for row in coords], "reads": reads}
     panels["X"] = {"title": f"im2col matrix X ({P} × {cols}): row k = patch of position k (i, j); "
                             "column c:a,b = channel c, kernel tap (a, b)", "role": "cell",

@@ -1,4 +1,6 @@
-"""THE colour convention of every convcore view, defined once.
+"""THE colour convention of every convcore view, read from the one place it is defined:
+the custom properties of static/view.css (``--cc-<state>-fill``, ``--cc-<state>-edge``,
+``--cc-text``, ``--cc-muted``, ``--cc-negative/zero/positive``).
 
 Colours come from the Okabe-Ito palette, which stays distinguishable under
 the common forms of colour blindness. Each role of a convolution has one
@@ -16,36 +18,75 @@ blue (negative) - white (zero) - vermillion (positive).
 """
 from __future__ import annotations
 
+import functools
+import re
+from pathlib import Path
+
 import numpy as np
 
-# Okabe-Ito base colours
+# The colours themselves live in one place, static/view.css, as custom properties
+# (``--cc-plain-fill: #DDF0FB;``). The browser uses them there; this module reads the same
+# lines for everything Pillow draws (the PNG and GIF pictures, the heatmaps).
+VIEW_CSS = Path(__file__).parent / "static" / "view.css"
+# "--cc-done-fill: #CDEEE3;" and, for the page's colours, the fallback of a theme variable:
+# "--cc-bg: var(--jp-layout-color0, #ffffff);" gives #ffffff (a light page, as on paper).
+_PROPERTY = re.compile(r"--cc-([a-z0-9-]+)\s*:\s*(?:var\(--[\w-]+,\s*)?(#[0-9A-Fa-f]{6})\)?\s*;")
+
+
+@functools.cache
+def custom_properties() -> dict[str, str]:
+    """Every ``--cc-<name>`` of view.css with a hex colour, as {name: "#rrggbb"}.
+
+    The first definition of a name wins: the light one (the dark theme's come later).
+
+    >>> custom_properties()["done-fill"], custom_properties()["bg"]
+    ('#CDEEE3', '#ffffff')
+    """
+    props: dict[str, str] = {}
+    for name, value in _PROPERTY.findall(VIEW_CSS.read_text(encoding="utf-8")):
+        props.setdefault(name, value)
+    return props
+
+
+def hex_to_rgb(colour: str) -> tuple[int, int, int]:
+    """'#D55E00' -> (213, 94, 0), for Pillow drawing."""
+    colour = colour.lstrip("#")
+    return tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4))
+
+
+def colour(name: str) -> tuple[int, int, int]:
+    """One custom property as RGB: colour("text") is ``--cc-text``."""
+    return hex_to_rgb(custom_properties()[name])
+
+
+def state_colours() -> dict[str, dict[str, tuple[int, int, int]]]:
+    """{state: {"fill": (r, g, b), "edge": (r, g, b)}} for every state view.css defines."""
+    props = custom_properties()
+    names = [n[:-len("-fill")] for n in props if n.endswith("-fill")]
+    return {n: {"fill": hex_to_rgb(props[f"{n}-fill"]), "edge": hex_to_rgb(props[f"{n}-edge"])}
+            for n in names if f"{n}-edge" in props}
+
+
+# The old views' names for the same colours (hex strings), read from view.css like the rest.
+# They go with the old views; new code asks state_colours() or colour().
+def _hex_pair(state: str) -> dict[str, str]:
+    props = custom_properties()
+    return {"fill": props[f"{state}-fill"], "edge": props[f"{state}-edge"]}
+
+
 OKABE_ITO = {
     "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
     "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00",
     "reddish_purple": "#CC79A7", "black": "#000000",
 }
-
-# One role -> (fill, edge). Fills are light tints so black numbers stay readable.
-INPUT = {"fill": "#DDF0FB", "edge": OKABE_ITO["sky_blue"]}
-KERNEL = {"fill": "#FCE8BD", "edge": OKABE_ITO["orange"]}
-PATCH = {"fill": "#FCE8BD", "edge": OKABE_ITO["vermillion"]}   # the kernel sitting on the input
-PADDING = {"fill": "#ECECEC", "edge": "#A0A0A0"}
-PAD_PATCH = {"fill": "#F5DDB8", "edge": OKABE_ITO["vermillion"]}
-OUTPUT_DONE = {"fill": "#CDEEE3", "edge": OKABE_ITO["bluish_green"]}
-OUTPUT_CURRENT = {"fill": "#FCE8BD", "edge": OKABE_ITO["vermillion"]}
-OUTPUT_TODO = {"fill": "#FFFFFF", "edge": "#C8C8C8"}
-OTHER_GROUP = {"fill": "#F4F4F4", "edge": "#D0D0D0"}           # channels this step does not read
-UNREAD = {"fill": "#E2E2E2", "edge": "#6E6E6E"}                # input positions no window reads
-ACTIVE_TAP = {"fill": OKABE_ITO["yellow"], "edge": OKABE_ITO["vermillion"]}
-TEXT = "#111111"          # on every palette fill (all light tints: 7:1 or more)
-MUTED_TEXT = "#555555"    # padding and other-group cells (still 5:1 or more on their fills)
-
-# State name (as used in the DOM contract) -> colours.
-STATE_COLOURS = {
-    "plain": INPUT, "patch": PATCH, "pad": PADDING, "pad-patch": PAD_PATCH,
-    "done": OUTPUT_DONE, "current": OUTPUT_CURRENT, "todo": OUTPUT_TODO,
-    "kernel": KERNEL, "other-group": OTHER_GROUP, "active": ACTIVE_TAP,
-}
+STATE_COLOURS = {s: _hex_pair(s) for s in ("plain", "patch", "pad", "pad-patch", "done", "current",
+                                           "todo", "kernel", "other-group", "active")}
+INPUT, KERNEL, PATCH = STATE_COLOURS["plain"], STATE_COLOURS["kernel"], STATE_COLOURS["patch"]
+PADDING, PAD_PATCH = STATE_COLOURS["pad"], STATE_COLOURS["pad-patch"]
+OUTPUT_DONE, OUTPUT_CURRENT, OUTPUT_TODO = STATE_COLOURS["done"], STATE_COLOURS["current"], STATE_COLOURS["todo"]
+OTHER_GROUP, ACTIVE_TAP, UNREAD = STATE_COLOURS["other-group"], STATE_COLOURS["active"], _hex_pair("unread")
+TEXT = custom_properties()["text"]          # on every palette fill (all light tints: 7:1 or more)
+MUTED_TEXT = custom_properties()["muted"]   # padding and other-group cells (still 5:1 or more)
 
 # Page colours come from JupyterLab's theme variables (Light, Dark, high contrast), with
 # fallbacks for Voila without a theme and static pages; palette fills carry their own text colour.
@@ -58,8 +99,8 @@ BORDER = "var(--jp-border-color1, #9e9e9e)"
 
 
 def css() -> str:
-    """The views' whole stylesheet, generated from the colours above (anywidget ``_css`` and
-    static pages alike). Rules are scoped to ``.convcore-view``."""
+    """The old views' whole stylesheet, generated from the colours above. Going: the views on
+    the step-record schema use static/view.css; this goes when the last old view does."""
     v = ".convcore-view"
 
     def state(name, colours, extra=""):
@@ -140,16 +181,13 @@ def css() -> str:
         f"{v} .cc-heat-numbers .cc-grid{{grid-auto-rows:30px;}}",
     ])
 
-# Diverging map: negative -> blue, 0 -> white, positive -> vermillion.
-_NEGATIVE = np.array([0x00, 0x72, 0xB2], dtype=float)
-_ZERO = np.array([0xFF, 0xFF, 0xFF], dtype=float)
-_POSITIVE = np.array([0xD5, 0x5E, 0x00], dtype=float)
-
-
+# Diverging map of the heatmaps: negative -> blue, 0 -> white, positive -> vermillion,
+# the three ends read from view.css (--cc-negative, --cc-zero, --cc-positive).
 def _build_lut(n: int = 255) -> np.ndarray:
+    negative, zero, positive = (np.array(colour(c), float) for c in ("negative", "zero", "positive"))
     t = np.linspace(-1.0, 1.0, n)[:, None]
-    neg = _ZERO + (-np.minimum(t, 0)) * (_NEGATIVE - _ZERO)
-    pos = _ZERO + np.maximum(t, 0) * (_POSITIVE - _ZERO)
+    neg = zero + (-np.minimum(t, 0)) * (negative - zero)
+    pos = zero + np.maximum(t, 0) * (positive - zero)
     return np.where(t < 0, neg, pos).round().astype(np.uint8)
 
 
@@ -173,8 +211,3 @@ def diverging(values, limit: float | None = None) -> np.ndarray:
     idx = np.rint((t + 1.0) * 0.5 * (len(DIVERGING_LUT) - 1)).astype(np.intp)
     return DIVERGING_LUT[idx]
 
-
-def hex_to_rgb(colour: str) -> tuple[int, int, int]:
-    """'#D55E00' -> (213, 94, 0), for Pillow drawing."""
-    colour = colour.lstrip("#")
-    return tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4))

@@ -28,6 +28,7 @@ A **Reading** (one way of stepping: "scatter" / "gather", "dilated" / "plain", o
   block     steps per block asked for (0: every step ships at once)
   held      a static page: the number of steps it holds (and the slider stops there), else null
   edits     [[panel id, key, label, [choice, …], value], …]   selects a running kernel answers
+  loading   what the view says while a block of steps is on its way
 
 A **Panel**: a grid of cells (or an image with boxes on it)::
 
@@ -119,7 +120,8 @@ def reading(key_: str, label: str, rows, panels: dict, steps: list, legend, **ex
     """A Reading with every field present (defaults: no build-up, no positions, all steps shipped)."""
     r = {"key": key_, "label": label, "n": len(steps), "rows": rows, "panels": panels, "legend": legend,
          "notes": [], "top": 0, "unit": "term", "positions": [], "table": None, "first": 0,
-         "steps": steps, "block": 0, "held": None, "edits": []}
+         "steps": steps, "block": 0, "held": None, "edits": [],
+         "loading": "loading these steps from the kernel…"}
     r.update(extra)
     return r
 
@@ -140,7 +142,8 @@ def screen(rd: dict, step: dict, k: int, b: int | None = None) -> dict:
     """What reading ``rd`` shows at step ``k`` (record ``step``) with the build-up at ``b``.
 
     Returns ``{"header", "say", "lines": [[role, text]], "panels": {id: {"title", "small",
-    "boxes", "cells": [[(text, state)]]}}}``, every value a text from the record.
+    "boxes", "cells": [[(text, state)]]}}}``, every value a text from the record (an image
+    panel has boxes and no cells).
     """
     top = rd["top"]
     b = top if b is None else max(0, min(b, top))
@@ -171,8 +174,8 @@ def screen(rd: dict, step: dict, k: int, b: int | None = None) -> dict:
             title = layer.get("title", title)
             small = layer.get("small", small)
             boxes = layer.get("boxes", boxes)
-        panels[pid] = {"title": title, "small": small, "boxes": boxes,
-                       "cells": [list(zip(tr, sr)) for tr, sr in zip(t, s)]}
+        panels[pid] = {"title": title, "small": small, "boxes": boxes,      # an image has no cells
+                       "cells": [] if P.get("image") else [list(zip(tr, sr)) for tr, sr in zip(t, s)]}
     return {"header": step["h"], "say": (partial or {}).get("say", step["say"]),
             "lines": [list(x) for x in (partial or {}).get("lines", step["lines"])], "panels": panels}
 

@@ -128,7 +128,7 @@ class View(anywidget.AnyWidget):
         try:
             if content.get("type") == "steps":
                 rd = self.readings[content["reading"]]
-                first = int(content["first"])
+                first = int(content["at"])          # the step the learner went to, and the block after it
                 stop = min(rd["n"], first + block_size(rd))
                 self.send({"type": "steps", "reading": rd["key"], "first": first,
                            "steps": [self._more(rd["key"], k) for k in range(first, stop)]})

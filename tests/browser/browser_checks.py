@@ -1,154 +1,114 @@
-"""Is what a view shows on a page exactly the frame convcore makes for that step? One equality.
+"""What a view shows in the browser, checked: its screen against its record, and its contrast.
 
-    from browser_checks import check_view
-    check_view(page_or_locator, trace)          # -> the snapshot; AssertionError on any difference
+    from browser_checks import check_screen, exercise, contrast
+    check_screen(locator)        # -> what was read; AssertionError naming the first difference
+    exercise(view, "label")      # every control a learner has, the screen checked after each move
 
-``check_view`` reads the first ``.convcore-view`` under ``page_or_locator`` (a
-Playwright ``Page`` or ``Locator``: a JupyterLab output, a Voila app, a static
-page), takes its ``data-step`` and ``data-buildup``, makes the frame of that
-step with convcore in this process (``view_class(trace).frame_function``) and
-asserts ``snapshot(...) == expected(frame)``: the header, every output cell
-(index, state, text), every input cell (channel, position, state, text, never
-read), the kernel cells, the product terms, the partial sums and the value, as
-the DOM contract in ``convcore/views/__init__.py`` names them. ``expected`` is
-pure Python; the headless tests use it too.
+``check_screen`` reads the first ``.convcore-view`` under a Playwright ``Page`` or ``Locator``
+(a JupyterLab output, a Voila app, a static page): the texts and states of every panel's cells,
+its title and boxes, the lines, the header and the live sentence; and, from the renderer, which
+reading, step and build-up it shows and that step's record. It asserts the page equals
+``schema.screen()`` of that record: the function the headless tests check against the library
+and the picture writer draws. Any view kind, one check.
 """
 from __future__ import annotations
 
-from convcore.views import heatmap
-from convcore.views.frames import PointwiseFrame
-from convcore.views.widgets import view_class
+import json
+import time
 
-# Reads one view's DOM contract into the shape ``expected`` returns.
-JS_SNAPSHOT = r"""
+from convcore.views import schema
+
+# Reads one view's screen from the DOM, in schema.screen()'s shape, with what the renderer shows.
+JS_SCREEN = r"""
 (box) => {
   const root = box.matches('.convcore-view') ? box : box.querySelector('.convcore-view');
-  if (!root) return null;
-  const all = (sel) => Array.from(root.querySelectorAll(sel));
-  const t = (e) => (e.textContent || '').trim();
-  const done = (e) => e.getAttribute('data-complete') !== '0';
-  const a = (e, n) => e.getAttribute(n);
-  return {
-    step: a(root, 'data-step'), buildup: a(root, 'data-buildup'),
-    header: t(root.querySelector('[data-role="header"]') || root),
-    out: all('[data-role="out-cell"], [data-role="vec-out"]').map(e => [a(e, 'data-role'), a(e, 'data-index'),
-         a(e, 'data-state'), t(e), done(e)]).sort(),
-    inputs: all('[data-role="in-cell"]').map(e => [a(e, 'data-channel'), a(e, 'data-pos'), a(e, 'data-state'),
-            t(e), a(e, 'data-unread') === '1']).sort(),
-    kernels: all('[data-role="kernel-cell"]').filter(e => e.offsetParent !== null)
-             .map(e => [a(e, 'data-channel'), a(e, 'data-tap'), t(e)]).sort(),
-    terms: all('[data-role="term"]').map(e => [a(e, 'data-channel'), a(e, 'data-tap'), a(e, 'data-product'), t(e)]),
-    partials: all('[data-role="partial"]').map(e => [a(e, 'data-channel'), t(e), done(e)]),
-    value: all('[data-role="value"]').map(e => [t(e), done(e)]),
-  };
+  if (!root || !root.convcoreShown) return null;
+  const t = (e) => (e ? e.textContent : '');
+  const panels = {};
+  for (const p of root.querySelectorAll('.cc-panel[data-panel]')) {
+    const cells = [];
+    for (const c of p.querySelectorAll('.cc-cell')) {
+      const [r, cc] = c.dataset.pos.split(',').map(Number);
+      (cells[r] = cells[r] || [])[cc] = [t(c), c.dataset.state];
+    }
+    panels[p.dataset.panel] = {title: t(p.querySelector('[data-role=title]')), small: p.classList.contains('cc-small'),
+      boxes: Array.from(p.querySelectorAll('.cc-box[data-box]:not([hidden])'), (b) => JSON.parse(b.dataset.box)),
+      cells};
+  }
+  const lines = Array.from(root.querySelectorAll('[data-role=lines] > *'), (e) => [e.dataset.role, t(e)]);
+  return {screen: {header: t(root.querySelector('[data-role=header]')), say: t(root.querySelector('[data-role=say]')),
+                   lines, panels},
+          shown: root.convcoreShown(), step: root.getAttribute('data-step'), buildup: root.getAttribute('data-buildup')};
 }
 """
 
 
-def _cells(grid, role_key):
-    return [c for row in grid.rows for c in row]
-
-
-def expected(frame) -> dict:
-    """What the DOM must show for ``frame`` (any frame kind), in ``JS_SNAPSHOT``'s shape."""
-    a = frame.arithmetic
-    out, inputs, kernels = [], [], []
-    if isinstance(frame, heatmap.HeatFrame):
-        i = ",".join(map(str, (frame.out_channel, *frame.out_pos)))
-        out.append(["out-cell", i, "current", frame.current, a.complete])
-        for t in frame.taps:
-            inputs.append([str(t.channel), ",".join(map(str, t.coords)), t.state, "", False])
-        for g in frame.kernels:
-            kernels += [[str(g.channel), c.key, c.text] for c in _cells(g, "")]
-    else:
-        for g in frame.outputs:
-            for c in _cells(g, ""):
-                out.append(["out-cell", c.key, c.state, c.text, not (c.state == "current" and not a.complete)])
-        for g in frame.inputs:
-            for c in _cells(g, ""):
-                inputs.append([str(g.channel), c.key, c.state, c.text, c.unread])
-        if isinstance(frame, PointwiseFrame):
-            out += [["vec-out", c.key, c.state, c.text, True] for c in frame.y]
-        else:
-            for g in frame.kernels:
-                if g is not None:
-                    kernels += [[str(g.channel), c.key, c.text] for c in _cells(g, "")]
-    terms, partials = [], []
-    for s in a.sums:
-        from convcore.views.frames import elide
-        terms += [[str(t.channel), t.tap, t.product, t.text] for t in elide(list(s.terms)) if t is not None]
-        if s.partial is not None:
-            partials.append([str(s.channel), s.partial, s.complete])
-    if isinstance(frame, heatmap.HeatFrame):       # channels past the panels show their partial sum alone
-        shown = {g.channel for g in frame.patches}
-        terms = [t for t in terms if int(t[0]) in shown]
-    return {"step": str(frame.step), "buildup": str(a.buildup), "header": frame.header,
-            "out": sorted(out), "inputs": sorted(inputs), "kernels": sorted(kernels), "terms": terms,
-            "partials": partials, "value": [[a.value, a.complete]]}
-
-
-def snapshot(page_or_locator) -> dict:
-    """The view's DOM contract as ``expected`` shapes it (first view under the page or locator)."""
+def read(page_or_locator) -> dict:
+    """The page's screen and what the renderer says it shows (first view under the target)."""
     target = page_or_locator.locator("body") if hasattr(page_or_locator, "goto") else page_or_locator
-    snap = target.first.evaluate(JS_SNAPSHOT)
-    assert snap is not None, "no .convcore-view here"
-    # JSON arrays come back as lists; booleans stay booleans; sort as Python sorts.
-    for key in ("out", "inputs", "kernels"):
-        snap[key] = sorted(snap[key])
-    return snap
+    found = target.first.evaluate(JS_SCREEN)
+    assert found is not None, "no drawn .convcore-view here"
+    return found
 
 
-def check_view(page_or_locator, trace) -> dict:
-    """Assert the view shows exactly convcore's frame of ``trace`` at its data-step / data-buildup."""
-    snap = snapshot(page_or_locator)
-    k, b = int(snap["step"]), int(snap["buildup"])
-    want = expected(view_class(trace).frame_function(trace, k, b))
-    for key in want:
-        assert snap[key] == want[key], (
-            f"step {k}, build-up {b}: {key} on screen differs from the frame:\n"
-            f"  shown:    {str(snap[key])[:600]}\n  expected: {str(want[key])[:600]}")
-    return snap
+def expected(shown: dict) -> dict:
+    """The screen the shown record describes (JSON-shaped, as the page reads)."""
+    rd = {"panels": shown["panels"], "top": shown["top"]}
+    want = schema.screen(rd, shown["record"], shown["step"], shown["buildup"])
+    return json.loads(json.dumps(want))
+
+
+def check_screen(page_or_locator, data: dict | None = None) -> dict:
+    """Assert the view on the page shows exactly its record's screen; with ``data`` (the view's
+    data built in this process), also that the page draws that very data."""
+    found = read(page_or_locator)
+    shown, screen = found["shown"], found["screen"]
+    assert (found["step"], found["buildup"]) == (str(shown["step"]), str(shown["buildup"]))
+    want = expected(shown)
+    for key in ("header", "say", "lines"):
+        assert screen[key] == want[key], f"step {shown['step']}: {key} shown {screen[key]!r}, record says {want[key]!r}"
+    assert set(screen["panels"]) == set(want["panels"]), (sorted(screen["panels"]), sorted(want["panels"]))
+    for pid, panel in want["panels"].items():
+        got = screen["panels"][pid]
+        for key in ("title", "small", "boxes", "cells"):
+            assert got[key] == panel[key], (f"step {shown['step']}, build-up {shown['buildup']}, panel {pid}: {key} "
+                                            f"shown {str(got[key])[:400]}, record says {str(panel[key])[:400]}")
+    if data is not None:
+        rd = next(r for r in data["readings"] if r["key"] == shown["reading"])
+        assert json.loads(json.dumps(rd["panels"])) == shown["panels"]
+    return found
 
 
 # ----------------------------------------------------------------------------
 # Working a view every way a learner can (JupyterLab, Voila and static pages alike)
 # ----------------------------------------------------------------------------
-def trace_of(view):
-    """The trace a view on the page shows: its catalogue example, or its cell's code re-run here."""
-    import convcore.examples
-    from browser_rebuild import trace_of_cell
-    if view.example:
-        return convcore.examples.get(view.example).trace()
-    if view.notebook_path is not None and view.cell is not None:
-        return trace_of_cell(view.notebook_path, view.cell)
-    return None
-
-
-def exercise(view, trace, label: str, shoot=None) -> list[str]:
-    """Keys, drag, Next/Prev, Play/Pause, position controls and build-up; after each move the
-    screen is checked against the frame (``check_view``) and the controls against the step."""
-    import time
+def exercise(view, label: str, shoot=None, data: dict | None = None) -> list[str]:
+    """Keys, drag, Next/Prev, Play/Pause, the position sliders, the build-up, a click on an output
+    cell and the reading switch; after each move the page is checked against the record
+    (``check_screen``) and the sliders against the step shown."""
     log: list[str] = []
-    n = len(trace)
 
     def check(what, k=None, b=None):
         if k is not None:
             view.wait_step(k)
         if b is not None:
             view.wait_step(b, attr="data-buildup")
-        snap = check_view(view.root, trace)
-        step = trace[int(snap["step"])]
-        assert view.value("step-slider") == step.index, \
-            f"{label}: after {what} the slider says {view.value('step-slider')}, the view shows {step.index}"
-        where = {"sample": step.sample, "out-channel": step.out_channel, "column": step.out_pos[-1]}
-        if len(step.out_pos) == 2:
-            where["row"] = step.out_pos[0]
-        for role, want in where.items():
-            if view.has(role):
-                assert view.value(role) == want, f"{label}: after {what} {role} shows {view.value(role)}, not {want}"
-        log.append(f"{what}: step {snap['step']}, build-up {snap['buildup']}")
+        found = check_screen(view.root, data)
+        shown = found["shown"]
+        assert view.value("step-slider") == shown["step"], f"{label}: after {what} the slider is not at the step"
+        for (role, _name, _max), v in zip(shown["positions"], shown["record"].get("pos", [])):
+            assert view.value(role) == v, f"{label}: after {what} {role} shows {view.value(role)}, not {v}"
+        log.append(f"{what}: step {shown['step']}, build-up {shown['buildup']}")
+        return shown
 
-    check("first render")
+    shown = check("first render")
+    n = view.range()[1] + 1
+    for reading in view.root.locator('[data-role="reading"]').all()[::-1]:   # ends on the first
+        reading.click()
+        view.page.wait_for_function("([r, key]) => r.getAttribute('data-reading') === key",
+                                    arg=[view.root.element_handle(), reading.get_attribute("data-reading")])
+        shown = check(f"reading {reading.get_attribute('data-reading')}")
+        n = view.range()[1] + 1
     if n == 1:
         return log
     start = view.step
@@ -168,41 +128,71 @@ def exercise(view, trace, label: str, shoot=None) -> list[str]:
         shoot(view, "drag")
     for button, d in (("prev", -1), ("next", 1)) if k == n - 1 else (("next", 1), ("prev", -1)):
         k += d
-        view.click(button)                     # the one at the end is disabled there
+        view.click(button)
         check(button.capitalize(), k=k)
+    # a cell computed at some step goes there when clicked
+    cells = view.root.locator("[data-order]")
+    if cells.count():
+        cell = cells.nth(cells.count() // 2)
+        target = int(cell.get_attribute("data-order"))
+        cell.scroll_into_view_if_needed()
+        cell.click()
+        check(f"click on the output cell of step {target}", k=target)
+
+    # pointing at (or tabbing to) a cell others read lights them and says so
+    for pid, panel in shown["panels"].items():
+        reads = panel.get("reads")
+        found = next(((r, c, x) for r, row in enumerate(reads or []) for c, x in enumerate(row) if x and x[1]), None)
+        if found:
+            r, c, (sentence, targets) = found
+            cell = view.root.locator(f'.cc-cell[data-panel="{pid}"][data-pos="{r},{c}"]')
+            cell.scroll_into_view_if_needed()
+            cell.focus()
+            lit = view.root.evaluate("r => Array.from(r.querySelectorAll('.cc-lit'), "
+                                     "e => [e.dataset.panel, ...e.dataset.pos.split(',').map(Number)])")
+            assert sorted(lit) == sorted(map(list, targets)), f"{label}: focus on {pid} {r},{c} lit {lit}, not {targets}"
+            assert view.control("say").text_content() == sentence
+            view.root.locator('[data-role="step-slider"]').focus()
+            log.append(f"focus on {pid} ({r}, {c}): {len(targets)} reader(s) lit and said")
+            break
 
     view.press("Home")
     view.wait_step(0)
     view.choose("speed", "5")
-    need = 3 if n > 6 else n                  # short traces play to the end and stop by themselves
+    need = 3 if n > 6 else n
     seen, deadline = [0], time.monotonic() + 10
     view.click("play")
-    while len(seen) < need and seen[-1] < n - 1 and time.monotonic() < deadline:
+    while len(seen) < need and seen[-1] < n - 1:
+        assert time.monotonic() < deadline, f"{label}: Play went {seen} in 10 s"
         if view.step != seen[-1]:
             seen.append(view.step)
-        time.sleep(0.01)
-    assert (len(seen) >= need or seen[-1] == n - 1) and seen == sorted(seen), f"{label}: Play went {seen}"
+    assert seen == sorted(seen), f"{label}: Play went {seen}"
     if view.control("play").get_attribute("aria-pressed") == "true":
         view.click("play")                    # pause (at the last step Play stops by itself)
     assert view.control("play").get_attribute("aria-pressed") == "false"
-    time.sleep(0.2)
     check(f"Play then Pause ({seen})")
     assert view.step >= seen[-1]
 
-    for role in ("out-channel", "row", "column"):
-        if not view.has(role) or view.range(role)[1] < 1:
+    shown = check("before the positions")
+    for i, (role, _name, hi) in enumerate(shown["positions"]):
+        if hi < 1:
             continue
-        s = trace[view.step]
-        where = {"out-channel": s.out_channel, "row": s.out_pos[0], "column": s.out_pos[-1]}
-        hi = view.range(role)[1]
-        key, d = ("ArrowRight", 1) if where[role] < hi else ("ArrowLeft", -1)
-        where[role] += d
-        pos = (where["row"], where["column"]) if len(s.out_pos) == 2 else (where["column"],)
-        want = trace.index(where["out-channel"], pos, s.sample)
+        pos = list(shown["record"]["pos"])
+        key, d = ("ArrowRight", 1) if pos[i] < hi else ("ArrowLeft", -1)
+        pos[i] += d
+        want = shown["table"]
+        for v in pos:
+            want = want[v]
         view.press(key, 1, role)
-        check(f"{key} on {role}", k=want)
+        if shown["held"] and want >= shown["held"]:      # a step the page does not hold: refused, said why
+            view.page.wait_for_function("r => r.querySelector('[data-role=note]').textContent !== ''",
+                                        arg=view.root.element_handle())
+            assert "run the notebook" in view.control("note").inner_text(), f"{label}: {role} went past the page"
+            shown = check(f"{key} on {role}: refused, step {want} is not on this page", k=shown["step"])
+        else:
+            shown = check(f"{key} on {role}", k=want)
 
-    if view.has("buildup-slider"):
+    if view.has("buildup-slider") and view.control("buildup-slider").is_visible():
         top = view.range("buildup-slider")[1]
         view.press("Home", 1, "buildup-slider")
         check("build-up Home", b=0)

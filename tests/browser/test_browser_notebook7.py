@@ -5,7 +5,7 @@ import time
 import pytest
 
 import browser_servers as servers
-from browser_checks import contrast, exercise, trace_of
+from browser_checks import contrast, exercise
 from browser_driver import find_views, visible_errors, wait_quiet
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(360)]
@@ -81,7 +81,7 @@ def test_notebook7_views_step_with_the_trace_and_read_well(notebook7, page, lab_
     servers.SCREENSHOTS.mkdir(exist_ok=True)
     seed.root.screenshot(path=str(servers.SCREENSHOTS / f"notebook7-{theme.split()[-1].lower()}-seed.png"))
 
-    log = exercise(seed, trace_of(seed), f"Notebook 7 {theme}")
+    log = exercise(seed, f"Notebook 7 {theme}")
     assert any("Play" in line for line in log)
 
     texts = contrast(seed.root)

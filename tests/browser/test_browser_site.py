@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 import browser_servers as servers
-from browser_checks import check_view, exercise, trace_of
-from browser_rows import exercise_own_data
+from browser_checks import exercise
 from browser_driver import find_views
 from browser_latency import summary, timed_presses
 from site_pages import contrast, open_page, serve
@@ -92,10 +91,10 @@ def test_page_is_self_contained_hydrated_and_readable(browser, site_url, name):
 
 @pytest.mark.parametrize("name", SOURCES)
 def test_every_view_steps_with_convcore_numbers(browser, site_url, name):
-    """Every step view: keys, drag, Next/Prev, Play/Pause, position sliders, build-up, with the
-    numbers on screen checked against convcore's frame after each move (the views' harness,
-    ``browser_checks.exercise``). A view without a catalogue example gets its trace by re-running
-    its notebook's cells here (``trace_of``); the page's cells are the notebook's cells."""
+    """Every step view: keys, drag, Next/Prev, Play/Pause, position sliders, build-up, a click on
+    an output cell and the reading switch, the screen checked against its record after each move
+    (``browser_checks.exercise``); a view whose page holds only its first steps refuses to go past
+    them and says why."""
     page, guard = _open_hydrated(browser, site_url, name)
     try:
         notebook = servers.NOTEBOOKS / f"{name}.ipynb"
@@ -105,42 +104,12 @@ def test_every_view_steps_with_convcore_numbers(browser, site_url, name):
             # As a reader would: the site's cells out of sight are not laid out (content-visibility),
             # and a text not laid out has no innerText.
             v.root.scroll_into_view_if_needed()
-            log = exercise_own_data(v, label)
-            if log is not None:
-                print(label, *log, sep="\n  ")
-                continue
-            trace = trace_of(v)
-            assert trace is not None, f"{label}: no trace to check"
-            note = v.control("note").inner_text().strip() if v.has("note") else ""
-            log = _exercise_partial(v, trace, note, label) if note else exercise(v, trace, label)
+            log = exercise(v, label)
             print(f"{label}:\n  " + "\n  ".join(log))
         print(f"{name}.html: {len(views)} step view(s) worked; outside requests blocked: {len(guard.blocked)}")
         assert not guard.problems(), f"{name}.html:\n  " + "\n  ".join(guard.problems())
     finally:
         page.context.close()
-
-
-def _exercise_partial(view, trace, note: str, label: str) -> list[str]:
-    """A view whose page holds only its first steps (the budget): it says which, steps within
-    them show convcore's numbers, and a move past them stays put and says so."""
-    payload = json.loads(view.root.locator("xpath=ancestor::div[contains(@class, 'convcore-embed')][1]")
-                         .locator("script.convcore-data").first.text_content())
-    kept = len(payload["steps"])
-    assert 0 < kept < len(trace), f"{label}: a note ({note!r}) but {kept} of {len(trace)} steps on the page"
-    assert note == f"This page holds steps 0–{kept - 1:,} of {len(trace):,}; run the notebook for the rest.", note
-    log = [f"the page holds {kept} of {len(trace)} steps"]
-    check_view(view.root, trace)
-    n = min(3, kept - 1)
-    view.press("ArrowRight", n)
-    view.wait_step(n)
-    check_view(view.root, trace)
-    log.append(f"{n}× ArrowRight: step {view.step}")
-    view.press("End")
-    view.page.wait_for_timeout(100)
-    assert view.step == n and "run the notebook" in view.control("note").inner_text(), \
-        f"{label}: End past the steps the page holds moved to {view.step}"
-    log.append(f"End: stays at step {view.step}, the note says so")
-    return log
 
 
 @pytest.mark.xfail(not EMBEDDING, strict=True,

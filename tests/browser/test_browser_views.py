@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import browser_servers as servers
-from browser_checks import check_view, contrast, exercise
+from browser_checks import check_screen, contrast, exercise
 from browser_driver import find_views
 from site_pages import views_page
 
@@ -49,14 +49,14 @@ def test_a_step_sends_the_kernel_nothing_and_the_kernel_still_hears(lab, lab_roo
     print(f"{PRESSES} presses: echo sent {echo_frames} frames, the view {view_frames} in {took:.2f} s")
     assert echo_frames >= PRESSES                  # the floor: one message per step
     assert view_frames <= int(took / 2.0), f"the view sent {view_frames} messages for {PRESSES} steps in {took:.2f} s"
-    check_view(seed.root, __import__("convcore").examples.get("seed_conv2d").trace())
+    check_screen(seed.root)
     time.sleep(0.8)                                # the learner pauses: the kernel hears where the view is
     cell = lab.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").nth(3)
     cell.locator(".jp-InputArea-editor").click()
     lab.page.keyboard.press("Shift+Enter")
     out = cell.locator(".jp-OutputArea-output")
     out.first.wait_for()
-    assert out.first.inner_text().strip() == f"kernel sees step {PRESSES}, build-up 9"
+    assert out.first.inner_text().strip() == f"kernel sees step {PRESSES}, build-up 8"
 
 
 @pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
@@ -81,7 +81,7 @@ def test_every_text_is_readable_and_every_control_named(lab, lab_root, theme):
                                    "e.getAttribute('aria-label') || (e.labels && e.labels[0] && e.labels[0].textContent) || '')")
         assert names and all(n.strip() for n in names), names
         seed.press("End", 1, "buildup-slider")
-        seed.wait_step(9, attr="data-buildup")
+        seed.wait_step(8, attr="data-buildup")
         say = seed.control("say")
         assert say.get_attribute("aria-live") == "polite"
         assert say.inner_text() == "output channel 0 at (1, 1): 17 + 10 = 27"
@@ -90,26 +90,32 @@ def test_every_text_is_readable_and_every_control_named(lab, lab_root, theme):
 
 
 def test_a_static_page_steps_with_every_request_outside_it_blocked(page, tmp_path):
-    from convcore import trace2d
-    from convcore.views import HeatmapView, PointwiseView, Stepper2D, embed_html
+    from convcore.views import HeatmapView, PointwiseView, Stepper1D, Stepper2D, embed_html
     rng = np.random.default_rng(0)
-    big = trace2d(rng.integers(-5, 6, (3, 64, 64)), rng.integers(-2, 3, (4, 3, 3, 3)), padding=1)
-    views = [Stepper2D.from_example("seed_conv2d"), PointwiseView.from_example("seed_1x1"), HeatmapView(big)]
+    big = HeatmapView(rng.integers(-5, 6, (3, 64, 64)), rng.integers(-2, 3, (4, 3, 3, 3)), padding=1)
+    views = [Stepper2D.from_example("seed_conv2d"), PointwiseView.from_example("seed_1x1"), big,
+             Stepper1D([1, 2, 3, 4, 5], [1, 0, -1], bias=[2], stride=2, padding=1)]
     body = "".join(embed_html(v) for v in views)
     script = "import {hydrate} from './assets/convcore-view.js'; window.hydrated = hydrate().length;"
     with views_page(page, tmp_path, body, script):
-        page.wait_for_function("window.hydrated === 3")
-        seed, pointwise, heat = find_views(page, "body")
-        exercise(seed, views[0].trace, "static seed")
-        check_view(pointwise.root, views[1].trace)
-        note = heat.control("note").inner_text()
-        kept = len(json.loads(page.locator("script.convcore-data").nth(2).text_content())["steps"])
-        assert note == f"This page holds steps 0–{kept - 1:,} of 16,384; run the notebook for the rest."
+        page.wait_for_function("window.hydrated === 4")
+        seed, pointwise, heat, short = find_views(page, "body")
+        exercise(seed, "static seed", data=views[0].data)
+        exercise(pointwise, "static 1×1", data=views[1].data)
+        exercise(short, "static 1-D with bias", data=views[3].data)
+        held = json.loads(page.locator("script.convcore-data").nth(2).text_content())["data"]["readings"][0]["held"]
+        assert heat.range() == (0, held - 1)             # the slider stops at what the page holds
+        assert heat.control("held").inner_text() == (f"This page holds steps 0–{held - 1:,} of 16,384; "
+                                                      "run the notebook for the rest.")
         heat.press("ArrowRight", 3)
         heat.wait_step(3)
-        check_view(heat.root, big)
-        heat.press("End")                         # past what the page holds: it says so and stays
-        assert heat.step == 3 and "run the notebook" in heat.control("note").inner_text()
+        check_screen(heat.root)
+        heat.press("End")
+        heat.wait_step(held - 1)
+        check_screen(heat.root)
+        heat.press("ArrowRight", 1, "out-channel")       # a step the page does not hold: refused, said why
+        assert heat.step == held - 1 and heat.value("out-channel") == 0
+        assert "run the notebook" in heat.control("note").inner_text()
         low = [t for t in contrast(seed.root) if t["ratio"] < 4.5]
         assert not low, low[:5]
-        page.screenshot(path=str(servers.SCREENSHOTS / "static-page.png"))
+        page.screenshot(path=str(servers.SCREENSHOTS / "static-page.png"), full_page=True)

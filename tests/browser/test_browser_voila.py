@@ -2,7 +2,7 @@
 import pytest
 
 import browser_servers as servers
-from browser_checks import contrast, exercise, trace_of
+from browser_checks import contrast, exercise
 from browser_driver import find_views, visible_errors, wait_quiet
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
@@ -23,7 +23,7 @@ def test_voila_app_views_follow_the_trace(voila_app, page, lab_root):
     page.evaluate("() => window.scrollTo(0, 0)")
     servers.SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(servers.SCREENSHOTS / "voila-02-conv2d-channels.png"))
-    log = exercise(views[0], trace_of(views[0]), f"Voila {APP}")
+    log = exercise(views[0], f"Voila {APP}")
     assert any("drag" in line for line in log) and any("Play" in line for line in log)
     assert not errors_in_console, f"uncaught page errors in the Voila app: {errors_in_console[:5]}"
     assert not visible_errors(page, "body")
