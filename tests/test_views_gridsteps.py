@@ -77,6 +77,7 @@ def all_views():
         yield pytest.param(lambda x=x, w=w, kw=kw: TransposeView(x, w, **kw), id=f"transposed-{name}")
     yield pytest.param(lambda: GradientView.from_example("seed_conv2d"), id="gradient-seed")
     yield pytest.param(lambda: GradientView(*GRAD_STRIDED[:3], **GRAD_STRIDED[3]), id="gradient-strided")
+    yield pytest.param(lambda: GradientView(*GRAD_1D[:3], **GRAD_1D[3]), id="gradient-1d")
     yield pytest.param(lambda: Im2colView.from_example("seed_conv2d"), id="im2col-seed")
     yield pytest.param(lambda: Im2colView.from_example("seed_conv2d", padding=1), id="im2col-padded")
 
@@ -392,6 +393,7 @@ def _ints(seed, shape):
 
 GRAD_STRIDED = (_ints(1, (2, 5, 4)), _ints(2, (4, 1, 2, 3)), _ints(3, (4, 3, 2)),
                 dict(stride=(2, 1), padding=(1, 1), dilation=(1, 2), groups=2))
+GRAD_1D = (_ints(4, (2, 7)), _ints(5, (3, 2, 3)), _ints(6, (3, 4)), dict(stride=2, padding=1))
 
 
 def grad_cases():
@@ -400,12 +402,15 @@ def grad_cases():
     yield pytest.param(lambda: (GradientView.from_example("seed_conv2d"), ex.input, ex.weight, g, {}), id="seed")
     x, w, g2, kw = GRAD_STRIDED
     yield pytest.param(lambda: (GradientView(x, w, g2, **kw), x, w, g2, kw), id="strided-grouped")
+    x1, w1, g1, kw1 = GRAD_1D
+    yield pytest.param(lambda: (GradientView(x1, w1, g1, **kw1), x1, w1, g1, kw1), id="1d-padded")
 
 
 def torch_grads(x, w, g, kw):
     xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
     wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
-    y = torch.nn.functional.conv2d(xt[None], wt, **kw)[0]
+    conv = torch.nn.functional.conv1d if x.ndim == 2 else torch.nn.functional.conv2d
+    y = conv(xt[None], wt, **kw)[0]
     y.backward(torch.tensor(g, dtype=torch.float64))
     return xt.grad.numpy(), wt.grad.numpy()
 
@@ -414,7 +419,7 @@ def torch_grads(x, w, g, kw):
 def test_gradient_screens_equal_the_traces_and_autograd(make):
     view, x, w, g, kw = make()
     dx, dw = torch_grads(x, w, g, kw)
-    assert g.shape == api.conv2d(x, w, **kw).shape
+    assert g.shape == (api.conv1d if x.ndim == 2 else api.conv2d)(x, w, **kw).shape
     for trace, wrt, torch_grad in ((view.input_trace, "input", dx), (view.weight_trace, "weight", dw)):
         rd = view.readings[wrt]
         assert rd["n"] == len(trace) == torch_grad.size
@@ -465,20 +470,20 @@ def test_gradient_reads_follow_the_forward_windows(make):
     whose tap read a real input there; x[c, i, j] into the weights whose taps read it: the forward
     trace's windows, not the gradient traces the view was built from."""
     view, x, w, g, kw = make()
-    forward = api.trace2d(x, w, **kw)
+    forward = (api.trace1d if x.ndim == 2 else api.trace2d)(x, w, **kw)
     per = w.shape[1]
     want = {"input": {}, "weight": {}}
     for st in forward:
-        o, (i, j) = st.out_channel, st.out_pos
+        o, pos = st.out_channel, st.out_pos
         for c in st.in_channels:
             for tap in st.window:
                 if tap.in_padding:
                     continue
                 local = c - st.group * per
-                want["input"].setdefault(("g", (o, i, j)), set()).add((f"dx{c}", *tap.coords))
-                want["input"].setdefault(("w", (o, local, *tap.offset)), set()).add((f"dx{c}", *tap.coords))
-                want["weight"].setdefault(("g", (o, i, j)), set()).add((f"dw{o}_{local}", *tap.offset))
-                want["weight"].setdefault(("x", (c, *tap.coords)), set()).add((f"dw{o}_{local}", *tap.offset))
+                want["input"].setdefault(("g", (o, *pos)), set()).add((f"dx{c}", *rc(tap.coords)))
+                want["input"].setdefault(("w", (o, local, *tap.offset)), set()).add((f"dx{c}", *rc(tap.coords)))
+                want["weight"].setdefault(("g", (o, *pos)), set()).add((f"dw{o}_{local}", *rc(tap.offset)))
+                want["weight"].setdefault(("x", (c, *tap.coords)), set()).add((f"dw{o}_{local}", *rc(tap.offset)))
     for wrt in ("input", "weight"):
         rd = view.readings[wrt]
         checked = 0
