@@ -1,15 +1,21 @@
-"""ReceptiveFieldView and SequenceView headless: every step's rows are ReceptiveField.trail's
-masks (top layer first), the future after t is shaded and never read, embeds carry their module."""
+"""ReceptiveFieldView and SequenceView headless: what every step shows (``view.screen(k)``)
+against ``ReceptiveField.trail`` / ``inputs_of`` and against PyTorch (which input positions
+change output o when they change), the future after t never read, the selects recomputed in
+the kernel with the library's message on an impossible stack."""
 from __future__ import annotations
 
 import json
 import re
 
+import numpy as np
 import pytest
+import torch
 
 from convcore.causal import causal_layers
 from convcore.receptive import receptive_field
-from convcore.views import ReceptiveFieldView, SequenceView, static_assets
+from convcore.views import ReceptiveFieldView, SequenceView
+from convcore.views.receptive import NEEDS_KERNEL
+from convcore.views.view import embed_html
 
 STACK = [dict(kernel_size=3, padding=1), dict(kind="max_pool", kernel_size=2),
          dict(kernel_size=3, padding=1), dict(kind="max_pool", kernel_size=2)]
@@ -17,27 +23,70 @@ STACKS = [STACK, [dict(kernel_size=3, stride=2, dilation=2), dict(kernel_size=2,
           [dict(kernel_size=2, dilation=d) for d in (1, 2, 4)]]
 
 
-def letters(mask, chosen=None):
-    return "".join("o" if i == chosen else "r" if (chosen is None and m) else "." for i, m in enumerate(mask))
+def states(screen, pid):
+    (row,) = screen["panels"][pid]["cells"]
+    return [s for _, s in row]
+
+
+def depends_on(layers, n, o):
+    """The input positions output ``o`` of the top layer depends on, found by PyTorch: every
+    weight 1, avg pools for max pools (a max reads its whole window too, but passes on only the
+    winner's gradient), and the gradient of output o with respect to the input."""
+    x = torch.ones(1, 1, n, dtype=torch.float64, requires_grad=True)
+    y = x
+    for m in layers:
+        k, s, p, d = m["kernel_size"], m.get("stride", 1), m.get("padding", 0), m.get("dilation", 1)
+        if m.get("kind", "conv") == "conv":
+            y = torch.nn.functional.conv1d(y, torch.ones(1, 1, k, dtype=torch.float64), stride=s, padding=p, dilation=d)
+        else:
+            y = torch.nn.functional.avg_pool1d(y, k, s if "stride" in m else k, p)
+    y[0, 0, o].backward()
+    return tuple(int(i) for i in np.flatnonzero(x.grad[0, 0].numpy()))
 
 
 @pytest.mark.parametrize("layers", STACKS)
 def test_every_step_lights_the_trail(layers):
-    view = ReceptiveFieldView(layers, 16)
+    n = 16
+    view = ReceptiveFieldView(layers, n)
     rf = receptive_field(layers)
-    V = view.data["variants"]["stack"]
-    sizes = rf.output_sizes(16)
-    assert view.n == len(V["steps"]) == sizes[-1]
-    for o, rec in enumerate(V["steps"]):
-        masks = rf.trail(o, 16)
-        want = [letters(m) for m in masks[:-1]] + [letters(masks[-1], chosen=o)]
-        assert rec["rows"] == want[::-1]
-        assert rec["h"].startswith(f"step {o} of steps 0–{sizes[-1] - 1}")
+    sizes = rf.output_sizes(n)
+    top = len(layers)
+    rd = view.current
+    assert view.n == sizes[-1] and rd["rows"] == [[f"layer-{l}"] for l in range(top, 0, -1)] + [["input"]]
+    for o in range(view.n):
+        sc = view.screen(o)
+        masks = rf.trail(o, n)
+        for l, mask in enumerate(masks):
+            pid = "input" if l == 0 else f"layer-{l}"
+            want = ["chosen" if i == o else "plain" for i in range(sizes[l])] if l == top else \
+                   ["read" if m else "plain" for m in mask]
+            assert states(sc, pid) == want, (o, l)
+            assert [t for t, _ in sc["panels"][pid]["cells"][0]] == [str(i) for i in range(sizes[l])]
+        read = tuple(i for i, s in enumerate(states(sc, "input")) if s == "read")
+        assert read == rf.inputs_of(o, n) == depends_on(layers, n, o)
         first, last = rf.span(o)
-        assert f"spans input positions {first} to {last}" in rec["h"]
-        assert f"({len(rf.inputs_of(o, 16))} in all)" in rec["say"] or len(rf.inputs_of(o, 16)) == 1
-    for row, f in zip(V["layers"][::-1][1:], rf.layers):
-        assert f"size {f.size}, jump {f.jump}, start {f.start}" in row["text"] and row["formula"] == f.explanation
+        assert sc["header"].startswith(f"step {o} of steps 0–{sizes[-1] - 1}: output {o} of layer {top} "
+                                       f"spans input positions {first} to {last}")
+        lines = dict(sc["lines"])
+        assert lines["span"].endswith(f"= {first} to {first} + size − 1 = {first} + {rf.size} − 1 = {last}")
+        assert f"({len(read)} in all)" in lines["reads"] or len(read) == 1
+    for f in rf.layers:
+        P = rd["panels"][f"layer-{f.layer}"]
+        assert f"size {f.size}, jump {f.jump}, start {f.start}; {sizes[f.layer]} outputs" in P["title"]
+        assert ["formula", f"layer {f.layer}: {f.explanation}"] in rd["notes"]
+    assert ["needs-kernel", NEEDS_KERNEL] in rd["notes"]
+    assert {s for o in range(view.n) for P in view.screen(o)["panels"].values() for _, s in P["cells"][0]} == \
+           {s for s, _ in rd["legend"]}
+
+
+def test_the_selects_name_each_layer_and_its_values():
+    view = ReceptiveFieldView(STACK + [dict(kernel_size=2, dilation=6)], 40)
+    edits = view.current["edits"]
+    assert [(e[0], e[1], e[4]) for e in edits[:3]] == [("layer-5", "kernel_size", 2), ("layer-5", "stride", 1),
+                                                       ("layer-5", "dilation", 6)]
+    assert edits[2][3] == [1, 2, 3, 4, 6]          # the value in use is among the choices
+    assert [(e[0], e[1], e[4]) for e in edits[-3:]] == [("layer-1", "kernel_size", 3), ("layer-1", "stride", 1),
+                                                        ("layer-1", "dilation", 1)]
 
 
 def test_set_layers_recomputes():
@@ -45,52 +94,77 @@ def test_set_layers_recomputes():
     view.step = 3
     view.set_layers([dict(kernel_size=5)], 10)
     assert view.step == 0 and view.n == 6 and view.rf.size == 5
-    assert view.data["variants"]["stack"]["steps"][0]["rows"] == ["o.....", "rrrrr....."]
-
-
-def test_sequence_never_reads_the_future():
-    view = SequenceView(24)
-    assert set(view.data["variants"]) == {"dilated", "plain"}
-    for name, dil in (("dilated", (1, 2, 4, 8)), ("plain", (1, 1, 1, 1))):
-        rf = receptive_field(causal_layers(2, dil))
-        assert rf.size == (16 if name == "dilated" else 5)
-        steps = view.data["variants"][name]["steps"]
-        assert len(steps) == 24
-        for t, rec in enumerate(steps):
-            masks = rf.trail(t, 24)
-            want = ["".join("r" if m else "f" if i > t else "." for i, m in enumerate(mask)) for mask in masks[:-1]]
-            want.append("".join("o" if i == t else "f" if i > t else "." for i in range(24)))
-            assert rec["rows"] == want[::-1]
-            assert all("r" not in row[t + 1:] for row in rec["rows"])          # nothing after t is read
-            inputs = rf.inputs_of(t, 24)
-            assert inputs[-1] == t and len(inputs) == min(t + 1, rf.size)
-            assert rec["h"].startswith(f"t = {t} (step {t} of steps 0–23)")
-    assert "receptive field 16" in view.data["variants"]["dilated"]["label"]
-    assert "receptive field 5" in view.data["variants"]["plain"]["label"]
-
-
-@pytest.mark.parametrize("view", [ReceptiveFieldView(STACK, 16), SequenceView(24)], ids=["receptive", "sequence"])
-def test_embed_and_static_display(view, monkeypatch):
-    view.step = 2
-    html = view.embed_html()
-    m = re.fullmatch(rf'<div class="convcore-embed" data-view="{view.kind}" data-module="convcore-receptive.js">'
-                     r'<script type="application/json" class="convcore-data">(.*)</script></div>', html, re.S)
-    payload = json.loads(m.group(1))
-    assert payload["variants"] == view.data["variants"] and payload["step"] == 2 and payload["live"] is False
-    monkeypatch.setenv("CONVCORE_VIEWS", "static")
-    assert view._repr_mimebundle_()["text/html"] == html
-    js = static_assets()["convcore-receptive.js"]
-    assert "export function hydrate" in js and "export default" in js and "http" not in js
+    sc = view.screen(0)
+    assert states(sc, "layer-1") == ["chosen"] + ["plain"] * 5
+    assert states(sc, "input") == ["read"] * 5 + ["plain"] * 5
 
 
 def test_a_layer_changed_in_the_browser_is_recomputed_and_errors_are_shown():
     view = ReceptiveFieldView(STACK, 16)
-    assert [r.get("layer") for r in view.data["variants"]["stack"]["layers"]] == [4, 3, 2, 1, None]
-    view._on_msg(view, {"type": "layer", "layer": 1, "key": "dilation", "value": 2}, [])
+    view._on_msg(view, {"type": "edit", "panel": "layer-1", "key": "dilation", "value": 2}, [])
     want = receptive_field([dict(kernel_size=3, padding=1, dilation=2)] + STACK[1:])
     assert view.error == "" and view.rf.size == want.size == 12
-    assert view.data["variants"]["stack"]["layers"][-2]["edit"] == {"kernel_size": 3, "stride": 1, "dilation": 2}
-    view._on_msg(view, {"type": "layer", "layer": 2, "key": "stride", "value": 4}, [])
+    assert [e[4] for e in view.current["edits"] if e[0] == "layer-1"] == [3, 1, 2]
+    view.on_edit("layer-2", "stride", "4")
     assert view.error == "" and view.rf.output_sizes(16) == [16, 14, 4, 4, 2]
-    view._on_msg(view, {"type": "layer", "layer": 4, "key": "kernel_size", "value": 7}, [])   # 4 inputs, window 7
-    assert view.error.startswith("ValueError: receptive_field: layer 4") and view.rf.output_sizes(16)[-1] == 2
+    before = view.data
+    view.on_edit("layer-4", "kernel_size", 7)        # 4 inputs, window 7
+    assert view.error.startswith("ValueError: receptive_field: layer 4") and view.data is before
+    try:
+        receptive_field([dict(m, kernel_size=7) if i == 3 else m for i, m in enumerate(view.layers)]).output_sizes(16)
+    except ValueError as err:
+        assert str(err) in view.error
+    view.on_edit("layer-9", "stride", 2)
+    assert "there is no layer 'layer-9'" in view.error
+    view.on_edit("layer-1", "padding", 2)
+    assert "only kernel_size, stride, dilation can be changed" in view.error
+    view.on_edit("layer-1", "kernel_size", 1)
+    assert view.error == "" and view.rf.specs[0].kernel_size == (1,)
+
+
+def test_sequence_never_reads_the_future():
+    n = 24
+    view = SequenceView(n)
+    assert [r["key"] for r in view.data["readings"]] == ["dilated", "plain"] and view.reading == "dilated"
+    for name, dil, size in (("dilated", (1, 2, 4, 8), 16), ("plain", (1, 1, 1, 1), 5)):
+        layers = causal_layers(2, dil)
+        rf = receptive_field(layers)
+        assert view.fields[name].size == rf.size == size
+        assert view.readings[name]["label"].endswith(f"(receptive field {size})")
+        for t in range(n):
+            sc = view.screen(t, reading=name)
+            masks = rf.trail(t, n)
+            for l, mask in enumerate(masks):
+                pid = "input" if l == 0 else f"layer-{l}"
+                got = states(sc, pid)
+                assert all(s == "future" for s in got[t + 1:])              # nothing after t is read
+                want = ["chosen" if i == t else "plain" for i in range(t + 1)] if l == len(dil) else \
+                       ["read" if m else "plain" for m in mask[:t + 1]]
+                assert got[:t + 1] == want
+            inputs = [i for i, s in enumerate(states(sc, "input")) if s == "read"]
+            assert inputs == list(range(max(0, t - size + 1), t + 1))
+            assert sc["header"].startswith(f"t = {t} (step {t} of steps 0–{n - 1})")
+            other = "plain" if name == "dilated" else "dilated"
+            assert view.record(t, name)["jump"] == {other: t}
+    view.update(5, reading="plain")
+    assert (view.reading, view.step) == ("plain", 5)
+
+
+def test_embed_and_static_display(monkeypatch):
+    for view in (ReceptiveFieldView(STACK, 16), SequenceView(24)):
+        view.step = 2
+        html = embed_html(view)
+        m = re.fullmatch(rf'<div class="convcore-embed" data-view="{view.kind}">'
+                         r'<script type="application/json" class="convcore-data">(.*)</script></div>', html, re.S)
+        payload = json.loads(m.group(1))
+        assert payload["data"]["readings"] == view.data["readings"] and payload["step"] == 2
+        monkeypatch.setenv("CONVCORE_VIEWS", "static")
+        assert view._repr_mimebundle_()["text/html"] == html
+        monkeypatch.delenv("CONVCORE_VIEWS")
+
+
+def test_the_picture_writer_draws_every_step_of_every_reading():
+    from convcore.views.picture import picture
+    for view in (ReceptiveFieldView(STACK, 16), SequenceView(16)):
+        for rd in view.data["readings"]:
+            assert all(min(picture(view, k, reading=rd["key"]).size) > 100 for k in range(rd["n"]))

@@ -1,6 +1,6 @@
 """The views' browser modules as they run: the shared prelude, then the module's own body.
 
-Every renderer in ``static/`` (``view.js``, ``pooling.js``, ``receptive.js``)
+Every renderer in ``static/`` (``view.js``)
 uses the same step controls: Prev/Play/Next, the step slider and speed menu, the keys kept from
 the host's shortcuts, Play's loop, the sync to the kernel, the static page's model. They are
 written once, in ``static/controls.js``. That file cannot be imported: an anywidget ``_esm`` is
@@ -22,11 +22,11 @@ CSS_LINE = "const CSS = null;"   # view.js's placeholder for the stylesheet on s
 
 
 def esm_source(name: str) -> str:
-    """Module ``name`` (``"view"``, ``"pooling"``, ...) as the browser runs it: the prelude
+    """Module ``name`` (``"view"``, ``"gridsteps"``) as the browser runs it: the prelude
     ``static/controls.js``, then ``static/<name>.js``.
 
-    >>> src = esm_source("pooling")
-    >>> src.startswith((STATIC / PRELUDE).read_text()) and src.endswith((STATIC / "pooling.js").read_text())
+    >>> src = esm_source("view")
+    >>> src.startswith((STATIC / PRELUDE).read_text()) and src.endswith((STATIC / "view.js").read_text())
     True
     """
     prelude = (STATIC / PRELUDE).read_text(encoding="utf-8")

@@ -265,11 +265,13 @@ function view(model, el, live) {
       panels.push(pn); byId[id] = pn;
       return pn.block;
     }))));
+    const editRows = {};                        // one row of selects per panel, in the order given
     for (const [id, key, label, choices, value] of rd.edits || []) {
       const sel = h("select", {"data-role": `edit-${key}`, "aria-label": `${rd.panels[id].title}: ${label}`, disabled: !live},
         ...choices.map((v) => h("option", {value: v, text: v, selected: String(v) === String(value)})));
       sel.addEventListener("change", () => model.send({type: "edit", panel: id, key, value: Number(sel.value)}));
-      byId[id].block.insertBefore(h("label", {class: "cc-controls"}, h("span", {text: label}), sel), byId[id].title.nextSibling);
+      if (!editRows[id]) { editRows[id] = row(); byId[id].block.insertBefore(editRows[id], byId[id].title.nextSibling); }
+      editRows[id].append(h("label", {}, h("span", {text: label}), sel));
     }
     const last = rd.held ? rd.held - 1 : rd.n - 1;      // a static page's slider stops at what it holds
     step.input.max = last;
@@ -289,7 +291,9 @@ function view(model, el, live) {
     setText(bu.label.firstChild, `build-up (${rd.unit}s)`);
     legend.replaceChildren(...rd.legend.map(([state, text]) =>
       h("span", {}, h("span", {class: `cc-swatch cc-s-${state}`}), text)));
-    notes.replaceChildren(...rd.notes.map(([role, text]) => h("div", {class: `cc-note cc-line-${role}`, "data-role": role, text})));
+    // "needs-kernel" says why the selects are off: on a static page only
+    notes.replaceChildren(...rd.notes.filter(([role]) => live ? role !== "needs-kernel" : true)
+      .map(([role, text]) => h("div", {class: `cc-note cc-line-${role}`, "data-role": role, text})));
     for (const btn of switchRow.children) btn.setAttribute("aria-checked", String(btn.dataset.reading === rd.key));
   }
   // a static page holds the first steps of a long reading: a position past them is refused, and said why
