@@ -1,6 +1,6 @@
 """The views' browser modules as they run: the shared prelude, then the module's own body.
 
-Every renderer in ``static/`` (``view.js``, ``gridsteps.js``)
+Every renderer in ``static/`` (``view.js``)
 uses the same step controls: Prev/Play/Next, the step slider and speed menu, the keys kept from
 the host's shortcuts, Play's loop, the sync to the kernel, the static page's model. They are
 written once, in ``static/controls.js``. That file cannot be imported: an anywidget ``_esm`` is

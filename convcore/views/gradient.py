@@ -4,8 +4,10 @@ Reading "input" (the default): one step per input element; the output-gradient
 elements and the weights whose products sum into that element's gradient are
 lit, the products and the sum written out, the input gradient filling in.
 Reading "weight": one step per weight element; the input elements and
-output-gradient elements whose products sum into its gradient. Numbers from
-``convcore.grad.trace_conv*d_input_grad`` / ``trace_conv*d_weight_grad``.
+output-gradient elements whose products sum into its gradient. A click on a
+gradient element goes to its step; pointing at a factor lights the gradient
+elements it adds into. Numbers from ``convcore.grad.trace_conv*d_input_grad`` /
+``trace_conv*d_weight_grad``; the data follows ``schema.py`` and ``View`` carries it.
 """
 from __future__ import annotations
 
@@ -13,8 +15,10 @@ import numpy as np
 
 from .. import api, grad
 from .. import examples as catalogue
-from .gridsteps import GridStepsView, check_size, grid2, label, product_line, rc, states, texts
-from .numfmt import fmt
+from . import schema
+from .numfmt import fmt, label, product_line
+from .schema import check_size, grid2, key, rc, states, texts
+from .view import View
 
 
 def _unbatched(x, w, g):
@@ -30,105 +34,101 @@ def _unbatched(x, w, g):
     return x, w, g
 
 
-def _lit(shape, rows, state="patch", base="plain"):
-    s = states(shape, base)
-    for r in rows:
-        r_, c_ = rc(r)
-        s[r_][c_] = state
-    return s
+def _positions(shape) -> list[list[tuple[int, ...]]]:
+    """Per cell of the (rows, columns) grid of a 1-D or 2-D ``shape``, the position it shows."""
+    R, C = grid2(shape)
+    return [[(c,) if len(shape) == 1 else (r, c) for c in range(C)] for r in range(R)]
 
 
-def _filling(values, shape, order, k):
-    """Texts and states of a gradient array filling in: element steps < k done, k current."""
-    t = [[""] * shape[1] for _ in range(shape[0])]
-    s = states(shape, "todo")
-    for idx, at in order:
-        if at <= k:
-            r_, c_ = rc(idx)
-            t[r_][c_] = fmt(values[r_][c_])
-            s[r_][c_] = "current" if at == k else "done"
-    return t, s
+def _panel(title, role, values, state, lead, **extra) -> dict:
+    """A panel of ``values`` (1-D or 2-D) whose cells are keyed ``lead + position``."""
+    shape = np.shape(values)
+    return {"title": title, "role": role, "t": texts(values), "s": states(grid2(shape), state),
+            "keys": [[key((*lead, *pos)) for pos in row] for row in _positions(shape)], **extra}
 
 
-def _gradient_modes(x, w, g, kwargs):
+def _gradient_readings(x, w, g, kwargs):
     dims = w.ndim - 2
     it = (grad.trace_conv1d_input_grad if dims == 1 else grad.trace_conv2d_input_grad)(x.shape, w, g, **kwargs)
     wt = (grad.trace_conv1d_weight_grad if dims == 1 else grad.trace_conv2d_weight_grad)(x, w.shape, g, **kwargs)
     C_in, C_out, per = x.shape[0], w.shape[0], w.shape[1]
-    xs, gs, ks = grid2(x.shape[1:]), grid2(g.shape[1:]), grid2(w.shape[2:])
-    g2 = [np.asarray(g[o]).reshape(gs) for o in range(C_out)]
-    dx = np.asarray(it.output).reshape(C_in, *xs)
-    dw = np.asarray(wt.output).reshape(C_out, per, *ks)
-    x_panels = {f"x{c}": {"title": f"input x, channel {c}", "t": texts(x[c]), "s": states(xs)} for c in range(C_in)}
-    g_panels = {f"g{o}": {"title": f"output gradient g, channel {o}", "t": texts(g[o]), "s": states(gs, "done")}
-                for o in range(C_out)}
-    w_panels = {f"w{o}_{c}": {"title": f"w[{o}, {c}]", "t": texts(w[o, c]), "s": states(ks, "kernel")}
-                for o in range(C_out) for c in range(per)}
-    modes = []
-    for trace, key, what in ((it, "input", "input element"), (wt, "weight", "weight")):
+    dx = np.asarray(it.output).reshape(x.shape)
+    dw = np.asarray(wt.output).reshape(w.shape)
+    readings = []
+    for trace, wrt, what in ((it, "input", "input element"), (wt, "weight", "weight")):
         n = len(trace)
-        if key == "input":
-            panels = {**g_panels, **w_panels}
-            for c in range(C_in):
-                panels[f"dx{c}"] = {"title": f"input gradient ∂L/∂x, channel {c}",
-                                    "t": [[""] * xs[1] for _ in range(xs[0])], "s": states(xs, "todo")}
-            rows = [list(g_panels), list(w_panels), [f"dx{c}" for c in range(C_in)]]
+        all_steps = [trace[k] for k in range(n)]
+        # The panels of the factors: grad_output and the weight (input gradient) or the input (weight gradient).
+        g_panels = {f"g{o}": _panel(f"output gradient g, channel {o}", "cell", g[o], "done", (o,), channel=o)
+                    for o in range(C_out)}
+        if wrt == "input":
+            other = {f"w{o}_{c}": _panel(f"w[{o}, {c}]", "kernel-cell", w[o, c], "kernel", (o, c))
+                     for o in range(C_out) for c in range(per)}
+            result = {f"dx{c}": _panel(f"input gradient ∂L/∂x, channel {c}", "out-cell", dx[c], "todo", (c,),
+                                       channel=c) for c in range(C_in)}
+            rows = [list(g_panels), list(other), list(result)]
         else:
-            panels = {**x_panels, **g_panels}
-            for o in range(C_out):
-                for c in range(per):
-                    panels[f"dw{o}_{c}"] = {"title": f"∂L/∂w[{o}, {c}]", "t": [[""] * ks[1] for _ in range(ks[0])],
-                                            "s": states(ks, "todo")}
-            rows = [list(x_panels), list(g_panels), [f"dw{o}_{c}" for o in range(C_out) for c in range(per)]]
+            other = {f"x{c}": _panel(f"input x, channel {c}", "in-cell", x[c], "plain", (c,), channel=c)
+                     for c in range(C_in)}
+            result = {f"dw{o}_{c}": _panel(f"∂L/∂w[{o}, {c}]", "out-cell", dw[o, c], "todo", (o, c))
+                      for o in range(C_out) for c in range(per)}
+            rows = [list(other), list(g_panels), list(result)]
+        panels = {**g_panels, **other, **result}
+        for P in result.values():
+            P["order"] = [[None] * len(row) for row in P["t"]]
+        # Where each step's element sits, and which elements each factor adds into (the inverse of the terms).
+        readers = {pid: [[[] for _ in row] for row in P["t"]] for pid, P in {**g_panels, **other}.items()}
+        factor_pid = (lambda oi: f"w{oi[0]}_{oi[1]}") if wrt == "input" else (lambda oi: f"x{oi[0]}")
+        factor_pos = (lambda oi: oi[2:]) if wrt == "input" else (lambda oi: oi[1:])
+        for k, st in enumerate(all_steps):
+            pid = f"dx{st.element[0]}" if wrt == "input" else f"dw{st.element[0]}_{st.element[1]}"
+            r_, c_ = rc(st.element[1:] if wrt == "input" else st.element[2:])
+            panels[pid]["order"][r_][c_] = k
+            for gi, oi in zip(st.grad_output_index, st.other_index):
+                for fp, pos in ((f"g{gi[0]}", gi[1:]), (factor_pid(oi), factor_pos(oi))):
+                    where = [pid, r_, c_]
+                    cell = readers[fp][rc(pos)[0]][rc(pos)[1]]
+                    if where not in cell:
+                        cell.append(where)
+        gname = "∂L/∂x" if wrt == "input" else "∂L/∂w"
+        for fp, grid in readers.items():
+            P = panels[fp]
+            name = "g" if fp.startswith("g") else "w" if fp.startswith("w") else "x"
+            P["reads"] = [[[f"{label(name, map(int, P['keys'][r][c].split(',')))} = {P['t'][r][c]} adds into "
+                            f"{len(cell)} element{'s' if len(cell) != 1 else ''} of {gname}", cell]
+                           for c, cell in enumerate(row)] for r, row in enumerate(grid)]
         steps = []
-        for k in range(n):
-            st = trace[k]
+        for k, st in enumerate(all_steps):
             set_ = {}
-            by_panel: dict[str, list] = {}
             for gi in st.grad_output_index:
-                by_panel.setdefault(f"g{gi[0]}", []).append(gi[1:])
+                set_.setdefault(f"g{gi[0]}", {"s": {}})["s"][schema.at(*rc(gi[1:]))] = "patch"
             for oi in st.other_index:
-                pid = f"w{oi[0]}_{oi[1]}" if key == "input" else f"x{oi[0]}"
-                by_panel.setdefault(pid, []).append(oi[2:] if key == "input" else oi[1:])
-            for pid, where in by_panel.items():
-                base = "done" if pid.startswith("g") else "kernel" if pid.startswith("w") else "plain"
-                shape = gs if pid.startswith("g") else ks if pid.startswith("w") else xs
-                set_[pid] = {"s": _lit(shape, where, "patch", base)}
-            if key == "input":
+                set_.setdefault(factor_pid(oi), {"s": {}})["s"][schema.at(*rc(factor_pos(oi)))] = "patch"
+            if wrt == "input":
                 _, c, pos = it.locate(k)
-                for cc in range(C_in):
-                    order = [(it.locate(m)[2], m) for m in range(n) if it.locate(m)[1] == cc]
-                    t, s = _filling(dx[cc].reshape(xs).tolist(), xs, order, k)
-                    set_[f"dx{cc}"] = {"t": t, "s": s}
                 name = label("∂L/∂x", (c, *pos))
                 pairs_text = [f"{label('g', gi)}·{label('w', oi)}" for gi, oi in zip(st.grad_output_index, st.other_index)]
             else:
                 o, c, tap = wt.locate(k)
-                for oo in range(C_out):
-                    for cc in range(per):
-                        order = [(wt.locate(m)[2], m) for m in range(n) if wt.locate(m)[:2] == (oo, cc)]
-                        t, s = _filling(dw[oo, cc].reshape(ks).tolist(), ks, order, k)
-                        set_[f"dw{oo}_{cc}"] = {"t": t, "s": s}
                 name = label("∂L/∂w", (o, c, *tap))
                 pairs_text = [f"{label('g', gi)}·{label('x', oi)}" for gi, oi in zip(st.grad_output_index, st.other_index)]
             line = product_line(zip(st.grad_output_values, st.other_values), st.value, name)
             which = ", ".join(pairs_text[:8]) + (f", … ({len(pairs_text)} in all)" if len(pairs_text) > 8 else "")
-            steps.append({"h": f"{key} gradient · step {k} of steps 0–{n - 1}: {name}, "
+            steps.append({"h": f"{wrt} gradient · step {k} of steps 0–{n - 1}: {name}, "
                                f"{len(st)} product{'s' if len(st) != 1 else ''}",
-                          "say": f"step {k}: {line}", "set": set_,
+                          "say": f"step {k}: {line}", "set": set_, "value": fmt(st.value),
                           "lines": [["pairs", f"products of: {which or 'nothing (no window read it)'}"],
                                     ["total", line]]})
         legend = ([["done", "output gradient g"], ["kernel", "weights"], ["patch", "the factors of this sum"],
-                   ["current", "this gradient element"], ["todo", "not yet"]] if key == "input" else
+                   ["current", "this gradient element"], ["todo", "not yet"]] if wrt == "input" else
                   [["plain", "input"], ["done", "output gradient g"], ["patch", "the factors of this sum"],
                    ["current", "this gradient element"], ["todo", "not yet"]])
-        modes.append({"key": key, "label": f"{key} gradient: one {what} per step", "n": n, "rows": rows,
-                      "panels": panels, "legend": legend, "steps": steps})
-    return modes, it, wt
+        readings.append(schema.reading(wrt, f"{wrt} gradient: one {what} per step", rows, panels, steps, legend))
+    return readings, it, wt
 
 
-class GradientView(GridStepsView):
-    """The gradients of a convolution, one element at a time: ``mode`` "input" or "weight".
+class GradientView(View):
+    """The gradients of a convolution, one element at a time: ``reading`` "input" or "weight".
 
     ``GradientView(input, weight, grad_output, stride=1, padding=0, dilation=1, groups=1)``
     (one sample: (C, *spatial) arrays, or plain ones), or
@@ -143,8 +143,8 @@ class GradientView(GridStepsView):
         cells = x.size + w.size + np.asarray(g).size
         check_size("GradientView", "input", x.size, cells)
         check_size("GradientView", "weight", w.size, cells)
-        modes, self.input_trace, self.weight_trace = _gradient_modes(x, w, g, kwargs)
-        super().__init__(modes, example=example)
+        readings, self.input_trace, self.weight_trace = _gradient_readings(x, w, g, kwargs)
+        super().__init__({"kind": self.kind, "example": example, "readings": readings, "reading": "input"})
 
     @classmethod
     def from_example(cls, name: str, target=20) -> "GradientView":

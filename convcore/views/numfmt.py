@@ -31,3 +31,22 @@ def factor(value) -> str:
     """A number as a factor in a product: negatives in brackets, ``3·(-1)``."""
     text = fmt(value)
     return f"({text})" if text.startswith("-") else text
+
+
+def label(name: str, index) -> str:
+    """An element named by its index: ``label("x", (0, 1, 2))`` is "x[0, 1, 2]"."""
+    return f"{name}[{', '.join(str(int(i)) for i in index)}]"
+
+
+def product_line(pairs, value, left: str = "") -> str:
+    """"a·b + c·d + … = v" with negative factors in brackets (at most 12 terms written).
+
+    >>> product_line([(1, -1), (2, 3)], 5, "y[0]")
+    'y[0] = 1·(-1) + 2·3 = 5'
+    """
+    terms = [f"{factor(a)}·{factor(b)}" for a, b in pairs]
+    if len(terms) > 12:
+        terms = terms[:6] + ["…"] + terms[-5:]
+    body = " + ".join(terms) if terms else "0 (no terms)"
+    joint = " " if left.endswith(":") else " = " if left else ""
+    return f"{left}{joint}{body} = {fmt(value)}"
