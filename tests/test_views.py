@@ -189,6 +189,8 @@ def test_heatmap_boxes_follow_the_window_and_numbers_come_in_blocks():
     v = HeatmapView(rng.integers(-5, 6, (3, 40, 40)), rng.integers(-2, 3, (2, 3, 3, 3)), padding=1)
     rd = v.current
     assert rd["block"] and len(rd["steps"]) < rd["n"]          # the rest comes when the browser asks
+    assert rd["panels"]["in0"]["image"].startswith("data:image/png;base64,")
+    assert "data:image" not in json.dumps(rd["steps"])          # the images ship once, not per step
     k = rd["n"] - 5
     st = v.trace[k]
     sc = v.screen(k)

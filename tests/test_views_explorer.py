@@ -108,7 +108,7 @@ def test_big_sizes_switch_to_the_heatmap():
 
 def test_changing_a_shape_gives_random_values_and_going_back_restores_the_preset():
     ex = Explorer("seed_conv2d")
-    preset_values = ex.view.frame.arithmetic.value
+    preset_values = ex.view.screen()["lines"]
     ex.c_out.value = 1
     assert ex.trace.problem.weight.shape == (1, 2, 2, 2)
     assert ex.values_dropdown.value == "preset"
@@ -117,7 +117,7 @@ def test_changing_a_shape_gives_random_values_and_going_back_restores_the_preset
     ex.kernel_h.value = 2
     ex.c_out.value = 3
     assert ex.trace.problem.weight.tolist() == examples.get("seed_conv2d").weight.tolist()
-    assert ex.view.frame.arithmetic.value == preset_values
+    assert ex.view.screen()["lines"] == preset_values
 
 
 def test_rectangular_sizes_and_sliders():
@@ -140,4 +140,4 @@ def test_a_replaced_view_is_closed_and_the_new_one_is_live():
     assert ex.view is not old and old.comm is None        # closed in kernel and browser
     assert ex.view.comm is not None
     ex.view.step = 4
-    assert ex.view.frame.step == 4
+    assert ex.view.screen()["header"].startswith("step 4 of ")

@@ -236,7 +236,7 @@ class ConvSteps:
         limit = float(np.abs(self.p.input[n]).max()) or 1.0
         rgb = palette.diverging(x, limit).astype(float)
         mask = self._grid(self.p.padding_mask())
-        rgb[mask] = 0.45 * rgb[mask] + 0.55 * np.array(palette.hex_to_rgb(palette.PADDING["edge"]), float)
+        rgb[mask] = 0.45 * rgb[mask] + 0.55 * np.array(palette.state_colours()["pad"]["edge"], float)
         return rgb.round().astype(np.uint8)
 
     # -- the reading ---------------------------------------------------------------------------

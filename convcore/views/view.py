@@ -109,6 +109,14 @@ class View(anywidget.AnyWidget):
             raise ValueError(f"reading must be one of {list(self.readings)}; got {proposal['value']!r}")
         return proposal["value"]
 
+    @T.observe("reading")
+    def _reading_changed(self, change):
+        """Another reading: its first step, complete, unless the step shown exists there too."""
+        if self.data and change["new"] in self.readings and self.step >= self.n:
+            with self.hold_sync():
+                self.step = 0
+                self.buildup = self.buildup_max
+
     def update(self, k: int | None = None, buildup: int | None = None, reading: str | None = None) -> None:
         """Show step ``k`` of ``reading`` with the build-up at ``buildup`` (default: complete)."""
         with self.hold_sync():

@@ -147,6 +147,7 @@ def exercise(view, label: str, shoot=None, data: dict | None = None) -> list[str
             r, c, (sentence, targets) = found
             cell = view.root.locator(f'.cc-cell[data-panel="{pid}"][data-pos="{r},{c}"]')
             cell.scroll_into_view_if_needed()
+            view.page.mouse.move(0, 0)               # the pointer off every cell: only the focus lights
             cell.focus()
             lit = view.root.evaluate("r => Array.from(r.querySelectorAll('.cc-lit'), "
                                      "e => [e.dataset.panel, ...e.dataset.pos.split(',').map(Number)])")
