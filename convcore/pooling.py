@@ -40,8 +40,9 @@ from typing import NamedTuple
 import numpy as np
 
 from .geometry import Axis, explain_axis
-from .problem import AXIS_NAMES, SPATIAL_LETTERS, Shaped, as_numeric_array, as_tuple
-from .trace import Trace
+from .layout import Layout
+from .lazy import LazySteps
+from .problem import AXIS_NAMES, SPATIAL_LETTERS, Shaped, as_bool, as_numeric_array, as_tuple
 
 
 # ----------------------------------------------------------------------------
@@ -59,8 +60,8 @@ class Pool(Shaped):
     """A checked pooling problem in the batched, channels-first layout.
 
     ``input`` is (N, C, *spatial); ``axes`` carries kernel, stride, padding,
-    dilation and ceil_mode per spatial axis. Pooling keeps the channels, so
-    ``out_channels == channels`` (which lets ``Trace`` walk it like a convolution).
+    dilation and ceil_mode per spatial axis. Pooling keeps the channels: the
+    output has ``channels`` channels too.
     """
 
     fn: str
@@ -68,14 +69,17 @@ class Pool(Shaped):
     input: np.ndarray
     axes: tuple[Axis, ...]
     count_include_pad: bool
-    layout: str               # "plain", "unbatched" or "batched"
+    layout: Layout
     dtype: np.dtype           # dtype of the result
 
     @property
     def channels(self) -> int:
         return self.input.shape[1]
 
-    out_channels = channels
+    @property
+    def out_shape(self) -> tuple[int, ...]:
+        """Shape of the result in the caller's layout."""
+        return self.layout.shape(self.batch, self.channels, self.out_spatial)
 
     @property
     def spatial(self) -> tuple[int, ...]:
@@ -106,13 +110,8 @@ class Pool(Shaped):
         """Per spatial axis, what ``ceil_mode`` changed against floor mode: the windows it
         added (0 or 1, the one that overhangs) and the start of the window it dropped
         because it would have started in the right padding (None when none was)."""
-        effects = []
-        for a in self.axes:
-            floor = dataclasses.replace(a, ceil_mode=False).out
-            rounded = -(-(a.padded_length - a.span) // a.stride) + 1 if a.ceil_mode else floor
-            dropped = a.window_start(rounded - 1) if rounded > a.out else None
-            effects.append(CeilEffect(added=a.out - floor, dropped_start=dropped))
-        return tuple(effects)
+        return tuple(CeilEffect(added=a.out - dataclasses.replace(a, ceil_mode=False).out,
+                                dropped_start=a.dropped_start) for a in self.axes)
 
     # -- construction ---------------------------------------------------------
     @classmethod
@@ -121,15 +120,15 @@ class Pool(Shaped):
         x = as_numeric_array(input, "input", fn)
         spatial = ", ".join(SPATIAL_LETTERS[dims])
         plain = f"a plain ({spatial},) signal" if dims == 1 else f"a plain ({spatial}) image"
-        if x.ndim not in (dims, dims + 1, dims + 2):
+        layout = Layout.of(x.ndim, dims)
+        if layout is None:
             raise ValueError(
                 f"{fn}: `input` must be (C, {spatial}) or (N, C, {spatial}), or {plain}; "
                 f"got {x.ndim}-D shape {x.shape}"
             )
         if x.size == 0:
             raise ValueError(f"{fn}: `input` is empty (shape {x.shape}); every axis needs at least one element")
-        layout = {dims: "plain", dims + 1: "unbatched", dims + 2: "batched"}[x.ndim]
-        x = x.reshape((1,) * (dims + 2 - x.ndim) + x.shape)
+        x = layout.batched(x)
 
         k = as_tuple(kernel_size, "kernel_size", fn, dims, minimum=1)
         # PyTorch: stride=None (or an empty list) means "as large as the kernel".
@@ -139,8 +138,8 @@ class Pool(Shaped):
             s = as_tuple(stride, "stride", fn, dims, minimum=1)
         p = as_tuple(padding, "padding", fn, dims, minimum=0)
         d = as_tuple(dilation, "dilation", fn, dims, minimum=1)
-        ceil = _as_bool(ceil_mode, "ceil_mode", fn)
-        include = _as_bool(count_include_pad, "count_include_pad", fn)
+        ceil = as_bool(ceil_mode, "ceil_mode", fn)
+        include = as_bool(count_include_pad, "count_include_pad", fn)
 
         axes = tuple(Axis(n=n, k=kk, stride=ss, pad_before=pp, pad_after=pp, dilation=dd, ceil_mode=ceil)
                      for n, kk, ss, pp, dd in zip(x.shape[2:], k, s, p, d))
@@ -167,12 +166,6 @@ class Pool(Shaped):
             dtype = np.dtype(np.float64) if x.dtype.kind in "iu" else np.result_type(np.float32, x.dtype)
         return cls(fn=fn, kind=kind, input=x, axes=axes, count_include_pad=include, layout=layout,
                    dtype=dtype)
-
-
-def _as_bool(value, name, fn) -> bool:
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    raise TypeError(f"{fn}: `{name}` must be True or False; got {value!r} ({type(value).__name__})")
 
 
 # ----------------------------------------------------------------------------
@@ -446,7 +439,7 @@ class PoolStep:
     counted: np.ndarray | None = None
     divisor: int | None = None
     total: np.generic | None = None
-    layout: str = "unbatched"
+    layout: Layout = Layout.UNBATCHED
 
     @property
     def out_channel(self) -> int:
@@ -456,11 +449,7 @@ class PoolStep:
     @property
     def out_index(self) -> tuple[int, ...]:
         """Index of this element in the output array the pooling function returns."""
-        if self.layout == "plain":
-            return self.out_pos
-        if self.layout == "unbatched":
-            return (self.channel, *self.out_pos)
-        return (self.sample, self.channel, *self.out_pos)
+        return self.layout.index(self.sample, self.channel, self.out_pos)
 
     @property
     def padding_mask(self) -> np.ndarray:
@@ -478,14 +467,20 @@ class PoolStep:
         return None if self.winner is None else self.window[self.winner].offset
 
 
-class PoolTrace(Trace):
+class PoolTrace(LazySteps):
     """The lazily computed steps of one pooling (a read-only sequence).
 
-    Steps run sample, channel, output row, output column, like the output array.
+    Steps run sample, channel, output row, output column, like the output array;
+    ``index(channel, out_pos, sample=0)`` finds one.
     """
 
-    def __getitem__(self, k) -> PoolStep:
-        k = self._check(k)
+    coordinates = ("sample", "channel", "out_pos")
+    counts = ("sample(s)", "channel(s)", "positions")
+
+    def __init__(self, problem: Pool):
+        super().__init__(problem, (problem.batch, problem.channels, *problem.out_spatial))
+
+    def _build_step(self, k: int) -> PoolStep:
         p: Pool = self.problem
         sample, channel, out_pos = self.locate(k)
         coords = p.window_coordinates(out_pos)

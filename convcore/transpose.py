@@ -36,9 +36,10 @@ from itertools import product
 import numpy as np
 
 from .geometry import Axis, source_index
-from .problem import (AXIS_NAMES, KERNEL_LETTERS, SPATIAL_LETTERS, Shaped, _normalize_layout, _result_dtype, as_int,
-                      caller_shape,
-                      as_numeric_array, as_tuple)
+from .kernels import vectorized_conv
+from .layout import Layout
+from .problem import (AXIS_NAMES, KERNEL_LETTERS, Conv, Shaped, as_int, as_numeric_array, as_tuple,
+                      batch_layout, caller_shape, result_dtype)
 
 
 # ----------------------------------------------------------------------------
@@ -123,7 +124,7 @@ class TransposedConv(Shaped):
     bias: np.ndarray | None
     axes: tuple[Axis, ...]
     groups: int
-    layout: str
+    layout: Layout
     dtype: np.dtype
     padding: tuple[int, ...] = ()
     output_padding: tuple[int, ...] = ()
@@ -176,7 +177,7 @@ class TransposedConv(Shaped):
         x = as_numeric_array(input, "input", fn)
         w = as_numeric_array(weight, "weight", fn)
         b = None if bias is None else as_numeric_array(bias, "bias", fn)
-        x, w, b, layout = _normalize_layout(fn, dims, x, w, b, weight_axes="C_in, C_out/groups")
+        x, w, b, layout = batch_layout(fn, dims, x, w, b, weight_axes="C_in, C_out/groups")
 
         stride_ = as_tuple(stride, "stride", fn, dims, minimum=1)
         if isinstance(padding, str):
@@ -225,7 +226,7 @@ class TransposedConv(Shaped):
             axes.append(Axis(n=n_out, k=k, stride=s, pad_before=p, pad_after=p - op, dilation=d))
 
         return cls(fn=fn, input=x, weight=w, bias=b, axes=tuple(axes), groups=groups_,
-                   layout=layout, dtype=_result_dtype(x, w, b), padding=padding_,
+                   layout=layout, dtype=result_dtype(x, w, b), padding=padding_,
                    output_padding=output_padding_)
 
 
@@ -368,8 +369,6 @@ def gather_plan(p: TransposedConv) -> GatherPlan:
 
 def gather_problem(p: TransposedConv, fn: str | None = None):
     """The plain convolution (a ``Conv``, stride 1) whose output is this transposed convolution's."""
-    from .problem import Conv
-
     plan = gather_plan(p)
     # Zero insertion: each element goes to position i·s of a longer, zero-filled array.
     inserted = np.zeros((p.batch, p.in_channels, *plan.dilated), dtype=p.dtype)
@@ -399,7 +398,6 @@ def gather_problem(p: TransposedConv, fn: str | None = None):
 def gather_conv(p: TransposedConv) -> np.ndarray:
     """The transposed convolution computed the other way: ``conv`` of the zero-inserted,
     padded input with the flipped, transposed kernel (convcore's forward kernel)."""
-    from .kernels import vectorized_conv
     return vectorized_conv(gather_problem(p)[0])
 
 
