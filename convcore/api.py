@@ -112,18 +112,6 @@ def trace2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
                             groups, padding_mode))
 
 
-def trace(input, weight, bias=None, **kwargs) -> Trace:
-    """``trace1d`` or ``trace2d``, chosen by the weight: ``(C_out, C_in/groups, *kernel)``
-    has ``weight.ndim - 2`` spatial axes; a bare kernel (a list or a 1-D/2-D array) has its own.
-
-    >>> len(trace([1, 2, 3, 4], [1, 0, -1])), len(trace([[1, 2], [3, 4]], [[1]]))
-    (2, 4)
-    """
-    ndim = np.ndim(weight)
-    dims = ndim - 2 if ndim >= 3 else ndim
-    return (trace1d if dims == 1 else trace2d)(input, weight, bias, **kwargs)
-
-
 def reference1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
                 padding_mode="zeros") -> np.ndarray:
     """``conv1d`` computed by the plain loop the trace walks (slow; for checking)."""

@@ -136,10 +136,10 @@ class Axis:
         >>> Axis(n=7, k=3, stride=2).readers(1), Axis(n=7, k=3, stride=2).readers(6)
         ((Reader(out=0, tap=1),), (Reader(out=2, tap=2),))
         """
-        found = []
+        found, outputs = [], self.out
         for t in range(self.k):
             o, rest = divmod(i + self.pad_before - self.tap_offset(t), self.stride)
-            if rest == 0 and 0 <= o < self.out:
+            if rest == 0 and 0 <= o < outputs:
                 found.append(Reader(out=o, tap=t))
         return tuple(sorted(found))
 

@@ -38,7 +38,7 @@ class Layout(StrEnum):
     @property
     def leading(self) -> int:
         """How many of the (sample, channel) axes the caller's array has: 0, 1 or 2."""
-        return {"plain": 0, "unbatched": 1, "batched": 2}[self.value]
+        return _LEADING[self]
 
     # -- data arrays: input, output, grad_output ((N, C, *spatial) inside) -------------
     def batched(self, array: np.ndarray) -> np.ndarray:
@@ -60,15 +60,18 @@ class Layout(StrEnum):
     # -- weights: (C_out, C_in/groups, *kernel) inside, a plain kernel only when plain --
     def batched_weight(self, weight: np.ndarray) -> np.ndarray:
         """The weight with its channel axes: a plain kernel gets (1, 1, *kernel)."""
-        return weight[None, None] if self is Layout.PLAIN else weight
+        return weight[None, None] if self == "plain" else weight
 
     def restore_weight(self, weight: np.ndarray) -> np.ndarray:
         """A weight-shaped array back in the caller's layout (a plain kernel when plain)."""
-        return weight[0, 0] if self is Layout.PLAIN else weight
+        return weight[0, 0] if self == "plain" else weight
 
     def weight_index(self, out_channel: int, in_channel: int, tap) -> tuple[int, ...]:
         """Where weight element (out_channel, in_channel, *tap) sits in the caller's weight."""
-        return tuple(tap) if self is Layout.PLAIN else (out_channel, in_channel, *tap)
+        return tuple(tap) if self == "plain" else (out_channel, in_channel, *tap)
+
+
+_LEADING = {"plain": 0, "unbatched": 1, "batched": 2}
 
 
 def spatial_dims(weight) -> int:

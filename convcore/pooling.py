@@ -141,18 +141,10 @@ class Pool(Shaped):
         ceil = as_bool(ceil_mode, "ceil_mode", fn)
         include = as_bool(count_include_pad, "count_include_pad", fn)
 
+        check_pool_padding(fn, k, p)
         axes = tuple(Axis(n=n, k=kk, stride=ss, pad_before=pp, pad_after=pp, dilation=dd, ceil_mode=ceil)
                      for n, kk, ss, pp, dd in zip(x.shape[2:], k, s, p, d))
-        names = AXIS_NAMES[dims]
-        for name, a in zip(names, axes):
-            if a.pad_before > a.k // 2:
-                where = f" along {name}" if dims > 1 else ""
-                raise ValueError(
-                    f"{fn}: `padding` must be at most half the kernel{where}: padding <= floor(kernel_size / 2) "
-                    f"= floor({a.k} / 2) = {a.k // 2}; got {a.pad_before} (PyTorch's limit: with more, the first "
-                    f"window would hold more padding than input)"
-                )
-        for name, a in zip(names, axes):
+        for name, a in zip(AXIS_NAMES[dims], axes):
             if a.out < 1:
                 raise ValueError(
                     f"{fn}: the window does not fit in the padded input along {name}: it spans "
@@ -166,6 +158,19 @@ class Pool(Shaped):
             dtype = np.dtype(np.float64) if x.dtype.kind in "iu" else np.result_type(np.float32, x.dtype)
         return cls(fn=fn, kind=kind, input=x, axes=axes, count_include_pad=include, layout=layout,
                    dtype=dtype)
+
+
+def check_pool_padding(fn: str, kernel_size: tuple[int, ...], padding: tuple[int, ...]) -> None:
+    """PyTorch's limit on a pooling window's padding, per axis: at most half the kernel."""
+    dims = len(kernel_size)
+    for name, k, p in zip(AXIS_NAMES[dims], kernel_size, padding):
+        if p > k // 2:
+            where = f" along {name}" if dims > 1 else ""
+            raise ValueError(
+                f"{fn}: `padding` must be at most half the kernel{where}: padding <= floor(kernel_size / 2) "
+                f"= floor({k} / 2) = {k // 2}; got {p} (PyTorch's limit: with more, the first "
+                f"window would hold more padding than input)"
+            )
 
 
 # ----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import traitlets as T
 
 from .. import api
 from .. import examples as catalogue
+from ..layout import spatial_dims
 from ..trace import Trace
 from . import data, frames, heatmap, palette
 from .esm import esm_source
@@ -44,7 +45,7 @@ def as_trace(source, weight=None, *, dims: int | None = None, **kwargs) -> Trace
     if weight is None:
         raise TypeError("give a Trace, an Example (or its name), or input and weight arrays; "
                         f"got {type(source).__name__} without a weight")
-    build = {1: api.trace1d, 2: api.trace2d}.get(dims, api.trace)
+    build = {1: api.trace1d, 2: api.trace2d}[dims or spatial_dims(weight)]
     return build(source, weight, **kwargs)
 
 
