@@ -35,6 +35,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .docs import shared_doc
 from .geometry import source_index
 from .kernels import pad_input
 from .layout import Layout
@@ -110,16 +111,42 @@ def weight_grad(p: Conv, g: np.ndarray, dtype) -> np.ndarray:
     return out.reshape(p.out_channels, c_group, *p.kernel_shape)
 
 
-_SHARED_DOC = """
+_FORWARD_ARGUMENTS = """
+    grad_output : array_like
+        Gradient with respect to the forward output, shaped like it.
     stride, padding, dilation, groups, padding_mode : as in ``conv1d``/``conv2d``
         The forward convolution's arguments (padding may be an int, one int per
         axis, "valid" or "same"; every padding mode is supported).
 """
-
-
-def _with_shared_doc(f):
-    f.__doc__ = f.__doc__.replace("    {shared}\n", _SHARED_DOC.strip("\n") + "\n")
-    return f
+_INPUT_GRAD_DOC = """
+    Parameters
+    ----------
+    input_size : tuple of int
+        Shape of the forward input: {input}, or {plain_input} with a plain kernel.
+    weight : array_like
+        The forward weight, {weight}.""" + _FORWARD_ARGUMENTS + """
+    Returns
+    -------
+    ndarray
+        Shaped ``input_size``.
+"""
+_WEIGHT_GRAD_DOC = """
+    Parameters
+    ----------
+    input : array_like
+        The forward input, {input} or plain {plain_input}.
+    weight_size : tuple of int
+        Shape of the forward weight, {weight} or plain {plain_weight}.""" + _FORWARD_ARGUMENTS + """
+    Returns
+    -------
+    ndarray
+        Shaped ``weight_size``.
+"""
+# The shapes those sections name, per number of spatial axes.
+_SHAPES = {1: dict(input="(N, C_in, L), (C_in, L)", plain_input="(L,)", weight="(C_out, C_in / groups, K)",
+                   plain_weight="(K,)"),
+           2: dict(input="(N, C_in, H, W), (C_in, H, W)", plain_input="(H, W)",
+                   weight="(C_out, C_in / groups, kH, kW)", plain_weight="(kH, kW)")}
 
 
 def _input_grad_call(fn, dims, input_size, weight, grad_output, stride, padding, dilation, groups,
@@ -140,7 +167,7 @@ def _weight_grad_call(fn, dims, input, weight_size, grad_output, stride, padding
     return p, g, result_dtype(p.input, g, None)
 
 
-@_with_shared_doc
+@shared_doc(_INPUT_GRAD_DOC, **_SHAPES[1])
 def conv1d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=1, groups=1,
                  padding_mode="zeros") -> np.ndarray:
     """Gradient of a loss with respect to ``conv1d``'s input, as ``torch.nn.grad.conv1d_input``.
@@ -151,22 +178,7 @@ def conv1d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=
     groups=g, output_padding=r)``, where ``r = (L + 2p − d·(K − 1) − 1) mod s``
     gives back the input positions the forward stride skipped at the end.
 
-    Parameters
-    ----------
-    input_size : tuple of int
-        Shape of the forward input: (N, C_in, L), (C_in, L), or (L,) with a plain kernel.
-    weight : array_like
-        The forward weight, (C_out, C_in / groups, K).
-    grad_output : array_like
-        Gradient with respect to the forward output, shaped like it.
-    {shared}
-    Returns
-    -------
-    ndarray
-        Shaped ``input_size``.
-
-    Examples
-    --------
+    {params}
     >>> conv1d_input((4,), [1, 0, -1], [1, 1])   # loss = sum of conv1d([x0..x3], [1, 0, -1])
     array([ 1,  1, -1, -1])
     """
@@ -175,33 +187,25 @@ def conv1d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=
     return p.layout.restore(input_grad(p, g, dtype))
 
 
-@_with_shared_doc
+@shared_doc(_INPUT_GRAD_DOC, **_SHAPES[2])
 def conv2d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=1, groups=1,
                  padding_mode="zeros") -> np.ndarray:
     """Gradient of a loss with respect to ``conv2d``'s input, as ``torch.nn.grad.conv2d_input``.
 
     A transposed convolution of ``grad_output`` with the same weight (see ``conv1d_input``).
 
-    Parameters
-    ----------
-    input_size : tuple of int
-        Shape of the forward input: (N, C_in, H, W), (C_in, H, W), or (H, W) with a plain kernel.
-    weight : array_like
-        The forward weight, (C_out, C_in / groups, kH, kW).
-    grad_output : array_like
-        Gradient with respect to the forward output, shaped like it.
-    {shared}
-    Returns
-    -------
-    ndarray
-        Shaped ``input_size``.
+    {params}
+    >>> conv2d_input((3, 3), [[1, 2], [3, 4]], [[1, 0], [0, 0]])   # only output (0, 0) matters
+    array([[1, 2, 0],
+           [3, 4, 0],
+           [0, 0, 0]])
     """
     p, g, dtype = _input_grad_call("conv2d_input", 2, input_size, weight, grad_output, stride,
                                    padding, dilation, groups, padding_mode)
     return p.layout.restore(input_grad(p, g, dtype))
 
 
-@_with_shared_doc
+@shared_doc(_WEIGHT_GRAD_DOC, **_SHAPES[1])
 def conv1d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation=1, groups=1,
                   padding_mode="zeros") -> np.ndarray:
     """Gradient of a loss with respect to ``conv1d``'s weight, as ``torch.nn.grad.conv1d_weight``.
@@ -210,22 +214,7 @@ def conv1d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation
     (``c'`` the input channel of the group): a correlation of the input with
     ``grad_output``, which plays the kernel with dilation ``s`` and stride ``d``.
 
-    Parameters
-    ----------
-    input : array_like
-        The forward input, (N, C_in, L), (C_in, L) or plain (L,).
-    weight_size : tuple of int
-        Shape of the forward weight, (C_out, C_in / groups, K) or plain (K,).
-    grad_output : array_like
-        Gradient with respect to the forward output, shaped like it.
-    {shared}
-    Returns
-    -------
-    ndarray
-        Shaped ``weight_size``.
-
-    Examples
-    --------
+    {params}
     >>> conv1d_weight([1, 2, 3, 4], (3,), [1, 1])   # tap t met x[t] and x[t + 1]
     array([3, 5, 7])
     """
@@ -234,26 +223,17 @@ def conv1d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation
     return p.layout.restore_weight(weight_grad(p, g, dtype))
 
 
-@_with_shared_doc
+@shared_doc(_WEIGHT_GRAD_DOC, **_SHAPES[2])
 def conv2d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation=1, groups=1,
                   padding_mode="zeros") -> np.ndarray:
     """Gradient of a loss with respect to ``conv2d``'s weight, as ``torch.nn.grad.conv2d_weight``.
 
     A correlation of the input with ``grad_output`` (see ``conv1d_weight``).
 
-    Parameters
-    ----------
-    input : array_like
-        The forward input, (N, C_in, H, W), (C_in, H, W) or plain (H, W).
-    weight_size : tuple of int
-        Shape of the forward weight, (C_out, C_in / groups, kH, kW) or plain (kH, kW).
-    grad_output : array_like
-        Gradient with respect to the forward output, shaped like it.
-    {shared}
-    Returns
-    -------
-    ndarray
-        Shaped ``weight_size``.
+    {params}
+    >>> conv2d_weight([[1, 2, 3], [4, 5, 6], [7, 8, 9]], (2, 2), [[1, 0], [0, 0]])   # the first window
+    array([[1, 2],
+           [4, 5]])
     """
     p, g, dtype = _weight_grad_call("conv2d_weight", 2, input, weight_size, grad_output, stride,
                                     padding, dilation, groups, padding_mode)

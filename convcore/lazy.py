@@ -113,3 +113,13 @@ class LazySteps:
     def step_at(self, *cell, **named):
         """The step ``index(*cell, **named)`` finds."""
         return self[self.index(*cell, **named)]
+
+
+class PerTap:
+    """A step that records its window tap by tap: ``taps`` in row-major order over
+    ``tap_shape`` (the kernel's spatial shape)."""
+
+    def per_tap(self, field: str) -> np.ndarray:
+        """``field`` of every tap, laid out like the kernel (a coordinate adds a last axis)."""
+        values = np.array([getattr(tap, field) for tap in self.taps])
+        return values.reshape(*self.tap_shape, *values.shape[1:])

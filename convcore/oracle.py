@@ -27,7 +27,7 @@ def torch_conv(input, weight, bias=None, stride=1, padding=0, dilation=1, groups
     """
     if not torch_available():
         return None
-    import torch
+    import torch    # here, not at the top: PyTorch is optional, and only this check needs it
 
     weight = torch.as_tensor(np.asarray(weight, dtype=np.float64))
     x = torch.as_tensor(np.asarray(input, dtype=np.float64))
@@ -55,5 +55,5 @@ def compare_with_torch(ours, input, weight, **kwargs) -> str:
     largest = float(np.max(np.abs(theirs - ours))) if theirs.size else 0.0
     if largest > 1e-9:
         raise AssertionError(f"convcore and PyTorch differ by up to {largest:g}")
-    import torch
+    import torch    # optional, as above; installed, since torch_conv ran
     return f"PyTorch {torch.__version__} agrees: same shape {theirs.shape}, largest difference {largest:g}."

@@ -39,9 +39,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .docs import shared_doc
 from .geometry import Axis, explain_axis
 from .layout import Layout
-from .lazy import LazySteps
+from .lazy import LazySteps, PerTap
 from .problem import AXIS_NAMES, SPATIAL_LETTERS, Shaped, as_bool, as_numeric_array, as_tuple
 
 
@@ -276,21 +277,24 @@ def vectorized_avg(p: Pool) -> np.ndarray:
 # ----------------------------------------------------------------------------
 # Public functions
 # ----------------------------------------------------------------------------
+# The two poolings' Parameters sections, built from the lines they share.
+_WINDOW = """
+    kernel_size : int{pair}
+        Size of the window.
+    stride : int{pair}, optional
+        How far the window moves; default (None): ``kernel_size``."""
+_CEIL = """
+    ceil_mode : bool, default False
+        Round the output size up; a last window starting in the right padding is dropped."""
 _MAX_DOC = """
     Parameters
     ----------
     input : array_like
-        {shapes}; plain lists work. Integers stay exact (int64).
-    kernel_size : int{pair}
-        Size of the window.
-    stride : int{pair}, optional
-        How far the window moves; default (None): ``kernel_size``.
+        {shapes}; plain lists work. Integers stay exact (int64).""" + _WINDOW + """
     padding : int{pair}, default 0
         −inf added on both sides (it never wins); at most ``kernel_size // 2``.
     dilation : int{pair}, default 1
-        Spacing between the window's taps.
-    ceil_mode : bool, default False
-        Round the output size up; a last window starting in the right padding is dropped.
+        Spacing between the window's taps.""" + _CEIL + """
     return_indices : bool, default False
         Also return where each maximum sits, as a flat index into its channel's plane.
 
@@ -298,20 +302,13 @@ _MAX_DOC = """
     -------
     ndarray, or (ndarray, ndarray of int64) with ``return_indices``
 """
-
 _AVG_DOC = """
     Parameters
     ----------
     input : array_like
-        {shapes}; plain lists work. Integer inputs give float64 means.
-    kernel_size : int{pair}
-        Size of the window.
-    stride : int{pair}, optional
-        How far the window moves; default (None): ``kernel_size``.
+        {shapes}; plain lists work. Integer inputs give float64 means.""" + _WINDOW + """
     padding : int{pair}, default 0
-        Zeros added on both sides; at most ``kernel_size // 2``.
-    ceil_mode : bool, default False
-        Round the output size up; a last window starting in the right padding is dropped.
+        Zeros added on both sides; at most ``kernel_size // 2``.""" + _CEIL + """
     count_include_pad : bool, default True
         Divide by the taps inside the padded input (True) or inside the input only (False).
         Taps of a ceil_mode window that hang past the padding never count.
@@ -320,17 +317,8 @@ _AVG_DOC = """
     -------
     ndarray
 """
-
-_SHAPES = {1: ("(C, L) or (N, C, L), or a plain (L,) signal", ""),
-           2: ("(C, H, W) or (N, C, H, W), or a plain (H, W) image", " or pair")}
-
-
-def _doc(template, dims):
-    def wrap(f):
-        shapes, pair = _SHAPES[dims]
-        f.__doc__ = f.__doc__.replace("    {params}\n", template.strip("\n").format(shapes=shapes, pair=pair) + "\n")
-        return f
-    return wrap
+_SHAPES = {1: dict(shapes="(C, L) or (N, C, L), or a plain (L,) signal", pair=""),
+           2: dict(shapes="(C, H, W) or (N, C, H, W), or a plain (H, W) image", pair=" or pair")}
 
 
 def _max(fn, dims, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
@@ -339,14 +327,12 @@ def _max(fn, dims, input, kernel_size, stride, padding, dilation, ceil_mode, ret
     return (values, indices) if return_indices else values
 
 
-@_doc(_MAX_DOC, 1)
+@shared_doc(_MAX_DOC, **_SHAPES[1])
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
                return_indices: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """1-D max pooling, as ``torch.nn.functional.max_pool1d``.
 
     {params}
-    Examples
-    --------
     >>> max_pool1d([1, 3, 2, 2, 5, 0], 2)
     array([3, 2, 5])
     >>> max_pool1d([1, 3, 3, 2], 2, stride=1, return_indices=True)   # a tie: the first 3 wins
@@ -355,14 +341,12 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return _max("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
-@_doc(_MAX_DOC, 2)
+@shared_doc(_MAX_DOC, **_SHAPES[2])
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
                return_indices: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """2-D max pooling, as ``torch.nn.functional.max_pool2d``.
 
     {params}
-    Examples
-    --------
     >>> max_pool2d([[1, 2, 0, 1], [3, 4, 1, 0], [0, 0, 5, 6], [1, 2, 7, 8]], 2)
     array([[4, 1],
            [2, 8]])
@@ -370,14 +354,12 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return _max("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
-@_doc(_AVG_DOC, 1)
+@shared_doc(_AVG_DOC, **_SHAPES[1])
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True) -> np.ndarray:
     """1-D average pooling, as ``torch.nn.functional.avg_pool1d``.
 
     {params}
-    Examples
-    --------
     >>> avg_pool1d([1, 3, 2, 2, 5, 0], 2)
     array([2. , 2. , 2.5])
     >>> avg_pool1d([1, 3, 2, 2, 5], 2, ceil_mode=True)   # the last window holds only the 5
@@ -387,14 +369,12 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = Fal
                                      ceil_mode, count_include_pad))
 
 
-@_doc(_AVG_DOC, 2)
+@shared_doc(_AVG_DOC, **_SHAPES[2])
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True) -> np.ndarray:
     """2-D average pooling, as ``torch.nn.functional.avg_pool2d``.
 
     {params}
-    Examples
-    --------
     >>> avg_pool2d([[1, 2], [3, 4]], 2)
     array([[2.5]])
     """
@@ -416,7 +396,7 @@ class PoolTap(NamedTuple):
 
 
 @dataclass(frozen=True)
-class PoolStep:
+class PoolStep(PerTap):
     """Everything that goes into one pooled output element.
 
     ``patch`` is shaped like the window and holds what each tap reads: the input
@@ -456,15 +436,19 @@ class PoolStep:
         """Index of this element in the output array the pooling function returns."""
         return self.layout.index(self.sample, self.channel, self.out_pos)
 
+    # What PerTap lays out like the kernel:
+    taps = property(lambda self: self.window)
+    tap_shape = property(lambda self: self.patch.shape)
+
     @property
     def padding_mask(self) -> np.ndarray:
         """True where a tap is outside the input (padding or overhang), shaped like the window."""
-        return np.array([t.in_padding for t in self.window]).reshape(self.patch.shape)
+        return self.per_tap("in_padding")
 
     @property
     def overhang_mask(self) -> np.ndarray:
         """True where a tap hangs past the padded input (ceil_mode only), shaped like the window."""
-        return np.array([t.in_overhang for t in self.window]).reshape(self.patch.shape)
+        return self.per_tap("in_overhang")
 
     @property
     def winner_offset(self) -> tuple[int, ...] | None:

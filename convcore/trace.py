@@ -22,7 +22,7 @@ import numpy as np
 
 from .kernels import vectorized_conv
 from .layout import Layout
-from .lazy import LazySteps
+from .lazy import LazySteps, PerTap
 from .problem import Conv
 
 
@@ -36,7 +36,7 @@ class Tap(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Step:
+class Step(PerTap):
     """Everything that goes into one output element.
 
     ``patch``, ``kernel`` and ``products`` have shape (channels of the group,
@@ -64,15 +64,19 @@ class Step:
         """Index of this element in the output array the kernel returns."""
         return self.layout.index(self.sample, self.out_channel, self.out_pos)
 
+    # What PerTap lays out like the kernel:
+    taps = property(lambda self: self.window)
+    tap_shape = property(lambda self: self.kernel.shape[1:])
+
     @property
     def padding_mask(self) -> np.ndarray:
         """Boolean array shaped like the kernel: True where a tap is in the padding."""
-        return np.array([t.in_padding for t in self.window]).reshape(self.kernel.shape[1:])
+        return self.per_tap("in_padding")
 
     @property
     def coords(self) -> np.ndarray:
         """Input coordinates of every tap, shape (*kernel, dims)."""
-        return np.array([t.coords for t in self.window]).reshape(*self.kernel.shape[1:], -1)
+        return self.per_tap("coords")
 
 
 class Trace(LazySteps):

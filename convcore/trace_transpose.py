@@ -32,7 +32,7 @@ import numpy as np
 
 from .kernels import vectorized_conv
 from .layout import Layout, as_position
-from .lazy import LazySteps
+from .lazy import LazySteps, PerTap
 from .trace import Step, Trace
 from .transpose import (GatherPlan, TransposedConv, crop, gather_problem, scatter_canvas,
                         scatter_conv)
@@ -51,7 +51,7 @@ class Landing(NamedTuple):
 
 
 @dataclass(frozen=True)
-class ScatterStep:
+class ScatterStep(PerTap):
     """One input element stamping its kernel slice into the output.
 
     ``kernel``, ``stamp``, ``before`` and ``after`` have shape (C_out of the
@@ -81,20 +81,25 @@ class ScatterStep:
         """Index of the stamping element in the input array the caller gave."""
         return self.layout.index(self.sample, self.in_channel, self.in_pos)
 
+    # What PerTap lays out like the kernel:
+    taps = property(lambda self: self.landings)
+    tap_shape = property(lambda self: self.kernel.shape[1:])
+
     @property
     def cropped_mask(self) -> np.ndarray:
         """Boolean array shaped like the kernel: True where the tap is cropped away."""
-        return np.array([t.cropped for t in self.landings]).reshape(self.kernel.shape[1:])
+        return self.per_tap("cropped")
 
     @property
     def coords(self) -> np.ndarray:
         """Output coordinates of every tap, shape (*kernel, dims)."""
-        return np.array([t.coords for t in self.landings]).reshape(*self.kernel.shape[1:], -1)
+        return self.per_tap("coords")
 
     @property
     def canvas_coords(self) -> np.ndarray:
         """Uncropped-output coordinates of every tap, shape (*kernel, dims)."""
-        return np.array([t.canvas for t in self.landings]).reshape(*self.kernel.shape[1:], -1)
+        return self.per_tap("canvas")
+
 
     def out_index(self, out_channel: int, offset) -> tuple[int, ...] | None:
         """Index in the output array where tap ``offset`` of ``out_channel``'s stamp
