@@ -358,7 +358,29 @@ def _rows(indices, width) -> np.ndarray:
     return np.array(indices, dtype=np.int64).reshape(-1, width)
 
 
-class InputGradTrace(LazySteps):
+class GradTrace(LazySteps):
+    """The steps of one gradient: per element of the array it is taken with respect to
+    (``wrt``), the products of ``grad_output`` with the other array that sum into it.
+    A subclass finds the terms of step k; ``_step`` multiplies and adds them."""
+
+    wrt: str    # "input" or "weight"
+
+    def __init__(self, problem: Conv, grad_output: np.ndarray, dtype):
+        # One step per element of that array, in its batched layout.
+        super().__init__(problem, getattr(problem, self.wrt).shape)
+        self.grad_output, self.dtype = grad_output, np.dtype(dtype)
+
+    def _step(self, k, element, grad_rows, other_rows, grad_values, other_values, coords,
+              in_padding) -> GradStep:
+        grad_values, other_values = grad_values.astype(self.dtype), other_values.astype(self.dtype)
+        products = grad_values * other_values
+        return GradStep(index=k, wrt=self.wrt, element=element, grad_output_index=grad_rows,
+                        other_index=other_rows, grad_output_values=grad_values, other_values=other_values,
+                        products=products, coords=coords, in_padding=in_padding,
+                        value=products.sum(dtype=self.dtype))
+
+
+class InputGradTrace(GradTrace):
     """The input gradient, one input element per step (sample, channel, position)."""
 
     wrt = "input"
@@ -366,16 +388,12 @@ class InputGradTrace(LazySteps):
     counts = ("sample(s)", "input channel(s)", "positions")
     element = "input element"
 
-    def __init__(self, problem: Conv, grad_output: np.ndarray, dtype):
-        super().__init__(problem, (problem.batch, problem.in_channels, *(a.n for a in problem.axes)))
-        self.grad_output, self.dtype = grad_output, np.dtype(dtype)
-
     def index(self, in_channel: int, in_pos, sample: int = 0) -> int:
         """The step of input element (sample, in_channel, *in_pos)."""
         return self.index_of(sample, in_channel, in_pos)
 
     def _build_step(self, k: int) -> GradStep:
-        p, dt = self.problem, self.dtype
+        p = self.problem
         sample, channel, pos = self.locate(k)
         group = channel // (p.in_channels // p.groups)
         local = channel - group * (p.in_channels // p.groups)
@@ -402,14 +420,9 @@ class InputGradTrace(LazySteps):
         w_full = p.layout.restore_weight(p.weight)
         g_rows, w_rows = _rows(g_rows, g_full.ndim), _rows(w_rows, w_full.ndim)
         coords = _rows(coords, p.dims)
-        g_vals = g_full[tuple(g_rows.T)].astype(dt)
-        w_vals = w_full[tuple(w_rows.T)].astype(dt)
-        products = g_vals * w_vals
         in_pad = np.array([any(a.in_padding(c) for a, c in zip(p.axes, row)) for row in coords], dtype=bool)
-        return GradStep(index=k, wrt="input", element=p.layout.index(sample, channel, pos),
-                        grad_output_index=g_rows, other_index=w_rows, grad_output_values=g_vals,
-                        other_values=w_vals, products=products, coords=coords, in_padding=in_pad,
-                        value=products.sum(dtype=dt))
+        return self._step(k, p.layout.index(sample, channel, pos), g_rows, w_rows,
+                          g_full[tuple(g_rows.T)], w_full[tuple(w_rows.T)], coords, in_pad)
 
     @cached_property
     def output(self) -> np.ndarray:
@@ -417,7 +430,7 @@ class InputGradTrace(LazySteps):
         return self.problem.layout.restore(input_grad(self.problem, self.grad_output, self.dtype))
 
 
-class WeightGradTrace(LazySteps):
+class WeightGradTrace(GradTrace):
     """The weight gradient, one weight element per step (output channel, input channel of the group, tap)."""
 
     wrt = "weight"
@@ -425,16 +438,12 @@ class WeightGradTrace(LazySteps):
     counts = ("output channel(s)", "input channel(s) of the group", "taps")
     element = "weight element"
 
-    def __init__(self, problem: Conv, grad_output: np.ndarray, dtype):
-        super().__init__(problem, problem.weight.shape)
-        self.grad_output, self.dtype = grad_output, np.dtype(dtype)
-
     def index(self, out_channel: int, in_channel: int, tap) -> int:
         """The step of weight element (out_channel, in_channel of the group, *tap)."""
         return self.index_of(out_channel, in_channel, tap)
 
     def _build_step(self, k: int) -> GradStep:
-        p, dt = self.problem, self.dtype
+        p = self.problem
         out_channel, local, tap = self.locate(k)
         channel = p.group_of(out_channel) * (p.in_channels // p.groups) + local
         # Along each axis: every output position, the coordinate this tap read there
@@ -456,14 +465,10 @@ class WeightGradTrace(LazySteps):
         out_pos, coords, src = (np.tile(a_, (p.batch, 1)) for a_ in (out_pos, coords, src))
         g_rows = _layout_rows(p.layout, samples, out_channel, out_pos)
         x_rows = _layout_rows(p.layout, samples, channel, src)
-        g_vals = p.layout.restore(self.grad_output)[tuple(g_rows.T)].astype(dt)
-        x_vals = p.layout.restore(p.input)[tuple(x_rows.T)].astype(dt)
-        products = g_vals * x_vals
         in_pad = ((coords < 0) | (coords >= np.array([a.n for a in p.axes]))).any(axis=1)
-        return GradStep(index=k, wrt="weight", element=p.layout.weight_index(out_channel, local, tap),
-                        grad_output_index=g_rows, other_index=x_rows, grad_output_values=g_vals,
-                        other_values=x_vals, products=products, coords=coords, in_padding=in_pad,
-                        value=products.sum(dtype=dt))
+        return self._step(k, p.layout.weight_index(out_channel, local, tap), g_rows, x_rows,
+                          p.layout.restore(self.grad_output)[tuple(g_rows.T)],
+                          p.layout.restore(p.input)[tuple(x_rows.T)], coords, in_pad)
 
     @cached_property
     def output(self) -> np.ndarray:
@@ -485,7 +490,12 @@ def trace_conv1d_input_grad(input_size, weight, grad_output, stride=1, padding=0
 
 def trace_conv2d_input_grad(input_size, weight, grad_output, stride=1, padding=0, dilation=1,
                             groups=1, padding_mode="zeros") -> InputGradTrace:
-    """The steps of ``conv2d_input``: per input element, the (grad_output, weight) products it sums."""
+    """The steps of ``conv2d_input``: per input element, the (grad_output, weight) products it sums.
+
+    >>> step = trace_conv2d_input_grad((3, 3), [[1, 2], [3, 4]], [[1, 2], [3, 4]])[4]   # the centre
+    >>> step.other_index.tolist(), int(step.value)     # every window read it, each with another tap
+    ([[1, 1], [1, 0], [0, 1], [0, 0]], 20)
+    """
     return InputGradTrace(*_input_grad_call("trace_conv2d_input_grad", 2, input_size, weight,
                                             grad_output, stride, padding, dilation, groups, padding_mode))
 
@@ -504,6 +514,11 @@ def trace_conv1d_weight_grad(input, weight_size, grad_output, stride=1, padding=
 
 def trace_conv2d_weight_grad(input, weight_size, grad_output, stride=1, padding=0, dilation=1,
                              groups=1, padding_mode="zeros") -> WeightGradTrace:
-    """The steps of ``conv2d_weight``: per weight element, the (grad_output, input) products it sums."""
+    """The steps of ``conv2d_weight``: per weight element, the (grad_output, input) products it sums.
+
+    >>> step = trace_conv2d_weight_grad([[1, 2, 3], [4, 5, 6], [7, 8, 9]], (2, 2), [[1, 0], [0, 1]])[3]
+    >>> step.other_index.tolist(), step.products.tolist()   # tap (1, 1) read x[1:, 1:]
+    ([[1, 1], [1, 2], [2, 1], [2, 2]], [5, 0, 0, 9])
+    """
     return WeightGradTrace(*_weight_grad_call("trace_conv2d_weight_grad", 2, input, weight_size,
                                               grad_output, stride, padding, dilation, groups, padding_mode))
