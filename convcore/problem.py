@@ -89,6 +89,7 @@ def as_bool(value, name: str, fn: str) -> bool:
 
 
 def check_padding_mode(fn: str, mode) -> str:
+    """One of ``PADDING_MODES``, named exactly."""
     if not isinstance(mode, str) or mode not in PADDING_MODES:
         raise ValueError(f"{fn}: `padding_mode` must be one of {', '.join(map(repr, PADDING_MODES))}; got {mode!r}")
     return mode

@@ -100,7 +100,6 @@ class ScatterStep(PerTap):
         """Uncropped-output coordinates of every tap, shape (*kernel, dims)."""
         return self.per_tap("canvas")
 
-
     def out_index(self, out_channel: int, offset) -> tuple[int, ...] | None:
         """Index in the output array where tap ``offset`` of ``out_channel``'s stamp
         lands, or None when it is cropped."""
