@@ -40,10 +40,10 @@ from typing import NamedTuple
 import numpy as np
 
 from .docs import shared_doc
-from .geometry import Axis, explain_axis
+from .geometry import Axis
 from .layout import Layout
 from .lazy import LazySteps, PerTap
-from .problem import AXIS_NAMES, SPATIAL_LETTERS, Shaped, as_bool, as_numeric_array, as_tuple
+from .problem import AXIS_NAMES, SPATIAL_LETTERS, Shaped, as_bool, as_numeric_array, as_tuple, check_fits
 
 
 # ----------------------------------------------------------------------------
@@ -96,17 +96,6 @@ class Pool(Shaped):
             return np.iinfo(self.dtype).min
         return self.dtype.type(-np.inf)
 
-    def window_coordinates(self, out_pos: tuple[int, ...]) -> list[tuple[int, ...]]:
-        """Input coordinates under every tap, taps in row-major order."""
-        return [
-            tuple(axis.coordinate(o, t) for axis, o, t in zip(self.axes, out_pos, tap))
-            for tap in product(*(range(a.k) for a in self.axes))
-        ]
-
-    def explain(self) -> str:
-        """The output-size formula for each spatial axis, numbers filled in."""
-        return "\n".join(f"{name}: {explain_axis(a)}" for name, a in zip(AXIS_NAMES[self.dims], self.axes))
-
     def ceil_effect(self) -> tuple["CeilEffect", ...]:
         """Per spatial axis, what ``ceil_mode`` changed against floor mode: the windows it
         added (0 or 1, the one that overhangs) and the start of the window it dropped
@@ -145,14 +134,7 @@ class Pool(Shaped):
         check_pool_padding(fn, k, p)
         axes = tuple(Axis(n=n, k=kk, stride=ss, pad_before=pp, pad_after=pp, dilation=dd, ceil_mode=ceil)
                      for n, kk, ss, pp, dd in zip(x.shape[2:], k, s, p, d))
-        for name, a in zip(AXIS_NAMES[dims], axes):
-            if a.out < 1:
-                raise ValueError(
-                    f"{fn}: the window does not fit in the padded input along {name}: it spans "
-                    f"d·(k−1)+1 = {a.dilation}·({a.k}−1)+1 = {a.span} positions but the padded input "
-                    f"has only {a.pad_before} + {a.n} + {a.pad_after} = {a.padded_length}. "
-                    f"Output size: {explain_axis(a)}. Use a smaller kernel_size or dilation."
-                )
+        check_fits(fn, axes, "window", "Use a smaller kernel_size or dilation.")
         if kind == "max":
             dtype = np.dtype(np.int64) if x.dtype.kind in "iu" else np.result_type(np.float32, x.dtype)
         else:

@@ -102,7 +102,8 @@ class Shaped:
     """The sizes every checked problem (convolution, transposed convolution, pooling) reads the
     same way: its ``axes`` (one ``Axis`` per spatial dimension), its input in the batched,
     channels-first layout, and the ``layout`` the caller gave, in which the result comes back.
-    A problem says what ``out_channels`` and ``out_spatial`` are; the rest follows."""
+    A problem says what ``out_channels`` is; sizes, windows and the output-size formula follow
+    from its axes (a transposed convolution overrides what differs for it)."""
 
     @property
     def dims(self) -> int:
@@ -128,6 +129,19 @@ class Shaped:
     def restore_layout(self, out: np.ndarray) -> np.ndarray:
         """From (N, C_out, *spatial) back to the caller's layout."""
         return self.layout.restore(out)
+
+    def window_coordinates(self, out_pos: tuple[int, ...]) -> list[tuple[int, ...]]:
+        """Input coordinates under every tap of output position ``out_pos``, taps in row-major order."""
+        return [
+            tuple(axis.coordinate(o, t) for axis, o, t in zip(self.axes, out_pos, tap))
+            for tap in product(*(range(a.k) for a in self.axes))
+        ]
+
+    def explain(self) -> str:
+        """The output-size formula for each spatial axis, numbers filled in."""
+        return "\n".join(
+            f"{name}: {explain_axis(axis)}" for name, axis in zip(AXIS_NAMES[self.dims], self.axes)
+        )
 
 
 @dataclass(frozen=True)
@@ -166,13 +180,6 @@ class Conv(Shaped):
         return range(group * per_group, (group + 1) * per_group)
 
     # -- the window of one output position ------------------------------------
-    def window_coordinates(self, out_pos: tuple[int, ...]) -> list[tuple[int, ...]]:
-        """Input coordinates under every tap, taps in row-major order."""
-        return [
-            tuple(axis.coordinate(o, t) for axis, o, t in zip(self.axes, out_pos, tap))
-            for tap in product(*(range(a.k) for a in self.axes))
-        ]
-
     def source(self, coords: tuple[int, ...]) -> tuple[int, ...] | None:
         """Where an input coordinate reads its value (None: zero padding)."""
         found = tuple(source_index(i, a.n, self.padding_mode) for i, a in zip(coords, self.axes))
@@ -198,12 +205,6 @@ class Conv(Shaped):
         """
         unread = [a.never_read(self.padding_mode) for a in self.axes]
         return unread[0] if self.dims == 1 else unread[0][:, None] | unread[1][None, :]
-
-    def explain(self) -> str:
-        """The output-size formula for each spatial axis, numbers filled in."""
-        return "\n".join(
-            f"{name}: {explain_axis(axis)}" for name, axis in zip(AXIS_NAMES[self.dims], self.axes)
-        )
 
     # -- construction ---------------------------------------------------------
     @classmethod
@@ -241,13 +242,7 @@ class Conv(Shaped):
         )
         for name, axis in zip(AXIS_NAMES[dims], axes):
             _check_mode_fits(fn, padding_mode, name, axis)
-            if axis.out < 1:
-                raise ValueError(
-                    f"{fn}: the kernel does not fit in the padded input along {name}: it spans "
-                    f"d·(k−1)+1 = {axis.dilation}·({axis.k}−1)+1 = {axis.span} positions but the padded "
-                    f"input has only {axis.pad_before} + {axis.n} + {axis.pad_after} = {axis.padded_length}. "
-                    f"Output size: {explain_axis(axis)}. Use a smaller kernel or dilation, or more padding."
-                )
+        check_fits(fn, axes, "kernel", "Use a smaller kernel or dilation, or more padding.")
 
         dtype = result_dtype(x, w, b)
         return cls(fn=fn, input=x, weight=w, bias=b, axes=axes, groups=groups_,
@@ -322,6 +317,18 @@ def resolve_padding(fn, padding, dims, kernel, dilation, stride, name: str = "pa
             return [same_padding(k, d) for k, d in zip(kernel, dilation)]
         raise ValueError(f"{fn}: `padding` must be an int, one int per axis, 'valid' or 'same'; got the word {padding!r}")
     return [(p, p) for p in as_tuple(padding, name, fn, dims, minimum=0)]
+
+
+def check_fits(fn: str, axes, what: str, remedy: str) -> None:
+    """Every axis has at least one output: the ``what`` (kernel, window) fits in the padded input."""
+    for name, axis in zip(AXIS_NAMES[len(axes)], axes):
+        if axis.out < 1:
+            raise ValueError(
+                f"{fn}: the {what} does not fit in the padded input along {name}: it spans "
+                f"d·(k−1)+1 = {axis.dilation}·({axis.k}−1)+1 = {axis.span} positions but the padded "
+                f"input has only {axis.pad_before} + {axis.n} + {axis.pad_after} = {axis.padded_length}. "
+                f"Output size: {explain_axis(axis)}. {remedy}"
+            )
 
 
 def _check_mode_fits(fn, mode, name, axis):
