@@ -12,6 +12,8 @@ import warnings
 
 import numpy as np
 
+from .layout import spatial_dims
+
 
 def torch_available() -> bool:
     return importlib.util.find_spec("torch") is not None
@@ -31,7 +33,7 @@ def torch_conv(input, weight, bias=None, stride=1, padding=0, dilation=1, groups
 
     weight = torch.as_tensor(np.asarray(weight, dtype=np.float64))
     x = torch.as_tensor(np.asarray(input, dtype=np.float64))
-    layer_type = {3: torch.nn.Conv1d, 4: torch.nn.Conv2d}[weight.ndim]
+    layer_type = {1: torch.nn.Conv1d, 2: torch.nn.Conv2d}[spatial_dims(weight)]
     c_out, c_group, *kernel = weight.shape
     layer = layer_type(c_group * groups, c_out, tuple(kernel), stride=stride, padding=padding,
                        dilation=dilation, groups=groups, bias=bias is not None,

@@ -45,7 +45,7 @@ def as_trace(source, weight=None, *, dims: int | None = None, **kwargs) -> Trace
     if weight is None:
         raise TypeError("give a Trace, an Example (or its name), or input and weight arrays; "
                         f"got {type(source).__name__} without a weight")
-    build = {1: api.trace1d, 2: api.trace2d}[dims or spatial_dims(weight)]
+    build = api.trace1d if (dims or spatial_dims(weight)) == 1 else api.trace2d
     return build(source, weight, **kwargs)
 
 
