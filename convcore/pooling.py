@@ -244,7 +244,7 @@ def vectorized_max(p: Pool) -> tuple[np.ndarray, np.ndarray]:
         values[sample] = best
         indices[sample] = np.take_along_axis(np.broadcast_to(flat, window.shape), winner[..., None], -1)[..., 0]
         indices[sample][:, empty] = _empty_window_index(p)[empty]
-    return p.restore_layout(values), p.restore_layout(indices)
+    return p.layout.restore(values), p.layout.restore(indices)
 
 
 def vectorized_avg(p: Pool) -> np.ndarray:
@@ -253,7 +253,7 @@ def vectorized_avg(p: Pool) -> np.ndarray:
     out = np.empty((p.batch, p.channels, *p.out_spatial), dtype=p.dtype)
     for sample in range(p.batch):
         out[sample] = _gather(p, sample).sum(axis=-1) / divisor
-    return p.restore_layout(out)
+    return p.layout.restore(out)
 
 
 # ----------------------------------------------------------------------------

@@ -126,10 +126,6 @@ class Shaped:
         """Shape of the result in the caller's layout."""
         return self.layout.shape(self.batch, self.out_channels, self.out_spatial)
 
-    def restore_layout(self, out: np.ndarray) -> np.ndarray:
-        """From (N, C_out, *spatial) back to the caller's layout."""
-        return self.layout.restore(out)
-
     def window_coordinates(self, out_pos: tuple[int, ...]) -> list[tuple[int, ...]]:
         """Input coordinates under every tap of output position ``out_pos``, taps in row-major order."""
         return [

@@ -306,7 +306,7 @@ def scatter_conv(p: TransposedConv) -> np.ndarray:
     out = crop(scatter_canvas(p.input, p.weight, p.axes, p.groups, p.dtype), p.axes)
     if p.bias is not None:
         out = out + p.bias.astype(p.dtype).reshape(-1, *([1] * p.dims))
-    return p.restore_layout(np.ascontiguousarray(out))
+    return p.layout.restore(np.ascontiguousarray(out))
 
 
 # ----------------------------------------------------------------------------
