@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .docs import ARRAYS, shared_doc
 from .geometry import Axis, explain_axis
+from .kernels import vectorized_conv
 from .problem import Conv, as_int
 from .reference import reference_conv
-from .kernels import vectorized_conv
 from .trace import Trace
 
-_SHARED_DOC = """
+_CONV_DOC = ARRAYS + """
     stride : int or pair, default 1
         How far the window moves between neighbouring outputs.
     padding : int, pair, "valid" or "same", default 0
@@ -22,36 +23,23 @@ _SHARED_DOC = """
         Split channels into this many independent groups; must divide C_in and C_out.
     padding_mode : {"zeros", "reflect", "replicate", "circular"}
         What the padding holds, as in ``nn.Conv1d``/``nn.Conv2d``.
+
+    Returns
+    -------
+    ndarray
+        {returns}
 """
 
 
-def _with_shared_doc(f):
-    f.__doc__ = f.__doc__.replace("    {shared}\n", _SHARED_DOC.strip("\n") + "\n")
-    return f
-
-
-@_with_shared_doc
+@shared_doc(_CONV_DOC, input="(C_in, L) or (N, C_in, L); or a plain (L,) signal with a plain (K,) kernel.",
+            weight="(C_out, C_in / groups, K); or a plain (K,) kernel.",
+            bias="(C_out,); a single number for a plain kernel.",
+            returns="(C_out, L_out), (N, C_out, L_out) or plain (L_out,). Integer inputs give exact int64 results.")
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
            padding_mode="zeros") -> np.ndarray:
     """1-D convolution (cross-correlation, as in deep learning: no kernel flip).
 
-    Parameters
-    ----------
-    input : array_like
-        (C_in, L) or (N, C_in, L); or a plain (L,) signal with a plain (K,) kernel.
-    weight : array_like
-        (C_out, C_in / groups, K); or a plain (K,) kernel.
-    bias : array_like, optional
-        (C_out,); a single number for a plain kernel.
-    {shared}
-    Returns
-    -------
-    ndarray
-        (C_out, L_out), (N, C_out, L_out) or plain (L_out,). Integer inputs give
-        exact int64 results.
-
-    Examples
-    --------
+    {params}
     >>> conv1d([1, 2, 3, 4], [1, 0, -1])
     array([-2, -2])
     """
@@ -59,27 +47,14 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
                                       dilation, groups, padding_mode))
 
 
-@_with_shared_doc
+@shared_doc(_CONV_DOC, input="(C_in, H, W) or (N, C_in, H, W); or a plain (H, W) image with a plain (kH, kW) kernel.",
+            weight="(C_out, C_in / groups, kH, kW), the layout ``nn.Conv2d.weight`` has.", bias="(C_out,).",
+            returns="(C_out, H_out, W_out), (N, C_out, H_out, W_out) or plain (H_out, W_out).")
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
            padding_mode="zeros") -> np.ndarray:
     """2-D convolution (cross-correlation), with ``torch.nn.functional.conv2d``'s semantics.
 
-    Parameters
-    ----------
-    input : array_like
-        (C_in, H, W) or (N, C_in, H, W); or a plain (H, W) image with a plain (kH, kW) kernel.
-    weight : array_like
-        (C_out, C_in / groups, kH, kW), the layout ``nn.Conv2d.weight`` has.
-    bias : array_like, optional
-        (C_out,).
-    {shared}
-    Returns
-    -------
-    ndarray
-        (C_out, H_out, W_out), (N, C_out, H_out, W_out) or plain (H_out, W_out).
-
-    Examples
-    --------
+    {params}
     >>> conv2d([[1, 2], [3, 4]], [[1, 1], [1, 1]])
     array([[10]])
     """
@@ -110,18 +85,6 @@ def trace2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,
     """
     return Trace(Conv.build("trace2d", 2, input, weight, bias, stride, padding, dilation,
                             groups, padding_mode))
-
-
-def trace(input, weight, bias=None, **kwargs) -> Trace:
-    """``trace1d`` or ``trace2d``, chosen by the weight: ``(C_out, C_in/groups, *kernel)``
-    has ``weight.ndim - 2`` spatial axes; a bare kernel (a list or a 1-D/2-D array) has its own.
-
-    >>> len(trace([1, 2, 3, 4], [1, 0, -1])), len(trace([[1, 2], [3, 4]], [[1]]))
-    (2, 4)
-    """
-    ndim = np.ndim(weight)
-    dims = ndim - 2 if ndim >= 3 else ndim
-    return (trace1d if dims == 1 else trace2d)(input, weight, bias, **kwargs)
 
 
 def reference1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1,

@@ -12,6 +12,12 @@ Everything else follows from three lines of arithmetic:
   lands inside the padded input:
   ``floor((n + pad_before + pad_after - dilation * (k - 1) - 1) / stride) + 1``.
 
+Read backwards, the same rule says which outputs read an input coordinate
+``i``: tap ``t`` of output ``o`` lands on ``i`` when ``o * stride - pad_before
++ t * dilation == i``, that is when ``(i + pad_before - t * dilation) / stride``
+is a whole number between 0 and the last output (``readers``). Transposed
+convolutions, gradients and stamp counts are that inverse rule.
+
 A coordinate below 0 or at ``n`` and beyond falls in the padding. What value it
 reads there depends on the padding mode (``source_index``).
 
@@ -27,10 +33,18 @@ the learner is shown and what the numbers are cannot drift apart.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+class Reader(NamedTuple):
+    """An output whose window reads a given input coordinate, and the tap that reads it."""
+
+    out: int
+    tap: int
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,21 @@ class Axis:
         return self.pad_before + self.n + self.pad_after
 
     @property
+    def rounded_out(self) -> int:
+        """The output size the division alone gives: ``floor(top / stride) + 1``, or with
+        ``ceil_mode`` ``ceil(top / stride) + 1``, where ``top = padded_length − span`` is how
+        far the first window can move (before ``out`` drops a window, see there)."""
+        top = self.padded_length - self.span
+        return (-(-top // self.stride) if self.ceil_mode else top // self.stride) + 1
+
+    @property
+    def dropped_start(self) -> int | None:
+        """With ``ceil_mode``: where the last window of ``rounded_out`` starts when that is in
+        the right padding (``>= n``), so PyTorch drops it; otherwise None."""
+        start = self.window_start(self.rounded_out - 1)
+        return start if self.ceil_mode and start >= self.n else None
+
+    @property
     def out(self) -> int:
         """Number of output positions (may be < 1 for an impossible setting).
 
@@ -62,13 +91,11 @@ class Axis:
         whose last taps hang past the padded input; but a last window that would
         start in the right padding (``window_start >= n``) is dropped, exactly
         PyTorch's rule (``pooling_output_shape``).
+
+        >>> Axis(n=5, k=2, stride=2, ceil_mode=True).out, Axis(n=5, k=2, stride=2).out
+        (3, 2)
         """
-        if not self.ceil_mode:
-            return (self.padded_length - self.span) // self.stride + 1
-        out = -(-(self.padded_length - self.span) // self.stride) + 1
-        if self.window_start(out - 1) >= self.n:
-            out -= 1
-        return out
+        return self.rounded_out - (self.dropped_start is not None)
 
     @property
     def overhang(self) -> int:
@@ -93,6 +120,28 @@ class Axis:
 
     def in_padding(self, i: int) -> bool:
         return i < 0 or i >= self.n
+
+    def readers(self, i: int) -> tuple[Reader, ...]:
+        """Every (output, tap) whose window reads input coordinate ``i``, outputs in order.
+
+        The window rule read backwards: tap ``t`` of output ``o`` sits on
+        ``o·stride − pad_before + t·dilation``, so it reads ``i`` when
+        ``(i + pad_before − t·dilation) / stride`` is a whole number ``o`` with
+        ``0 <= o < out``. ``i`` may lie in the padding (it is a coordinate, not
+        an index). In a transposed convolution these are the input elements whose
+        stamps land on output ``i``, and with which tap.
+
+        >>> Axis(n=7, k=3, stride=2).readers(2)    # output 0 with its last tap, output 1 with its first
+        (Reader(out=0, tap=2), Reader(out=1, tap=0))
+        >>> Axis(n=7, k=3, stride=2).readers(1), Axis(n=7, k=3, stride=2).readers(6)
+        ((Reader(out=0, tap=1),), (Reader(out=2, tap=2),))
+        """
+        found, outputs = [], self.out
+        for t in range(self.k):
+            o, rest = divmod(i + self.pad_before - self.tap_offset(t), self.stride)
+            if rest == 0 and 0 <= o < outputs:
+                found.append(Reader(out=o, tap=t))
+        return tuple(sorted(found))
 
     def tap_slice(self, t: int, first: int = 0, stop: int | None = None) -> slice:
         """Padded-array positions tap ``t`` reads for outputs ``first`` to ``stop - 1``
@@ -182,12 +231,10 @@ def explain_axis(axis: Axis) -> str:
         f"{rounding}(({axis.n} + {pads} − {axis.dilation}·({axis.k}−1) − 1) / {axis.stride}) + 1"
         f" = {rounding}({top} / {axis.stride}) + 1 = "
     )
-    if not axis.ceil_mode:
+    start = axis.dropped_start
+    if start is None:
         return text + f"{axis.out}"
-    rounded = -(-top // axis.stride) + 1
-    if rounded == axis.out:
-        return text + f"{axis.out}"
-    start = axis.window_start(rounded - 1)
+    rounded = axis.rounded_out
     return text + (
         f"{rounded}, but window {rounded - 1} would start at {rounded - 1}·{axis.stride} − "
         f"{axis.pad_before} = {start} ≥ n = {axis.n}, in the right padding, so it is dropped: {axis.out}"

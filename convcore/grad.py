@@ -35,10 +35,12 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .docs import shared_doc
 from .geometry import source_index
 from .kernels import pad_input
-from .problem import Conv, _result_dtype, as_int, as_numeric_array
-from .trace_transpose import LazySteps, _as_pos, _out_index
+from .layout import Layout
+from .lazy import LazySteps
+from .problem import SPATIAL_LETTERS, Conv, as_int, as_numeric_array, result_dtype
 from .transpose import fold, scatter_canvas
 
 
@@ -65,24 +67,11 @@ def _check_grad_output(fn, p: Conv, grad_output) -> np.ndarray:
             f"{fn}: `grad_output` must have the shape of the convolution's output, {p.out_shape}; "
             f"got shape {g.shape}. Output size per axis:\n{p.explain()}"
         )
-    # Into the batched layout, (N, C_out, *out).
-    if p.layout == "plain":
-        return g[None, None]
-    return g[None] if p.layout == "unbatched" else g
+    return p.layout.batched(g)       # (N, C_out, *out)
 
 
 def _forward(fn, dims, x, w, stride, padding, dilation, groups, padding_mode) -> Conv:
     return Conv.build(fn, dims, x, w, None, stride, padding, dilation, groups, padding_mode)
-
-
-def _restore_input_layout(p: Conv, out: np.ndarray) -> np.ndarray:
-    if p.layout == "plain":
-        return out[0, 0]
-    return out[0] if p.layout == "unbatched" else out
-
-
-def _restore_weight_layout(p: Conv, out: np.ndarray) -> np.ndarray:
-    return out[0, 0] if p.layout == "plain" else out
 
 
 # ----------------------------------------------------------------------------
@@ -122,16 +111,42 @@ def weight_grad(p: Conv, g: np.ndarray, dtype) -> np.ndarray:
     return out.reshape(p.out_channels, c_group, *p.kernel_shape)
 
 
-_SHARED_DOC = """
+_FORWARD_ARGUMENTS = """
+    grad_output : array_like
+        Gradient with respect to the forward output, shaped like it.
     stride, padding, dilation, groups, padding_mode : as in ``conv1d``/``conv2d``
         The forward convolution's arguments (padding may be an int, one int per
         axis, "valid" or "same"; every padding mode is supported).
 """
-
-
-def _with_shared_doc(f):
-    f.__doc__ = f.__doc__.replace("    {shared}\n", _SHARED_DOC.strip("\n") + "\n")
-    return f
+_INPUT_GRAD_DOC = """
+    Parameters
+    ----------
+    input_size : tuple of int
+        Shape of the forward input: {input}, or {plain_input} with a plain kernel.
+    weight : array_like
+        The forward weight, {weight}.""" + _FORWARD_ARGUMENTS + """
+    Returns
+    -------
+    ndarray
+        Shaped ``input_size``.
+"""
+_WEIGHT_GRAD_DOC = """
+    Parameters
+    ----------
+    input : array_like
+        The forward input, {input} or plain {plain_input}.
+    weight_size : tuple of int
+        Shape of the forward weight, {weight} or plain {plain_weight}.""" + _FORWARD_ARGUMENTS + """
+    Returns
+    -------
+    ndarray
+        Shaped ``weight_size``.
+"""
+# The shapes those sections name, per number of spatial axes.
+_SHAPES = {1: dict(input="(N, C_in, L), (C_in, L)", plain_input="(L,)", weight="(C_out, C_in / groups, K)",
+                   plain_weight="(K,)"),
+           2: dict(input="(N, C_in, H, W), (C_in, H, W)", plain_input="(H, W)",
+                   weight="(C_out, C_in / groups, kH, kW)", plain_weight="(kH, kW)")}
 
 
 def _input_grad_call(fn, dims, input_size, weight, grad_output, stride, padding, dilation, groups,
@@ -140,7 +155,7 @@ def _input_grad_call(fn, dims, input_size, weight, grad_output, stride, padding,
     w = as_numeric_array(weight, "weight", fn)
     p = _forward(fn, dims, _placeholder(size), w, stride, padding, dilation, groups, padding_mode)
     g = _check_grad_output(fn, p, grad_output)
-    return p, g, _result_dtype(p.weight, g, None)
+    return p, g, result_dtype(p.weight, g, None)
 
 
 def _weight_grad_call(fn, dims, input, weight_size, grad_output, stride, padding, dilation, groups,
@@ -149,10 +164,10 @@ def _weight_grad_call(fn, dims, input, weight_size, grad_output, stride, padding
     size = _as_size(weight_size, "weight_size", fn)
     p = _forward(fn, dims, x, _placeholder(size), stride, padding, dilation, groups, padding_mode)
     g = _check_grad_output(fn, p, grad_output)
-    return p, g, _result_dtype(p.input, g, None)
+    return p, g, result_dtype(p.input, g, None)
 
 
-@_with_shared_doc
+@shared_doc(_INPUT_GRAD_DOC, **_SHAPES[1])
 def conv1d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=1, groups=1,
                  padding_mode="zeros") -> np.ndarray:
     """Gradient of a loss with respect to ``conv1d``'s input, as ``torch.nn.grad.conv1d_input``.
@@ -163,57 +178,34 @@ def conv1d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=
     groups=g, output_padding=r)``, where ``r = (L + 2p − d·(K − 1) − 1) mod s``
     gives back the input positions the forward stride skipped at the end.
 
-    Parameters
-    ----------
-    input_size : tuple of int
-        Shape of the forward input: (N, C_in, L), (C_in, L), or (L,) with a plain kernel.
-    weight : array_like
-        The forward weight, (C_out, C_in / groups, K).
-    grad_output : array_like
-        Gradient with respect to the forward output, shaped like it.
-    {shared}
-    Returns
-    -------
-    ndarray
-        Shaped ``input_size``.
-
-    Examples
-    --------
+    {params}
     >>> conv1d_input((4,), [1, 0, -1], [1, 1])   # loss = sum of conv1d([x0..x3], [1, 0, -1])
     array([ 1,  1, -1, -1])
     """
     p, g, dtype = _input_grad_call("conv1d_input", 1, input_size, weight, grad_output, stride,
                                    padding, dilation, groups, padding_mode)
-    return _restore_input_layout(p, input_grad(p, g, dtype))
+    return p.layout.restore(input_grad(p, g, dtype))
 
 
-@_with_shared_doc
+@shared_doc(_INPUT_GRAD_DOC, **_SHAPES[2])
 def conv2d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=1, groups=1,
                  padding_mode="zeros") -> np.ndarray:
     """Gradient of a loss with respect to ``conv2d``'s input, as ``torch.nn.grad.conv2d_input``.
 
     A transposed convolution of ``grad_output`` with the same weight (see ``conv1d_input``).
 
-    Parameters
-    ----------
-    input_size : tuple of int
-        Shape of the forward input: (N, C_in, H, W), (C_in, H, W), or (H, W) with a plain kernel.
-    weight : array_like
-        The forward weight, (C_out, C_in / groups, kH, kW).
-    grad_output : array_like
-        Gradient with respect to the forward output, shaped like it.
-    {shared}
-    Returns
-    -------
-    ndarray
-        Shaped ``input_size``.
+    {params}
+    >>> conv2d_input((3, 3), [[1, 2], [3, 4]], [[1, 0], [0, 0]])   # only output (0, 0) matters
+    array([[1, 2, 0],
+           [3, 4, 0],
+           [0, 0, 0]])
     """
     p, g, dtype = _input_grad_call("conv2d_input", 2, input_size, weight, grad_output, stride,
                                    padding, dilation, groups, padding_mode)
-    return _restore_input_layout(p, input_grad(p, g, dtype))
+    return p.layout.restore(input_grad(p, g, dtype))
 
 
-@_with_shared_doc
+@shared_doc(_WEIGHT_GRAD_DOC, **_SHAPES[1])
 def conv1d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation=1, groups=1,
                   padding_mode="zeros") -> np.ndarray:
     """Gradient of a loss with respect to ``conv1d``'s weight, as ``torch.nn.grad.conv1d_weight``.
@@ -222,71 +214,44 @@ def conv1d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation
     (``c'`` the input channel of the group): a correlation of the input with
     ``grad_output``, which plays the kernel with dilation ``s`` and stride ``d``.
 
-    Parameters
-    ----------
-    input : array_like
-        The forward input, (N, C_in, L), (C_in, L) or plain (L,).
-    weight_size : tuple of int
-        Shape of the forward weight, (C_out, C_in / groups, K) or plain (K,).
-    grad_output : array_like
-        Gradient with respect to the forward output, shaped like it.
-    {shared}
-    Returns
-    -------
-    ndarray
-        Shaped ``weight_size``.
-
-    Examples
-    --------
+    {params}
     >>> conv1d_weight([1, 2, 3, 4], (3,), [1, 1])   # tap t met x[t] and x[t + 1]
     array([3, 5, 7])
     """
     p, g, dtype = _weight_grad_call("conv1d_weight", 1, input, weight_size, grad_output, stride,
                                     padding, dilation, groups, padding_mode)
-    return _restore_weight_layout(p, weight_grad(p, g, dtype))
+    return p.layout.restore_weight(weight_grad(p, g, dtype))
 
 
-@_with_shared_doc
+@shared_doc(_WEIGHT_GRAD_DOC, **_SHAPES[2])
 def conv2d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation=1, groups=1,
                   padding_mode="zeros") -> np.ndarray:
     """Gradient of a loss with respect to ``conv2d``'s weight, as ``torch.nn.grad.conv2d_weight``.
 
     A correlation of the input with ``grad_output`` (see ``conv1d_weight``).
 
-    Parameters
-    ----------
-    input : array_like
-        The forward input, (N, C_in, H, W), (C_in, H, W) or plain (H, W).
-    weight_size : tuple of int
-        Shape of the forward weight, (C_out, C_in / groups, kH, kW) or plain (kH, kW).
-    grad_output : array_like
-        Gradient with respect to the forward output, shaped like it.
-    {shared}
-    Returns
-    -------
-    ndarray
-        Shaped ``weight_size``.
+    {params}
+    >>> conv2d_weight([[1, 2, 3], [4, 5, 6], [7, 8, 9]], (2, 2), [[1, 0], [0, 0]])   # the first window
+    array([[1, 2],
+           [4, 5]])
     """
     p, g, dtype = _weight_grad_call("conv2d_weight", 2, input, weight_size, grad_output, stride,
                                     padding, dilation, groups, padding_mode)
-    return _restore_weight_layout(p, weight_grad(p, g, dtype))
+    return p.layout.restore_weight(weight_grad(p, g, dtype))
 
 
 def _bias_grad(fn, dims, grad_output) -> np.ndarray:
     g = as_numeric_array(grad_output, "grad_output", fn)
-    letters = ("L",) if dims == 1 else ("H", "W")
-    if g.ndim == dims + 2:
-        axes = (0, *range(2, g.ndim))
-    elif g.ndim == dims + 1:
-        axes = tuple(range(1, g.ndim))
-    elif g.ndim == dims:
-        return np.array([g.sum()])   # a plain output: one channel, one bias
-    else:
+    layout = Layout.of(g.ndim, dims)
+    if layout is None:
+        letters = ", ".join(SPATIAL_LETTERS[dims])
         raise ValueError(
-            f"{fn}: `grad_output` must be shaped like a conv{dims}d output, (N, C_out, {', '.join(letters)}), "
-            f"(C_out, {', '.join(letters)}) or plain ({', '.join(letters)}); got {g.ndim}-D shape {g.shape}"
+            f"{fn}: `grad_output` must be shaped like a conv{dims}d output, (N, C_out, {letters}), "
+            f"(C_out, {letters}) or plain ({letters}); got {g.ndim}-D shape {g.shape}"
         )
-    return g.sum(axis=axes)
+    # Every output of channel o got b[o] added: sum over samples and positions
+    # (a plain output has one channel, so one bias).
+    return layout.batched(g).sum(axis=(0, *range(2, dims + 2)))
 
 
 def conv1d_bias(grad_output) -> np.ndarray:
@@ -381,126 +346,104 @@ class GradStep:
         return len(self.products)
 
 
-def _weight_index(layout, o, c_local, tap):
-    return tuple(tap) if layout == "plain" else (o, c_local, *tap)
-
-
-# How many leading (sample, channel) axes an array has in each layout.
-_WIDTH = {"plain": 0, "unbatched": 1, "batched": 2}
-
-
-def _layout_rows(layout, samples, channel, positions) -> np.ndarray:
-    """Index rows (T, width) into an (N, C, *spatial) array given in the caller's layout;
-    ``positions`` is (T, dims)."""
-    if layout == "plain":
-        return positions.astype(np.int64)
+def _layout_rows(layout: Layout, samples, channel, positions) -> np.ndarray:
+    """Index rows (T, leading + dims) into an (N, C, *spatial) array given in the caller's layout:
+    ``layout.index`` for many elements at once; ``positions`` is (T, dims)."""
     channels = np.full((len(samples), 1), channel, dtype=np.int64)
-    if layout == "unbatched":
-        return np.concatenate([channels, positions], axis=1).astype(np.int64)
-    return np.concatenate([samples[:, None], channels, positions], axis=1).astype(np.int64)
+    rows = np.concatenate([samples[:, None], channels, positions], axis=1).astype(np.int64)
+    return rows[:, 2 - layout.leading:]
 
 
 def _rows(indices, width) -> np.ndarray:
     return np.array(indices, dtype=np.int64).reshape(-1, width)
 
 
-class InputGradTrace(LazySteps):
+class GradTrace(LazySteps):
+    """The steps of one gradient: per element of the array it is taken with respect to
+    (``wrt``), the products of ``grad_output`` with the other array that sum into it.
+    A subclass finds the terms of step k; ``_step`` multiplies and adds them."""
+
+    wrt: str    # "input" or "weight"
+
+    def __init__(self, problem: Conv, grad_output: np.ndarray, dtype):
+        # One step per element of that array, in its batched layout.
+        super().__init__(problem, getattr(problem, self.wrt).shape)
+        self.grad_output, self.dtype = grad_output, np.dtype(dtype)
+
+    def _step(self, k, element, grad_rows, other_rows, grad_values, other_values, coords,
+              in_padding) -> GradStep:
+        grad_values, other_values = grad_values.astype(self.dtype), other_values.astype(self.dtype)
+        products = grad_values * other_values
+        return GradStep(index=k, wrt=self.wrt, element=element, grad_output_index=grad_rows,
+                        other_index=other_rows, grad_output_values=grad_values, other_values=other_values,
+                        products=products, coords=coords, in_padding=in_padding,
+                        value=products.sum(dtype=self.dtype))
+
+
+class InputGradTrace(GradTrace):
     """The input gradient, one input element per step (sample, channel, position)."""
 
     wrt = "input"
-
-    def __init__(self, problem: Conv, grad_output: np.ndarray, dtype):
-        self.problem, self.grad_output, self.dtype = problem, grad_output, np.dtype(dtype)
-        self._loop = (problem.batch, problem.in_channels, *(a.n for a in problem.axes))
-
-    def __repr__(self) -> str:
-        return f"<InputGradTrace of {self.problem.fn}: {len(self)} steps, one per input element>"
-
-    def locate(self, k) -> tuple[int, int, tuple[int, ...]]:
-        sample, channel, *pos = self._cell(k)
-        return sample, channel, tuple(pos)
+    coordinates = ("sample", "in_channel", "in_pos")
+    counts = ("sample(s)", "input channel(s)", "positions")
+    element = "input element"
 
     def index(self, in_channel: int, in_pos, sample: int = 0) -> int:
-        return self._index((sample, in_channel, *_as_pos(in_pos)), "(sample, in_channel, *in_pos)")
+        """The step of input element (sample, in_channel, *in_pos)."""
+        return self.index_of(sample, in_channel, in_pos)
 
-    def step_at(self, in_channel: int, in_pos, sample: int = 0) -> GradStep:
-        return self[self.index(in_channel, in_pos, sample)]
-
-    def __getitem__(self, k) -> GradStep:
-        k = self._check(k)
-        p, dt = self.problem, self.dtype
+    def _build_step(self, k: int) -> GradStep:
+        p = self.problem
         sample, channel, pos = self.locate(k)
         group = channel // (p.in_channels // p.groups)
         local = channel - group * (p.in_channels // p.groups)
         o_group = p.out_channels // p.groups
         # Along each axis: every (forward coordinate, tap, output position) whose tap read
-        # this element, directly or through a padding copy of it. Output position o's tap t
-        # reads coordinate o·s − p + t·d, so o = (coordinate + p − t·d) / s when whole.
+        # this element, directly or through a padding copy of it (``Axis.readers`` of each
+        # coordinate whose value comes from the element).
         per_axis = []
         for a, i in zip(p.axes, pos):
-            hits = []
-            for coord in range(-a.pad_before, a.n + a.pad_after):
-                if source_index(coord, a.n, p.padding_mode) != i:
-                    continue
-                for t in range(a.k):
-                    o, rest = divmod(coord - a.window_start(0) - a.tap_offset(t), a.stride)
-                    if rest == 0 and 0 <= o < a.out:
-                        hits.append((coord, t, o))
+            hits = [(coord, r.tap, r.out)
+                    for coord in range(-a.pad_before, a.n + a.pad_after)
+                    if source_index(coord, a.n, p.padding_mode) == i
+                    for r in a.readers(coord)]
             per_axis.append(sorted(hits, key=lambda h: (h[2], h[1])))   # in grad_output's order
         g_rows, w_rows, coords = [], [], []
         for o in range(group * o_group, (group + 1) * o_group):
             for combo in product(*per_axis):
                 out_pos = tuple(h[2] for h in combo)
                 tap = tuple(h[1] for h in combo)
-                g_rows.append(_out_index(p.layout, sample, o, out_pos))
-                w_rows.append(_weight_index(p.layout, o, local, tap))
+                g_rows.append(p.layout.index(sample, o, out_pos))
+                w_rows.append(p.layout.weight_index(o, local, tap))
                 coords.append(tuple(h[0] for h in combo))
-        g_rows = _rows(g_rows, _WIDTH[p.layout] + p.dims)
-        w_rows = _rows(w_rows, p.dims if p.layout == "plain" else p.dims + 2)
+        g_full = p.layout.restore(self.grad_output)
+        w_full = p.layout.restore_weight(p.weight)
+        g_rows, w_rows = _rows(g_rows, g_full.ndim), _rows(w_rows, w_full.ndim)
         coords = _rows(coords, p.dims)
-        g_full = _restore_input_layout(p, self.grad_output)
-        w_full = _restore_weight_layout(p, p.weight)
-        g_vals = g_full[tuple(g_rows.T)].astype(dt)
-        w_vals = w_full[tuple(w_rows.T)].astype(dt)
-        products = g_vals * w_vals
         in_pad = np.array([any(a.in_padding(c) for a, c in zip(p.axes, row)) for row in coords], dtype=bool)
-        return GradStep(index=k, wrt="input", element=_out_index(p.layout, sample, channel, pos),
-                        grad_output_index=g_rows, other_index=w_rows, grad_output_values=g_vals,
-                        other_values=w_vals, products=products, coords=coords, in_padding=in_pad,
-                        value=products.sum(dtype=dt))
+        return self._step(k, p.layout.index(sample, channel, pos), g_rows, w_rows,
+                          g_full[tuple(g_rows.T)], w_full[tuple(w_rows.T)], coords, in_pad)
 
     @cached_property
     def output(self) -> np.ndarray:
         """The whole input gradient (vectorized, ``conv*d_input``), caller's layout."""
-        return _restore_input_layout(self.problem, input_grad(self.problem, self.grad_output, self.dtype))
+        return self.problem.layout.restore(input_grad(self.problem, self.grad_output, self.dtype))
 
 
-class WeightGradTrace(LazySteps):
+class WeightGradTrace(GradTrace):
     """The weight gradient, one weight element per step (output channel, input channel of the group, tap)."""
 
     wrt = "weight"
-
-    def __init__(self, problem: Conv, grad_output: np.ndarray, dtype):
-        self.problem, self.grad_output, self.dtype = problem, grad_output, np.dtype(dtype)
-        self._loop = tuple(problem.weight.shape)
-
-    def __repr__(self) -> str:
-        return f"<WeightGradTrace of {self.problem.fn}: {len(self)} steps, one per weight element>"
-
-    def locate(self, k) -> tuple[int, int, tuple[int, ...]]:
-        out_channel, local, *tap = self._cell(k)
-        return out_channel, local, tuple(tap)
+    coordinates = ("out_channel", "in_channel", "tap")
+    counts = ("output channel(s)", "input channel(s) of the group", "taps")
+    element = "weight element"
 
     def index(self, out_channel: int, in_channel: int, tap) -> int:
         """The step of weight element (out_channel, in_channel of the group, *tap)."""
-        return self._index((out_channel, in_channel, *_as_pos(tap)), "(out_channel, in_channel, *tap)")
+        return self.index_of(out_channel, in_channel, tap)
 
-    def step_at(self, out_channel: int, in_channel: int, tap) -> GradStep:
-        return self[self.index(out_channel, in_channel, tap)]
-
-    def __getitem__(self, k) -> GradStep:
-        k = self._check(k)
-        p, dt = self.problem, self.dtype
+    def _build_step(self, k: int) -> GradStep:
+        p = self.problem
         out_channel, local, tap = self.locate(k)
         channel = p.group_of(out_channel) * (p.in_channels // p.groups) + local
         # Along each axis: every output position, the coordinate this tap read there
@@ -522,19 +465,15 @@ class WeightGradTrace(LazySteps):
         out_pos, coords, src = (np.tile(a_, (p.batch, 1)) for a_ in (out_pos, coords, src))
         g_rows = _layout_rows(p.layout, samples, out_channel, out_pos)
         x_rows = _layout_rows(p.layout, samples, channel, src)
-        g_vals = _restore_input_layout(p, self.grad_output)[tuple(g_rows.T)].astype(dt)
-        x_vals = _restore_input_layout(p, p.input)[tuple(x_rows.T)].astype(dt)
-        products = g_vals * x_vals
         in_pad = ((coords < 0) | (coords >= np.array([a.n for a in p.axes]))).any(axis=1)
-        return GradStep(index=k, wrt="weight", element=_weight_index(p.layout, out_channel, local, tap),
-                        grad_output_index=g_rows, other_index=x_rows, grad_output_values=g_vals,
-                        other_values=x_vals, products=products, coords=coords, in_padding=in_pad,
-                        value=products.sum(dtype=dt))
+        return self._step(k, p.layout.weight_index(out_channel, local, tap), g_rows, x_rows,
+                          p.layout.restore(self.grad_output)[tuple(g_rows.T)],
+                          p.layout.restore(p.input)[tuple(x_rows.T)], coords, in_pad)
 
     @cached_property
     def output(self) -> np.ndarray:
         """The whole weight gradient (vectorized, ``conv*d_weight``), caller's layout."""
-        return _restore_weight_layout(self.problem, weight_grad(self.problem, self.grad_output, self.dtype))
+        return self.problem.layout.restore_weight(weight_grad(self.problem, self.grad_output, self.dtype))
 
 
 def trace_conv1d_input_grad(input_size, weight, grad_output, stride=1, padding=0, dilation=1,
@@ -551,7 +490,12 @@ def trace_conv1d_input_grad(input_size, weight, grad_output, stride=1, padding=0
 
 def trace_conv2d_input_grad(input_size, weight, grad_output, stride=1, padding=0, dilation=1,
                             groups=1, padding_mode="zeros") -> InputGradTrace:
-    """The steps of ``conv2d_input``: per input element, the (grad_output, weight) products it sums."""
+    """The steps of ``conv2d_input``: per input element, the (grad_output, weight) products it sums.
+
+    >>> step = trace_conv2d_input_grad((3, 3), [[1, 2], [3, 4]], [[1, 2], [3, 4]])[4]   # the centre
+    >>> step.other_index.tolist(), int(step.value)     # every window read it, each with another tap
+    ([[1, 1], [1, 0], [0, 1], [0, 0]], 20)
+    """
     return InputGradTrace(*_input_grad_call("trace_conv2d_input_grad", 2, input_size, weight,
                                             grad_output, stride, padding, dilation, groups, padding_mode))
 
@@ -570,6 +514,11 @@ def trace_conv1d_weight_grad(input, weight_size, grad_output, stride=1, padding=
 
 def trace_conv2d_weight_grad(input, weight_size, grad_output, stride=1, padding=0, dilation=1,
                              groups=1, padding_mode="zeros") -> WeightGradTrace:
-    """The steps of ``conv2d_weight``: per weight element, the (grad_output, input) products it sums."""
+    """The steps of ``conv2d_weight``: per weight element, the (grad_output, input) products it sums.
+
+    >>> step = trace_conv2d_weight_grad([[1, 2, 3], [4, 5, 6], [7, 8, 9]], (2, 2), [[1, 0], [0, 1]])[3]
+    >>> step.other_index.tolist(), step.products.tolist()   # tap (1, 1) read x[1:, 1:]
+    ([[1, 1], [1, 2], [2, 1], [2, 2]], [5, 0, 0, 9])
+    """
     return WeightGradTrace(*_weight_grad_call("trace_conv2d_weight_grad", 2, input, weight_size,
                                               grad_output, stride, padding, dilation, groups, padding_mode))

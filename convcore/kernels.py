@@ -82,7 +82,7 @@ def vectorized_conv(p: Conv) -> np.ndarray:
     out = np.moveaxis(out.reshape(p.batch, rows, *row_shape, p.out_channels), -1, 1)
     if p.bias is not None:
         out = out + p.bias.astype(p.dtype).reshape(-1, *([1] * p.dims))
-    return p.restore_layout(np.ascontiguousarray(out))
+    return p.layout.restore(np.ascontiguousarray(out))
 
 
 def channel_mix(input, weight, bias=None) -> np.ndarray:
@@ -102,4 +102,4 @@ def channel_mix(input, weight, bias=None) -> np.ndarray:
     out = np.einsum("oc,nchw->nohw", problem.weight[:, :, 0, 0].astype(problem.dtype), x)
     if problem.bias is not None:
         out = out + problem.bias.astype(problem.dtype)[:, None, None]
-    return problem.restore_layout(out)
+    return problem.layout.restore(out)

@@ -12,6 +12,8 @@ import warnings
 
 import numpy as np
 
+from .layout import spatial_dims
+
 
 def torch_available() -> bool:
     return importlib.util.find_spec("torch") is not None
@@ -27,11 +29,11 @@ def torch_conv(input, weight, bias=None, stride=1, padding=0, dilation=1, groups
     """
     if not torch_available():
         return None
-    import torch
+    import torch    # here, not at the top: PyTorch is optional, and only this check needs it
 
     weight = torch.as_tensor(np.asarray(weight, dtype=np.float64))
     x = torch.as_tensor(np.asarray(input, dtype=np.float64))
-    layer_type = {3: torch.nn.Conv1d, 4: torch.nn.Conv2d}[weight.ndim]
+    layer_type = {1: torch.nn.Conv1d, 2: torch.nn.Conv2d}[spatial_dims(weight)]
     c_out, c_group, *kernel = weight.shape
     layer = layer_type(c_group * groups, c_out, tuple(kernel), stride=stride, padding=padding,
                        dilation=dilation, groups=groups, bias=bias is not None,
@@ -55,5 +57,5 @@ def compare_with_torch(ours, input, weight, **kwargs) -> str:
     largest = float(np.max(np.abs(theirs - ours))) if theirs.size else 0.0
     if largest > 1e-9:
         raise AssertionError(f"convcore and PyTorch differ by up to {largest:g}")
-    import torch
+    import torch    # optional, as above; installed, since torch_conv ran
     return f"PyTorch {torch.__version__} agrees: same shape {theirs.shape}, largest difference {largest:g}."

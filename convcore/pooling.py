@@ -39,9 +39,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .geometry import Axis, explain_axis
-from .problem import AXIS_NAMES, SPATIAL_LETTERS, Shaped, as_numeric_array, as_tuple
-from .trace import Trace
+from .docs import shared_doc
+from .geometry import Axis
+from .layout import Layout
+from .lazy import LazySteps, PerTap
+from .problem import AXIS_NAMES, SPATIAL_LETTERS, Shaped, as_bool, as_numeric_array, as_tuple, check_fits
 
 
 # ----------------------------------------------------------------------------
@@ -59,8 +61,8 @@ class Pool(Shaped):
     """A checked pooling problem in the batched, channels-first layout.
 
     ``input`` is (N, C, *spatial); ``axes`` carries kernel, stride, padding,
-    dilation and ceil_mode per spatial axis. Pooling keeps the channels, so
-    ``out_channels == channels`` (which lets ``Trace`` walk it like a convolution).
+    dilation and ceil_mode per spatial axis. Pooling keeps the channels: the
+    output has ``channels`` channels too.
     """
 
     fn: str
@@ -68,14 +70,17 @@ class Pool(Shaped):
     input: np.ndarray
     axes: tuple[Axis, ...]
     count_include_pad: bool
-    layout: str               # "plain", "unbatched" or "batched"
+    layout: Layout
     dtype: np.dtype           # dtype of the result
 
     @property
     def channels(self) -> int:
         return self.input.shape[1]
 
-    out_channels = channels
+    @property
+    def out_shape(self) -> tuple[int, ...]:
+        """Shape of the result in the caller's layout."""
+        return self.layout.shape(self.batch, self.channels, self.out_spatial)
 
     @property
     def spatial(self) -> tuple[int, ...]:
@@ -91,28 +96,12 @@ class Pool(Shaped):
             return np.iinfo(self.dtype).min
         return self.dtype.type(-np.inf)
 
-    def window_coordinates(self, out_pos: tuple[int, ...]) -> list[tuple[int, ...]]:
-        """Input coordinates under every tap, taps in row-major order."""
-        return [
-            tuple(axis.coordinate(o, t) for axis, o, t in zip(self.axes, out_pos, tap))
-            for tap in product(*(range(a.k) for a in self.axes))
-        ]
-
-    def explain(self) -> str:
-        """The output-size formula for each spatial axis, numbers filled in."""
-        return "\n".join(f"{name}: {explain_axis(a)}" for name, a in zip(AXIS_NAMES[self.dims], self.axes))
-
     def ceil_effect(self) -> tuple["CeilEffect", ...]:
         """Per spatial axis, what ``ceil_mode`` changed against floor mode: the windows it
         added (0 or 1, the one that overhangs) and the start of the window it dropped
         because it would have started in the right padding (None when none was)."""
-        effects = []
-        for a in self.axes:
-            floor = dataclasses.replace(a, ceil_mode=False).out
-            rounded = -(-(a.padded_length - a.span) // a.stride) + 1 if a.ceil_mode else floor
-            dropped = a.window_start(rounded - 1) if rounded > a.out else None
-            effects.append(CeilEffect(added=a.out - floor, dropped_start=dropped))
-        return tuple(effects)
+        return tuple(CeilEffect(added=a.out - dataclasses.replace(a, ceil_mode=False).out,
+                                dropped_start=a.dropped_start) for a in self.axes)
 
     # -- construction ---------------------------------------------------------
     @classmethod
@@ -121,15 +110,15 @@ class Pool(Shaped):
         x = as_numeric_array(input, "input", fn)
         spatial = ", ".join(SPATIAL_LETTERS[dims])
         plain = f"a plain ({spatial},) signal" if dims == 1 else f"a plain ({spatial}) image"
-        if x.ndim not in (dims, dims + 1, dims + 2):
+        layout = Layout.of(x.ndim, dims)
+        if layout is None:
             raise ValueError(
                 f"{fn}: `input` must be (C, {spatial}) or (N, C, {spatial}), or {plain}; "
                 f"got {x.ndim}-D shape {x.shape}"
             )
         if x.size == 0:
             raise ValueError(f"{fn}: `input` is empty (shape {x.shape}); every axis needs at least one element")
-        layout = {dims: "plain", dims + 1: "unbatched", dims + 2: "batched"}[x.ndim]
-        x = x.reshape((1,) * (dims + 2 - x.ndim) + x.shape)
+        x = layout.batched(x)
 
         k = as_tuple(kernel_size, "kernel_size", fn, dims, minimum=1)
         # PyTorch: stride=None (or an empty list) means "as large as the kernel".
@@ -139,28 +128,13 @@ class Pool(Shaped):
             s = as_tuple(stride, "stride", fn, dims, minimum=1)
         p = as_tuple(padding, "padding", fn, dims, minimum=0)
         d = as_tuple(dilation, "dilation", fn, dims, minimum=1)
-        ceil = _as_bool(ceil_mode, "ceil_mode", fn)
-        include = _as_bool(count_include_pad, "count_include_pad", fn)
+        ceil = as_bool(ceil_mode, "ceil_mode", fn)
+        include = as_bool(count_include_pad, "count_include_pad", fn)
 
+        check_pool_padding(fn, k, p)
         axes = tuple(Axis(n=n, k=kk, stride=ss, pad_before=pp, pad_after=pp, dilation=dd, ceil_mode=ceil)
                      for n, kk, ss, pp, dd in zip(x.shape[2:], k, s, p, d))
-        names = AXIS_NAMES[dims]
-        for name, a in zip(names, axes):
-            if a.pad_before > a.k // 2:
-                where = f" along {name}" if dims > 1 else ""
-                raise ValueError(
-                    f"{fn}: `padding` must be at most half the kernel{where}: padding <= floor(kernel_size / 2) "
-                    f"= floor({a.k} / 2) = {a.k // 2}; got {a.pad_before} (PyTorch's limit: with more, the first "
-                    f"window would hold more padding than input)"
-                )
-        for name, a in zip(names, axes):
-            if a.out < 1:
-                raise ValueError(
-                    f"{fn}: the window does not fit in the padded input along {name}: it spans "
-                    f"d·(k−1)+1 = {a.dilation}·({a.k}−1)+1 = {a.span} positions but the padded input "
-                    f"has only {a.pad_before} + {a.n} + {a.pad_after} = {a.padded_length}. "
-                    f"Output size: {explain_axis(a)}. Use a smaller kernel_size or dilation."
-                )
+        check_fits(fn, axes, "window", "Use a smaller kernel_size or dilation.")
         if kind == "max":
             dtype = np.dtype(np.int64) if x.dtype.kind in "iu" else np.result_type(np.float32, x.dtype)
         else:
@@ -169,10 +143,17 @@ class Pool(Shaped):
                    dtype=dtype)
 
 
-def _as_bool(value, name, fn) -> bool:
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    raise TypeError(f"{fn}: `{name}` must be True or False; got {value!r} ({type(value).__name__})")
+def check_pool_padding(fn: str, kernel_size: tuple[int, ...], padding: tuple[int, ...]) -> None:
+    """PyTorch's limit on a pooling window's padding, per axis: at most half the kernel."""
+    dims = len(kernel_size)
+    for name, k, p in zip(AXIS_NAMES[dims], kernel_size, padding):
+        if p > k // 2:
+            where = f" along {name}" if dims > 1 else ""
+            raise ValueError(
+                f"{fn}: `padding` must be at most half the kernel{where}: padding <= floor(kernel_size / 2) "
+                f"= floor({k} / 2) = {k // 2}; got {p} (PyTorch's limit: with more, the first "
+                f"window would hold more padding than input)"
+            )
 
 
 # ----------------------------------------------------------------------------
@@ -263,7 +244,7 @@ def vectorized_max(p: Pool) -> tuple[np.ndarray, np.ndarray]:
         values[sample] = best
         indices[sample] = np.take_along_axis(np.broadcast_to(flat, window.shape), winner[..., None], -1)[..., 0]
         indices[sample][:, empty] = _empty_window_index(p)[empty]
-    return p.restore_layout(values), p.restore_layout(indices)
+    return p.layout.restore(values), p.layout.restore(indices)
 
 
 def vectorized_avg(p: Pool) -> np.ndarray:
@@ -272,27 +253,30 @@ def vectorized_avg(p: Pool) -> np.ndarray:
     out = np.empty((p.batch, p.channels, *p.out_spatial), dtype=p.dtype)
     for sample in range(p.batch):
         out[sample] = _gather(p, sample).sum(axis=-1) / divisor
-    return p.restore_layout(out)
+    return p.layout.restore(out)
 
 
 # ----------------------------------------------------------------------------
 # Public functions
 # ----------------------------------------------------------------------------
+# The two poolings' Parameters sections, built from the lines they share.
+_WINDOW = """
+    kernel_size : int{pair}
+        Size of the window.
+    stride : int{pair}, optional
+        How far the window moves; default (None): ``kernel_size``."""
+_CEIL = """
+    ceil_mode : bool, default False
+        Round the output size up; a last window starting in the right padding is dropped."""
 _MAX_DOC = """
     Parameters
     ----------
     input : array_like
-        {shapes}; plain lists work. Integers stay exact (int64).
-    kernel_size : int{pair}
-        Size of the window.
-    stride : int{pair}, optional
-        How far the window moves; default (None): ``kernel_size``.
+        {shapes}; plain lists work. Integers stay exact (int64).""" + _WINDOW + """
     padding : int{pair}, default 0
         −inf added on both sides (it never wins); at most ``kernel_size // 2``.
     dilation : int{pair}, default 1
-        Spacing between the window's taps.
-    ceil_mode : bool, default False
-        Round the output size up; a last window starting in the right padding is dropped.
+        Spacing between the window's taps.""" + _CEIL + """
     return_indices : bool, default False
         Also return where each maximum sits, as a flat index into its channel's plane.
 
@@ -300,20 +284,13 @@ _MAX_DOC = """
     -------
     ndarray, or (ndarray, ndarray of int64) with ``return_indices``
 """
-
 _AVG_DOC = """
     Parameters
     ----------
     input : array_like
-        {shapes}; plain lists work. Integer inputs give float64 means.
-    kernel_size : int{pair}
-        Size of the window.
-    stride : int{pair}, optional
-        How far the window moves; default (None): ``kernel_size``.
+        {shapes}; plain lists work. Integer inputs give float64 means.""" + _WINDOW + """
     padding : int{pair}, default 0
-        Zeros added on both sides; at most ``kernel_size // 2``.
-    ceil_mode : bool, default False
-        Round the output size up; a last window starting in the right padding is dropped.
+        Zeros added on both sides; at most ``kernel_size // 2``.""" + _CEIL + """
     count_include_pad : bool, default True
         Divide by the taps inside the padded input (True) or inside the input only (False).
         Taps of a ceil_mode window that hang past the padding never count.
@@ -322,17 +299,8 @@ _AVG_DOC = """
     -------
     ndarray
 """
-
-_SHAPES = {1: ("(C, L) or (N, C, L), or a plain (L,) signal", ""),
-           2: ("(C, H, W) or (N, C, H, W), or a plain (H, W) image", " or pair")}
-
-
-def _doc(template, dims):
-    def wrap(f):
-        shapes, pair = _SHAPES[dims]
-        f.__doc__ = f.__doc__.replace("    {params}\n", template.strip("\n").format(shapes=shapes, pair=pair) + "\n")
-        return f
-    return wrap
+_SHAPES = {1: dict(shapes="(C, L) or (N, C, L), or a plain (L,) signal", pair=""),
+           2: dict(shapes="(C, H, W) or (N, C, H, W), or a plain (H, W) image", pair=" or pair")}
 
 
 def _max(fn, dims, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
@@ -341,14 +309,12 @@ def _max(fn, dims, input, kernel_size, stride, padding, dilation, ceil_mode, ret
     return (values, indices) if return_indices else values
 
 
-@_doc(_MAX_DOC, 1)
+@shared_doc(_MAX_DOC, **_SHAPES[1])
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
                return_indices: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """1-D max pooling, as ``torch.nn.functional.max_pool1d``.
 
     {params}
-    Examples
-    --------
     >>> max_pool1d([1, 3, 2, 2, 5, 0], 2)
     array([3, 2, 5])
     >>> max_pool1d([1, 3, 3, 2], 2, stride=1, return_indices=True)   # a tie: the first 3 wins
@@ -357,14 +323,12 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return _max("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
-@_doc(_MAX_DOC, 2)
+@shared_doc(_MAX_DOC, **_SHAPES[2])
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
                return_indices: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """2-D max pooling, as ``torch.nn.functional.max_pool2d``.
 
     {params}
-    Examples
-    --------
     >>> max_pool2d([[1, 2, 0, 1], [3, 4, 1, 0], [0, 0, 5, 6], [1, 2, 7, 8]], 2)
     array([[4, 1],
            [2, 8]])
@@ -372,14 +336,12 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return _max("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
-@_doc(_AVG_DOC, 1)
+@shared_doc(_AVG_DOC, **_SHAPES[1])
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True) -> np.ndarray:
     """1-D average pooling, as ``torch.nn.functional.avg_pool1d``.
 
     {params}
-    Examples
-    --------
     >>> avg_pool1d([1, 3, 2, 2, 5, 0], 2)
     array([2. , 2. , 2.5])
     >>> avg_pool1d([1, 3, 2, 2, 5], 2, ceil_mode=True)   # the last window holds only the 5
@@ -389,14 +351,12 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = Fal
                                      ceil_mode, count_include_pad))
 
 
-@_doc(_AVG_DOC, 2)
+@shared_doc(_AVG_DOC, **_SHAPES[2])
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True) -> np.ndarray:
     """2-D average pooling, as ``torch.nn.functional.avg_pool2d``.
 
     {params}
-    Examples
-    --------
     >>> avg_pool2d([[1, 2], [3, 4]], 2)
     array([[2.5]])
     """
@@ -418,7 +378,7 @@ class PoolTap(NamedTuple):
 
 
 @dataclass(frozen=True)
-class PoolStep:
+class PoolStep(PerTap):
     """Everything that goes into one pooled output element.
 
     ``patch`` is shaped like the window and holds what each tap reads: the input
@@ -446,7 +406,7 @@ class PoolStep:
     counted: np.ndarray | None = None
     divisor: int | None = None
     total: np.generic | None = None
-    layout: str = "unbatched"
+    layout: Layout = Layout.UNBATCHED
 
     @property
     def out_channel(self) -> int:
@@ -456,21 +416,21 @@ class PoolStep:
     @property
     def out_index(self) -> tuple[int, ...]:
         """Index of this element in the output array the pooling function returns."""
-        if self.layout == "plain":
-            return self.out_pos
-        if self.layout == "unbatched":
-            return (self.channel, *self.out_pos)
-        return (self.sample, self.channel, *self.out_pos)
+        return self.layout.index(self.sample, self.channel, self.out_pos)
+
+    # What PerTap lays out like the kernel:
+    taps = property(lambda self: self.window)
+    tap_shape = property(lambda self: self.patch.shape)
 
     @property
     def padding_mask(self) -> np.ndarray:
         """True where a tap is outside the input (padding or overhang), shaped like the window."""
-        return np.array([t.in_padding for t in self.window]).reshape(self.patch.shape)
+        return self.per_tap("in_padding")
 
     @property
     def overhang_mask(self) -> np.ndarray:
         """True where a tap hangs past the padded input (ceil_mode only), shaped like the window."""
-        return np.array([t.in_overhang for t in self.window]).reshape(self.patch.shape)
+        return self.per_tap("in_overhang")
 
     @property
     def winner_offset(self) -> tuple[int, ...] | None:
@@ -478,14 +438,20 @@ class PoolStep:
         return None if self.winner is None else self.window[self.winner].offset
 
 
-class PoolTrace(Trace):
+class PoolTrace(LazySteps):
     """The lazily computed steps of one pooling (a read-only sequence).
 
-    Steps run sample, channel, output row, output column, like the output array.
+    Steps run sample, channel, output row, output column, like the output array;
+    ``index(channel, out_pos, sample=0)`` finds one.
     """
 
-    def __getitem__(self, k) -> PoolStep:
-        k = self._check(k)
+    coordinates = ("sample", "channel", "out_pos")
+    counts = ("sample(s)", "channel(s)", "positions")
+
+    def __init__(self, problem: Pool):
+        super().__init__(problem, (problem.batch, problem.channels, *problem.out_spatial))
+
+    def _build_step(self, k: int) -> PoolStep:
         p: Pool = self.problem
         sample, channel, out_pos = self.locate(k)
         coords = p.window_coordinates(out_pos)

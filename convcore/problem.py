@@ -17,6 +17,7 @@ from itertools import product
 import numpy as np
 
 from .geometry import PADDING_MODES, Axis, explain_axis, same_padding, source_index
+from .layout import Layout
 
 AXIS_NAMES = {1: ("length",), 2: ("height", "width")}
 SPATIAL_LETTERS = {1: ("L",), 2: ("H", "W")}
@@ -80,6 +81,20 @@ def as_tuple(value, name: str, fn: str, dims: int, minimum: int) -> tuple[int, .
     return (as_int(value, name, fn, minimum),) * dims
 
 
+def as_bool(value, name: str, fn: str) -> bool:
+    """True or False, and nothing that merely looks like one (1, "yes")."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{fn}: `{name}` must be True or False; got {value!r} ({type(value).__name__})")
+
+
+def check_padding_mode(fn: str, mode) -> str:
+    """One of ``PADDING_MODES``, named exactly."""
+    if not isinstance(mode, str) or mode not in PADDING_MODES:
+        raise ValueError(f"{fn}: `padding_mode` must be one of {', '.join(map(repr, PADDING_MODES))}; got {mode!r}")
+    return mode
+
+
 # ----------------------------------------------------------------------------
 # The normalized problem
 # ----------------------------------------------------------------------------
@@ -87,7 +102,8 @@ class Shaped:
     """The sizes every checked problem (convolution, transposed convolution, pooling) reads the
     same way: its ``axes`` (one ``Axis`` per spatial dimension), its input in the batched,
     channels-first layout, and the ``layout`` the caller gave, in which the result comes back.
-    A problem says what ``out_channels`` and ``out_spatial`` are; the rest follows."""
+    A problem says what ``out_channels`` is; sizes, windows and the output-size formula follow
+    from its axes (a transposed convolution overrides what differs for it)."""
 
     @property
     def dims(self) -> int:
@@ -108,20 +124,20 @@ class Shaped:
     @property
     def out_shape(self) -> tuple[int, ...]:
         """Shape of the result in the caller's layout."""
-        spatial = self.out_spatial
-        if self.layout == "plain":
-            return spatial
-        if self.layout == "unbatched":
-            return (self.out_channels, *spatial)
-        return (self.batch, self.out_channels, *spatial)
+        return self.layout.shape(self.batch, self.out_channels, self.out_spatial)
 
-    def restore_layout(self, out: np.ndarray) -> np.ndarray:
-        """From (N, C_out, *spatial) back to the caller's layout."""
-        if self.layout == "plain":
-            return out[0, 0]
-        if self.layout == "unbatched":
-            return out[0]
-        return out
+    def window_coordinates(self, out_pos: tuple[int, ...]) -> list[tuple[int, ...]]:
+        """Input coordinates under every tap of output position ``out_pos``, taps in row-major order."""
+        return [
+            tuple(axis.coordinate(o, t) for axis, o, t in zip(self.axes, out_pos, tap))
+            for tap in product(*(range(a.k) for a in self.axes))
+        ]
+
+    def explain(self) -> str:
+        """The output-size formula for each spatial axis, numbers filled in."""
+        return "\n".join(
+            f"{name}: {explain_axis(axis)}" for name, axis in zip(AXIS_NAMES[self.dims], self.axes)
+        )
 
 
 @dataclass(frozen=True)
@@ -129,7 +145,7 @@ class Conv(Shaped):
     """A checked convolution problem in the batched, channels-first layout.
 
     ``layout`` remembers what the caller gave so results come back in the
-    same shape: ``"plain"`` (no channel axis), ``"unbatched"`` or ``"batched"``.
+    same shape (``convcore.layout.Layout``: plain, unbatched or batched).
     """
 
     fn: str
@@ -139,7 +155,7 @@ class Conv(Shaped):
     axes: tuple[Axis, ...]
     groups: int
     padding_mode: str
-    layout: str
+    layout: Layout
     dtype: np.dtype
 
     # -- sizes (and those of ``Shaped``) ----------------------------------------
@@ -160,13 +176,6 @@ class Conv(Shaped):
         return range(group * per_group, (group + 1) * per_group)
 
     # -- the window of one output position ------------------------------------
-    def window_coordinates(self, out_pos: tuple[int, ...]) -> list[tuple[int, ...]]:
-        """Input coordinates under every tap, taps in row-major order."""
-        return [
-            tuple(axis.coordinate(o, t) for axis, o, t in zip(self.axes, out_pos, tap))
-            for tap in product(*(range(a.k) for a in self.axes))
-        ]
-
     def source(self, coords: tuple[int, ...]) -> tuple[int, ...] | None:
         """Where an input coordinate reads its value (None: zero padding)."""
         found = tuple(source_index(i, a.n, self.padding_mode) for i, a in zip(coords, self.axes))
@@ -193,12 +202,6 @@ class Conv(Shaped):
         unread = [a.never_read(self.padding_mode) for a in self.axes]
         return unread[0] if self.dims == 1 else unread[0][:, None] | unread[1][None, :]
 
-    def explain(self) -> str:
-        """The output-size formula for each spatial axis, numbers filled in."""
-        return "\n".join(
-            f"{name}: {explain_axis(axis)}" for name, axis in zip(AXIS_NAMES[self.dims], self.axes)
-        )
-
     # -- construction ---------------------------------------------------------
     @classmethod
     def build(cls, fn, dims, input, weight, bias=None, stride=1, padding=0, dilation=1,
@@ -206,10 +209,8 @@ class Conv(Shaped):
         x = as_numeric_array(input, "input", fn)
         w = as_numeric_array(weight, "weight", fn)
         b = None if bias is None else as_numeric_array(bias, "bias", fn)
-        x, w, b, layout = _normalize_layout(fn, dims, x, w, b)
-
-        if not isinstance(padding_mode, str) or padding_mode not in PADDING_MODES:
-            raise ValueError(f"{fn}: `padding_mode` must be one of {', '.join(map(repr, PADDING_MODES))}; got {padding_mode!r}")
+        x, w, b, layout = batch_layout(fn, dims, x, w, b)
+        check_padding_mode(fn, padding_mode)
         stride_ = as_tuple(stride, "stride", fn, dims, minimum=1)
         dilation_ = as_tuple(dilation, "dilation", fn, dims, minimum=1)
         groups_ = as_int(groups, "groups", fn, minimum=1)
@@ -230,41 +231,34 @@ class Conv(Shaped):
 
         kernel = w.shape[2:]
         spatial = x.shape[2:]
-        pads = _resolve_padding(fn, padding, dims, kernel, dilation_, stride_)
+        pads = resolve_padding(fn, padding, dims, kernel, dilation_, stride_)
         axes = tuple(
             Axis(n=n, k=k, stride=s, pad_before=p0, pad_after=p1, dilation=d)
             for n, k, s, (p0, p1), d in zip(spatial, kernel, stride_, pads, dilation_)
         )
         for name, axis in zip(AXIS_NAMES[dims], axes):
             _check_mode_fits(fn, padding_mode, name, axis)
-            if axis.out < 1:
-                raise ValueError(
-                    f"{fn}: the kernel does not fit in the padded input along {name}: it spans "
-                    f"d·(k−1)+1 = {axis.dilation}·({axis.k}−1)+1 = {axis.span} positions but the padded "
-                    f"input has only {axis.pad_before} + {axis.n} + {axis.pad_after} = {axis.padded_length}. "
-                    f"Output size: {explain_axis(axis)}. Use a smaller kernel or dilation, or more padding."
-                )
+        check_fits(fn, axes, "kernel", "Use a smaller kernel or dilation, or more padding.")
 
-        dtype = _result_dtype(x, w, b)
+        dtype = result_dtype(x, w, b)
         return cls(fn=fn, input=x, weight=w, bias=b, axes=axes, groups=groups_,
                    padding_mode=padding_mode, layout=layout, dtype=dtype)
 
 
-def caller_shape(array, layout, is_input: bool) -> tuple[int, ...]:
+def caller_shape(array, layout: Layout, is_input: bool) -> tuple[int, ...]:
     """The shape ``array`` (an input, or else a weight, in the batched layout) had as the caller gave it."""
-    if layout == "plain":
-        return array.shape[2:]
-    if layout == "unbatched" and is_input:
-        return array.shape[1:]
-    return array.shape
+    return (layout.restore(array) if is_input else layout.restore_weight(array)).shape
 
 
 FORWARD_WEIGHT = "C_out, C_in/groups"       # how nn.Conv*d stores its weight; ConvTranspose*d swaps them
 
 
-def _normalize_layout(fn, dims, x, w, b, weight_axes: str = FORWARD_WEIGHT):
-    """(N, C_in, *spatial), the weight with its channel axes, the bias and the caller's layout:
-    "plain" (no channel axes), "unbatched" or "batched"."""
+def batch_layout(fn, dims, x, w, b, weight_axes: str = FORWARD_WEIGHT):
+    """(N, C_in, *spatial), the weight with its channel axes, the bias and the caller's ``Layout``.
+
+    Plain means both input and weight are plain (no channel axes): one channel in, one
+    out. Otherwise the weight carries its channel axes and the input is unbatched or
+    batched. Any other pairing is refused with the shapes that would fit."""
     spatial = ", ".join(SPATIAL_LETTERS[dims])
     kernel = ", ".join(KERNEL_LETTERS[dims])
     # An empty axis leaves nothing to slide over; say so with the shape the caller gave.
@@ -276,12 +270,12 @@ def _normalize_layout(fn, dims, x, w, b, weight_axes: str = FORWARD_WEIGHT):
         if b is not None and b.size != 1:
             raise ValueError(f"{fn}: with a plain ({kernel}) weight there is one output channel, so "
                              f"`bias` must be a single number; got shape {b.shape}")
-        return x[None, None], w[None, None], None if b is None else b.reshape(1), "plain"
+        plain = Layout.PLAIN
+        return plain.batched(x), plain.batched_weight(w), None if b is None else b.reshape(1), plain
     if x.ndim in (dims + 1, dims + 2) and w.ndim == dims + 2:
         # (the bias is checked against the output channels, which only the caller can count)
-        if x.ndim == dims + 1:
-            return x[None], w, b, "unbatched"
-        return x, w, b, "batched"
+        layout = Layout.of(x.ndim, dims)
+        return layout.batched(x), w, b, layout
     if x.ndim not in (dims, dims + 1, dims + 2):
         raise ValueError(
             f"{fn}: `input` must be (C_in, {spatial}) or (N, C_in, {spatial}), or a plain ({spatial}) "
@@ -303,8 +297,9 @@ def _normalize_layout(fn, dims, x, w, b, weight_axes: str = FORWARD_WEIGHT):
     )
 
 
-def _resolve_padding(fn, padding, dims, kernel, dilation, stride):
-    """Padding as (before, after) per axis, from an int, a pair, 'valid' or 'same'."""
+def resolve_padding(fn, padding, dims, kernel, dilation, stride, name: str = "padding"):
+    """Padding as (before, after) per axis, from an int, a pair, 'valid' or 'same'
+    (``name``: how the caller's numbers are called in a message)."""
     if isinstance(padding, str):
         if padding == "valid":
             return [(0, 0)] * dims
@@ -317,7 +312,19 @@ def _resolve_padding(fn, padding, dims, kernel, dilation, stride):
                 )
             return [same_padding(k, d) for k, d in zip(kernel, dilation)]
         raise ValueError(f"{fn}: `padding` must be an int, one int per axis, 'valid' or 'same'; got the word {padding!r}")
-    return [(p, p) for p in as_tuple(padding, "padding", fn, dims, minimum=0)]
+    return [(p, p) for p in as_tuple(padding, name, fn, dims, minimum=0)]
+
+
+def check_fits(fn: str, axes, what: str, remedy: str) -> None:
+    """Every axis has at least one output: the ``what`` (kernel, window) fits in the padded input."""
+    for name, axis in zip(AXIS_NAMES[len(axes)], axes):
+        if axis.out < 1:
+            raise ValueError(
+                f"{fn}: the {what} does not fit in the padded input along {name}: it spans "
+                f"d·(k−1)+1 = {axis.dilation}·({axis.k}−1)+1 = {axis.span} positions but the padded "
+                f"input has only {axis.pad_before} + {axis.n} + {axis.pad_after} = {axis.padded_length}. "
+                f"Output size: {explain_axis(axis)}. {remedy}"
+            )
 
 
 def _check_mode_fits(fn, mode, name, axis):
@@ -335,7 +342,7 @@ def _check_mode_fits(fn, mode, name, axis):
         )
 
 
-def _result_dtype(x, w, b) -> np.dtype:
+def result_dtype(x, w, b) -> np.dtype:
     """Integers stay exact (int64); otherwise the widest float, at least float32."""
     arrays = [a for a in (x, w, b) if a is not None]
     if all(a.dtype.kind in "iu" for a in arrays):

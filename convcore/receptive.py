@@ -29,8 +29,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .geometry import PADDING_MODES, Axis, explain_axis, same_padding, source_index
-from .problem import AXIS_NAMES
+from .geometry import Axis, explain_axis, source_index
+from .pooling import check_pool_padding
+from .problem import AXIS_NAMES, as_bool, as_tuple, check_padding_mode, resolve_padding
 
 FN = "receptive_field"
 KINDS = ("conv", "max_pool", "avg_pool")
@@ -170,7 +171,7 @@ class ReceptiveField:
 
     # -- exact positions, for a given input size ------------------------------
     def _sizes(self, input_size) -> list[tuple[int, ...]]:
-        sizes = _as_ints(input_size, "input_size", self.dims, minimum=1)
+        sizes = as_tuple(input_size, "input_size", FN, self.dims, minimum=1)
         per_layer = [sizes]
         for l, layer in enumerate(self.specs, start=1):
             nxt = []
@@ -190,7 +191,7 @@ class ReceptiveField:
         return [self._one(list(s)) for s in self._sizes(input_size)]
 
     def _index(self, index) -> tuple[int, ...]:
-        return _as_ints(index, "index", self.dims, minimum=0)
+        return as_tuple(index, "index", FN, self.dims, minimum=0)
 
     def _trail_per_axis(self, index, input_size) -> list[list[list[int]]]:
         sizes = self._sizes(input_size)
@@ -252,22 +253,6 @@ class ReceptiveField:
 # ----------------------------------------------------------------------------
 # Reading the layers
 # ----------------------------------------------------------------------------
-def _as_ints(value, name, dims, minimum) -> tuple[int, ...]:
-    if isinstance(value, (tuple, list)):
-        if len(value) != dims:
-            raise ValueError(f"{FN}: `{name}` needs {dims} value{'s' if dims > 1 else ''} (one per spatial axis) "
-                             f"or a single int; got {len(value)}: {tuple(value)!r}")
-        values = tuple(value)
-    else:
-        values = (value,) * dims
-    for v in values:
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-            raise TypeError(f"{FN}: `{name}` must be whole numbers >= {minimum}; got {value!r}")
-        if v < minimum:
-            raise ValueError(f"{FN}: `{name}` must be >= {minimum}; got {value!r}")
-    return tuple(int(v) for v in values)
-
-
 def _declared_dims(spec) -> int | None:
     """How many spatial axes a layer says it has: from a class name (Conv2d, MaxPool1d)
     or from a tuple-valued argument; None when every value is a plain int."""
@@ -318,41 +303,30 @@ def _layer(spec, l, dims) -> Layer:
     kind = args.get("kind", "conv")
     if kind not in KINDS:
         raise ValueError(f"{FN}: layer {l}: `kind` must be one of {', '.join(map(repr, KINDS))}; got {kind!r}")
-    k = _as_ints(args["kernel_size"], f"layers[{l - 1}].kernel_size", dims, 1)
+    # The same checks, in the same words, as the functions the layer stands for,
+    # each message saying which layer it is about.
+    here = f"{FN}: layer {l}"
+    name = f"layers[{l - 1}]"
+    k = as_tuple(args["kernel_size"], f"{name}.kernel_size", FN, dims, 1)
     # PyTorch's pooling layers step by their kernel size unless told otherwise.
     default_stride = k if kind != "conv" else 1
     stride = args.get("stride", default_stride)
     stride = default_stride if stride is None else stride
-    s = _as_ints(stride, f"layers[{l - 1}].stride", dims, 1)
-    d = _as_ints(args.get("dilation", 1), f"layers[{l - 1}].dilation", dims, 1)
+    s = as_tuple(stride, f"{name}.stride", FN, dims, 1)
+    d = as_tuple(args.get("dilation", 1), f"{name}.dilation", FN, dims, 1)
     padding = args.get("padding", 0)
     if args.get("causal", False):
         if padding != 0:
-            raise ValueError(f"{FN}: layer {l} is causal, which sets its padding (d·(k−1) before, 0 after); "
+            raise ValueError(f"{here} is causal, which sets its padding (d·(k−1) before, 0 after); "
                              f"got padding={padding!r} as well")
         pads = tuple((dd * (kk - 1), 0) for kk, dd in zip(k, d))
-    elif padding == "valid":
-        pads = ((0, 0),) * dims
-    elif padding == "same":
-        if any(ss != 1 for ss in s):
-            raise ValueError(f"{FN}: layer {l}: padding='same' only works with stride 1 (as in PyTorch); "
-                             f"got stride {s[0] if dims == 1 else s}")
-        pads = tuple(same_padding(kk, dd) for kk, dd in zip(k, d))
-    elif isinstance(padding, str):
-        raise ValueError(f"{FN}: layer {l}: `padding` must be an int, one int per axis, 'valid' or 'same'; "
-                         f"got the word {padding!r}")
     else:
-        pads = tuple((p, p) for p in _as_ints(padding, f"layers[{l - 1}].padding", dims, 0))
-    if kind != "conv" and any(p0 > kk // 2 for (p0, _), kk in zip(pads, k)):
-        raise ValueError(f"{FN}: layer {l} ({kind}): pooling `padding` must be at most half the kernel, "
-                         f"floor(kernel_size / 2); got padding {padding!r} for kernel_size {args['kernel_size']!r}")
-    mode = args.get("padding_mode", "zeros")
-    if mode not in PADDING_MODES:
-        raise ValueError(f"{FN}: layer {l}: `padding_mode` must be one of {', '.join(map(repr, PADDING_MODES))}; got {mode!r}")
-    ceil = args.get("ceil_mode", False)
-    if not isinstance(ceil, (bool, np.bool_)):
-        raise TypeError(f"{FN}: layer {l}: `ceil_mode` must be True or False; got {ceil!r}")
-    return Layer(kind=kind, kernel_size=k, stride=s, padding=pads, dilation=d, ceil_mode=bool(ceil),
+        pads = tuple(resolve_padding(here, padding, dims, k, d, s, name=f"{name}.padding"))
+    if kind != "conv":
+        check_pool_padding(f"{here} ({kind})", k, tuple(before for before, _ in pads))
+    mode = check_padding_mode(here, args.get("padding_mode", "zeros"))
+    ceil = as_bool(args.get("ceil_mode", False), "ceil_mode", here)
+    return Layer(kind=kind, kernel_size=k, stride=s, padding=pads, dilation=d, ceil_mode=ceil,
                  padding_mode=mode)
 
 

@@ -22,7 +22,7 @@ def reference_conv(problem: Conv) -> np.ndarray:
         for out_channel in range(p.out_channels):
             for out_pos in product(*(range(n) for n in p.out_spatial)):
                 out[(sample, out_channel, *out_pos)] = output_element(p, sample, out_channel, out_pos)
-    return p.restore_layout(out)
+    return p.layout.restore(out)
 
 
 def output_element(p: Conv, sample: int, out_channel: int, out_pos: tuple[int, ...]):

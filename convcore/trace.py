@@ -14,13 +14,15 @@ the trace walks every sample in turn, so ``len(trace)`` is
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
 
+from .kernels import vectorized_conv
+from .layout import Layout
+from .lazy import LazySteps, PerTap
 from .problem import Conv
 
 
@@ -34,7 +36,7 @@ class Tap(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Step:
+class Step(PerTap):
     """Everything that goes into one output element.
 
     ``patch``, ``kernel`` and ``products`` have shape (channels of the group,
@@ -55,96 +57,40 @@ class Step:
     partial_sums: np.ndarray
     bias: np.generic
     value: np.generic
-    layout: str = "unbatched"
+    layout: Layout = Layout.UNBATCHED
 
     @property
     def out_index(self) -> tuple[int, ...]:
         """Index of this element in the output array the kernel returns."""
-        if self.layout == "plain":
-            return self.out_pos
-        if self.layout == "unbatched":
-            return (self.out_channel, *self.out_pos)
-        return (self.sample, self.out_channel, *self.out_pos)
+        return self.layout.index(self.sample, self.out_channel, self.out_pos)
+
+    # What PerTap lays out like the kernel:
+    taps = property(lambda self: self.window)
+    tap_shape = property(lambda self: self.kernel.shape[1:])
 
     @property
     def padding_mask(self) -> np.ndarray:
         """Boolean array shaped like the kernel: True where a tap is in the padding."""
-        return np.array([t.in_padding for t in self.window]).reshape(self.kernel.shape[1:])
+        return self.per_tap("in_padding")
 
     @property
     def coords(self) -> np.ndarray:
         """Input coordinates of every tap, shape (*kernel, dims)."""
-        return np.array([t.coords for t in self.window]).reshape(*self.kernel.shape[1:], -1)
+        return self.per_tap("coords")
 
 
-class Trace:
-    """The lazily computed steps of one convolution (a read-only sequence)."""
+class Trace(LazySteps):
+    """The lazily computed steps of one convolution (a read-only sequence).
+
+    Step ``k`` computes the ``k``-th output element in the loop (sample,
+    out_channel, *out_pos); ``index(out_channel, out_pos, sample=0)`` finds it.
+    """
 
     def __init__(self, problem: Conv):
-        self.problem = problem
-        p = problem
-        # Sizes of the loop nest: (sample, out_channel, *out_pos)
-        self._loop = (p.batch, p.out_channels, *p.out_spatial)
-        self._len = math.prod(self._loop)
-
-    def __len__(self) -> int:
-        return self._len
-
-    def __repr__(self) -> str:
-        p = self.problem
-        return (f"<Trace of {p.fn}: {self._len} steps = {p.batch} sample(s) × {p.out_channels} "
-                f"output channel(s) × {' × '.join(map(str, p.out_spatial))} positions>")
-
-    # -- positions ------------------------------------------------------------
-    @property
-    def loop_shape(self) -> tuple[int, ...]:
-        """(N, C_out, *out_spatial): step ``k`` is the row-major index of its output element here.
-
-        >>> from convcore import examples
-        >>> examples.get("seed_conv2d").trace().loop_shape
-        (1, 3, 3, 3)
-        """
-        return self._loop
-
-    def _check(self, k) -> int:
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-            raise TypeError(f"trace index must be an int; got {k!r}")
-        if not -self._len <= k < self._len:
-            raise IndexError(f"step {k} is past the end: this trace has {self._len} steps (0 to {self._len - 1})")
-        return int(k) % self._len
-
-    def locate(self, k: int) -> tuple[int, int, tuple[int, ...]]:
-        """(sample, out_channel, out_pos) of step ``k``, without computing it."""
-        sample, out_channel, *pos = np.unravel_index(self._check(k), self._loop)
-        return int(sample), int(out_channel), tuple(int(i) for i in pos)
-
-    def index(self, out_channel: int, out_pos, sample: int = 0) -> int:
-        """The step that computes output element (sample, out_channel, *out_pos)."""
-        out_pos = (out_pos,) if isinstance(out_pos, (int, np.integer)) else tuple(out_pos)
-        where = (sample, out_channel, *out_pos)
-        if len(where) != len(self._loop) or any(not 0 <= i < n for i, n in zip(where, self._loop)):
-            raise IndexError(
-                f"no output element at sample={sample}, out_channel={out_channel}, out_pos={out_pos}: "
-                f"the output is {self._loop[0]} sample(s) × {self._loop[1]} channel(s) × positions {self._loop[2:]}"
-            )
-        return int(np.ravel_multi_index(where, self._loop))
-
-    @cached_property
-    def step_numbers(self) -> np.ndarray:
-        """Shaped like ``loop_shape`` (N, C_out, *out_spatial): the step that computes each output element.
-
-        >>> from convcore import examples
-        >>> examples.get("seed_conv1d").trace().step_numbers.tolist()
-        [[[0, 1]]]
-        """
-        return np.arange(self._len).reshape(self._loop)
-
-    def step_at(self, out_channel: int, out_pos, sample: int = 0) -> Step:
-        return self[self.index(out_channel, out_pos, sample)]
+        super().__init__(problem, (problem.batch, problem.out_channels, *problem.out_spatial))
 
     # -- the steps ------------------------------------------------------------
-    def __getitem__(self, k) -> Step:
-        k = self._check(k)
+    def _build_step(self, k: int) -> Step:
         p = self.problem
         sample, out_channel, out_pos = self.locate(k)
         group = p.group_of(out_channel)
@@ -177,12 +123,7 @@ class Trace:
                     products=products, partial_sums=partial_sums, bias=bias,
                     value=p.dtype.type(value), layout=p.layout)
 
-    def __iter__(self):
-        for k in range(self._len):
-            yield self[k]
-
     @cached_property
     def output(self) -> np.ndarray:
         """The finished output (vectorized kernel), in the caller's layout."""
-        from .kernels import vectorized_conv
         return vectorized_conv(self.problem)

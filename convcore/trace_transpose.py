@@ -23,7 +23,6 @@ Both traces are lazy: building one checks the arguments and computes nothing.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import product
@@ -31,58 +30,12 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .kernels import vectorized_conv
+from .layout import Layout, as_position
+from .lazy import LazySteps, PerTap
 from .trace import Step, Trace
 from .transpose import (GatherPlan, TransposedConv, crop, gather_problem, scatter_canvas,
                         scatter_conv)
-
-
-class LazySteps:
-    """A read-only sequence of steps computed on demand, one per cell of ``loop_shape``."""
-
-    _loop: tuple[int, ...] = ()
-
-    def __len__(self) -> int:
-        return math.prod(self._loop)
-
-    @property
-    def loop_shape(self) -> tuple[int, ...]:
-        """Step ``k`` is the row-major index of its cell in this shape."""
-        return self._loop
-
-    def _check(self, k) -> int:
-        n = len(self)
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-            raise TypeError(f"trace index must be an int; got {k!r}")
-        if not -n <= k < n:
-            raise IndexError(f"step {k} is past the end: this trace has {n} steps (0 to {n - 1})")
-        return int(k) % n
-
-    def _cell(self, k) -> tuple[int, ...]:
-        return tuple(int(i) for i in np.unravel_index(self._check(k), self._loop))
-
-    def _index(self, where: tuple[int, ...], names: str) -> int:
-        if len(where) != len(self._loop) or any(not 0 <= i < n for i, n in zip(where, self._loop)):
-            raise IndexError(f"no step at {names} = {where}: the loop runs over {self._loop}")
-        return int(np.ravel_multi_index(where, self._loop))
-
-    def __getitem__(self, k):
-        raise NotImplementedError
-
-    def __iter__(self):
-        for k in range(len(self)):
-            yield self[k]
-
-
-def _as_pos(pos) -> tuple[int, ...]:
-    return (int(pos),) if isinstance(pos, (int, np.integer)) else tuple(int(i) for i in pos)
-
-
-def _out_index(layout, sample, channel, pos):
-    if layout == "plain":
-        return tuple(pos)
-    if layout == "unbatched":
-        return (channel, *pos)
-    return (sample, channel, *pos)
 
 
 # ----------------------------------------------------------------------------
@@ -98,7 +51,7 @@ class Landing(NamedTuple):
 
 
 @dataclass(frozen=True)
-class ScatterStep:
+class ScatterStep(PerTap):
     """One input element stamping its kernel slice into the output.
 
     ``kernel``, ``stamp``, ``before`` and ``after`` have shape (C_out of the
@@ -121,67 +74,58 @@ class ScatterStep:
     before: np.ndarray
     after: np.ndarray
     bias: np.ndarray
-    layout: str = "unbatched"
+    layout: Layout = Layout.UNBATCHED
 
     @property
     def in_index(self) -> tuple[int, ...]:
         """Index of the stamping element in the input array the caller gave."""
-        return _out_index(self.layout, self.sample, self.in_channel, self.in_pos)
+        return self.layout.index(self.sample, self.in_channel, self.in_pos)
+
+    # What PerTap lays out like the kernel:
+    taps = property(lambda self: self.landings)
+    tap_shape = property(lambda self: self.kernel.shape[1:])
 
     @property
     def cropped_mask(self) -> np.ndarray:
         """Boolean array shaped like the kernel: True where the tap is cropped away."""
-        return np.array([t.cropped for t in self.landings]).reshape(self.kernel.shape[1:])
+        return self.per_tap("cropped")
 
     @property
     def coords(self) -> np.ndarray:
         """Output coordinates of every tap, shape (*kernel, dims)."""
-        return np.array([t.coords for t in self.landings]).reshape(*self.kernel.shape[1:], -1)
+        return self.per_tap("coords")
 
     @property
     def canvas_coords(self) -> np.ndarray:
         """Uncropped-output coordinates of every tap, shape (*kernel, dims)."""
-        return np.array([t.canvas for t in self.landings]).reshape(*self.kernel.shape[1:], -1)
+        return self.per_tap("canvas")
 
     def out_index(self, out_channel: int, offset) -> tuple[int, ...] | None:
         """Index in the output array where tap ``offset`` of ``out_channel``'s stamp
         lands, or None when it is cropped."""
-        landing = self.landings[int(np.ravel_multi_index(_as_pos(offset), self.kernel.shape[1:]))]
+        landing = self.landings[int(np.ravel_multi_index(as_position(offset), self.kernel.shape[1:]))]
         if landing.cropped:
             return None
-        return _out_index(self.layout, self.sample, out_channel, landing.coords)
+        return self.layout.index(self.sample, out_channel, landing.coords)
 
 
 class ScatterTrace(LazySteps):
     """The scatter reading of a transposed convolution, one input element per step."""
 
     reading = "scatter"
+    coordinates = ("sample", "in_channel", "in_pos")
+    counts = ("sample(s)", "input channel(s)", "positions")
+    element = "input element"
 
     def __init__(self, problem: TransposedConv):
-        self.problem = problem
-        self._loop = (problem.batch, problem.in_channels, *problem.in_spatial)
-        self._taps = np.array(list(product(*(range(k) for k in problem.kernel_shape))),
-                              dtype=np.int64).reshape(-1, problem.dims)
-
-    def __repr__(self) -> str:
-        p = self.problem
-        return (f"<ScatterTrace of {p.fn}: {len(self)} steps = {p.batch} sample(s) × {p.in_channels} "
-                f"input channel(s) × {' × '.join(map(str, p.in_spatial))} positions>")
-
-    def locate(self, k) -> tuple[int, int, tuple[int, ...]]:
-        """(sample, in_channel, in_pos) of step ``k``, without computing it."""
-        sample, channel, *pos = self._cell(k)
-        return sample, channel, tuple(pos)
+        super().__init__(problem, (problem.batch, problem.in_channels, *problem.in_spatial))
+        self._taps = tuple(product(*(range(k) for k in problem.kernel_shape)))
 
     def index(self, in_channel: int, in_pos, sample: int = 0) -> int:
         """The step in which input element (sample, in_channel, *in_pos) stamps."""
-        return self._index((sample, in_channel, *_as_pos(in_pos)), "(sample, in_channel, *in_pos)")
+        return self.index_of(sample, in_channel, in_pos)
 
-    def step_at(self, in_channel: int, in_pos, sample: int = 0) -> ScatterStep:
-        return self[self.index(in_channel, in_pos, sample)]
-
-    def __getitem__(self, k) -> ScatterStep:
-        k = self._check(k)
+    def _build_step(self, k: int) -> ScatterStep:
         p = self.problem
         sample, channel, pos = self.locate(k)
         group = p.group_of(channel)
@@ -202,47 +146,35 @@ class ScatterTrace(LazySteps):
         stamp = value * kernel
         bias = (np.zeros(len(out_channels), dtype=p.dtype) if p.bias is None
                 else p.bias[out_channels[0]:out_channels[-1] + 1].astype(p.dtype))
-        canvas = np.array([t.canvas for t in landings])
-        before = self._running(sample, channel, pos, canvas).reshape(kernel.shape) + \
+        before = self._running(sample, channel, pos, landings).reshape(kernel.shape) + \
             bias.reshape(-1, *([1] * p.dims))
         return ScatterStep(index=k, sample=sample, in_channel=channel, in_pos=pos, group=group,
                            out_channels=out_channels, value=value, kernel=kernel, stamp=stamp,
                            landings=tuple(landings), before=before, after=before + stamp,
                            bias=bias, layout=p.layout)
 
-    def _running(self, sample, channel, pos, canvas) -> np.ndarray:
-        """Sum of the stamps that landed on the canvas positions ``canvas`` (T, dims)
-        before step (sample, channel, pos), for the output channels of its group.
+    def _running(self, sample, channel, pos, landings) -> np.ndarray:
+        """(C_out of the group, taps): at each landing of step (sample, channel, pos), the sum of
+        the stamps that landed there before this one.
 
-        Read backwards, canvas position u received tap t of input element
-        (u − t·d) / s, when that is a whole number inside the input. So for
-        each position and each tap, find that element, keep it if its step
-        came earlier (an earlier channel of the group, or the same channel at
-        an earlier position), and add element × weight.
+        The stamps that land on an output coordinate are its readers along each
+        axis (``Axis.readers``: input element i's tap t lands on i·s − p + t·d),
+        combined across axes. A stamp came earlier when its channel is an earlier
+        one of the group, or this channel at an earlier position (row-major).
         """
         p = self.problem
-        stride = np.array([a.stride for a in p.axes])
-        dilation = np.array([a.dilation for a in p.axes])
-        n_in = np.array(p.in_spatial)
-        reach = canvas[:, None, :] - self._taps[None, :, :] * dilation      # (T, taps, dims)
-        src = reach // stride
-        valid = ((reach % stride) == 0).all(-1) & ((src >= 0) & (src < n_in)).all(-1)
-        src = np.where(valid[..., None], src, 0)
-        flat = np.ravel_multi_index(tuple(np.moveaxis(src, -1, 0)), p.in_spatial)   # (T, taps)
-        here = int(np.ravel_multi_index(pos, p.in_spatial))
-
-        group = p.group_of(channel)
-        channels = p.group_in_channels(group)
-        local = channel - channels.start
-        x = p.input[sample, channels.start:channels.stop].reshape(len(channels), -1)
-        values = x[:, flat].astype(p.dtype)                                 # (c, T, taps)
-        earlier = np.zeros_like(values, dtype=bool)
-        earlier[:local] = True
-        earlier[local] = flat < here
-        values = np.where(earlier & valid, values, p.dtype.type(0))
-        w = p.weight[channels.start:channels.stop].astype(p.dtype)
-        w = w.reshape(len(channels), w.shape[1], -1)                         # (c, o, taps)
-        return np.einsum("ctk,cok->ot", values, w)
+        group = p.group_in_channels(p.group_of(channel))
+        x = p.input[sample].astype(p.dtype, copy=False)
+        w = p.weight.astype(p.dtype, copy=False)
+        running = np.zeros((w.shape[1], len(landings)), dtype=p.dtype)
+        for column, landing in enumerate(landings):
+            for combo in product(*(a.readers(c) for a, c in zip(p.axes, landing.coords))):
+                source = tuple(r.out for r in combo)
+                tap = tuple(r.tap for r in combo)
+                stop = channel + 1 if source < pos else channel     # tuples compare row-major
+                earlier = slice(group.start, stop)
+                running[:, column] += x[(earlier, *source)] @ w[(earlier, slice(None), *tap)]
+        return running
 
     def state_after(self, k, uncropped: bool = False) -> np.ndarray:
         """The output of step ``k``'s sample after its stamp, shape (C_out, *out_spatial):
@@ -268,19 +200,14 @@ class ScatterTrace(LazySteps):
         (sample, out_channel, *out_pos), in step order: what the gather reading
         of that element adds up."""
         p = self.problem
-        out_pos = _as_pos(out_pos)
         group = out_channel // p.weight.shape[1]
-        per_axis = []
-        for a, o, n in zip(p.axes, out_pos, p.in_spatial):
-            # input i's tap t lands on o when i·s − p + t·d == o
-            per_axis.append([(i, t) for t in range(a.k)
-                             for i in [(o + a.pad_before - t * a.dilation) // a.stride]
-                             if (o + a.pad_before - t * a.dilation) % a.stride == 0 and 0 <= i < n])
+        # Along each axis, the input elements whose stamps land on out_pos and with which tap.
+        per_axis = [a.readers(o) for a, o in zip(p.axes, as_position(out_pos))]
         found = []
         for channel in p.group_in_channels(group):
             for combo in product(*per_axis):
-                pos = tuple(i for i, _ in combo)
-                found.append((self.index(channel, pos, sample), tuple(t for _, t in combo)))
+                pos = tuple(r.out for r in combo)
+                found.append((self.index(channel, pos, sample), tuple(r.tap for r in combo)))
         return sorted(found)
 
     @cached_property
@@ -335,13 +262,7 @@ class GatherTrace(LazySteps):
     reading = "gather"
 
     def __init__(self, problem: TransposedConv):
-        self.problem = problem
-        self._loop = (problem.batch, problem.out_channels, *problem.out_spatial)
-
-    def __repr__(self) -> str:
-        p = self.problem
-        return (f"<GatherTrace of {p.fn}: {len(self)} steps = {p.batch} sample(s) × {p.out_channels} "
-                f"output channel(s) × {' × '.join(map(str, p.out_spatial))} positions>")
+        super().__init__(problem, (problem.batch, problem.out_channels, *problem.out_spatial))
 
     @cached_property
     def _derived(self) -> tuple[Trace, GatherPlan]:
@@ -359,19 +280,7 @@ class GatherTrace(LazySteps):
         """Zeros inserted, padding added or cropped, per axis."""
         return self._derived[1]
 
-    def locate(self, k) -> tuple[int, int, tuple[int, ...]]:
-        """(sample, out_channel, out_pos) of step ``k``, without computing it."""
-        sample, channel, *pos = self._cell(k)
-        return sample, channel, tuple(pos)
-
-    def index(self, out_channel: int, out_pos, sample: int = 0) -> int:
-        return self._index((sample, out_channel, *_as_pos(out_pos)), "(sample, out_channel, *out_pos)")
-
-    def step_at(self, out_channel: int, out_pos, sample: int = 0) -> GatherStep:
-        return self[self.index(out_channel, out_pos, sample)]
-
-    def __getitem__(self, k) -> GatherStep:
-        k = self._check(k)
+    def _build_step(self, k: int) -> GatherStep:
         trace, plan = self._derived
         step = trace[k]
         kinds, sources = [], []
@@ -386,7 +295,6 @@ class GatherTrace(LazySteps):
     @cached_property
     def output(self) -> np.ndarray:
         """The whole output computed by convcore's forward kernel on the derived convolution."""
-        from .kernels import vectorized_conv
         return vectorized_conv(self._derived[0].problem)
 
     @cached_property

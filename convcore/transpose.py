@@ -35,10 +35,12 @@ from itertools import product
 
 import numpy as np
 
+from .docs import ARRAYS, shared_doc
 from .geometry import Axis, source_index
-from .problem import (AXIS_NAMES, KERNEL_LETTERS, SPATIAL_LETTERS, Shaped, _normalize_layout, _result_dtype, as_int,
-                      caller_shape,
-                      as_numeric_array, as_tuple)
+from .kernels import vectorized_conv
+from .layout import Layout
+from .problem import (AXIS_NAMES, KERNEL_LETTERS, Conv, Shaped, as_int, as_numeric_array, as_tuple,
+                      batch_layout, caller_shape, result_dtype)
 
 
 # ----------------------------------------------------------------------------
@@ -123,7 +125,7 @@ class TransposedConv(Shaped):
     bias: np.ndarray | None
     axes: tuple[Axis, ...]
     groups: int
-    layout: str
+    layout: Layout
     dtype: np.dtype
     padding: tuple[int, ...] = ()
     output_padding: tuple[int, ...] = ()
@@ -176,7 +178,7 @@ class TransposedConv(Shaped):
         x = as_numeric_array(input, "input", fn)
         w = as_numeric_array(weight, "weight", fn)
         b = None if bias is None else as_numeric_array(bias, "bias", fn)
-        x, w, b, layout = _normalize_layout(fn, dims, x, w, b, weight_axes="C_in, C_out/groups")
+        x, w, b, layout = batch_layout(fn, dims, x, w, b, weight_axes="C_in, C_out/groups")
 
         stride_ = as_tuple(stride, "stride", fn, dims, minimum=1)
         if isinstance(padding, str):
@@ -225,7 +227,7 @@ class TransposedConv(Shaped):
             axes.append(Axis(n=n_out, k=k, stride=s, pad_before=p, pad_after=p - op, dilation=d))
 
         return cls(fn=fn, input=x, weight=w, bias=b, axes=tuple(axes), groups=groups_,
-                   layout=layout, dtype=_result_dtype(x, w, b), padding=padding_,
+                   layout=layout, dtype=result_dtype(x, w, b), padding=padding_,
                    output_padding=output_padding_)
 
 
@@ -304,7 +306,7 @@ def scatter_conv(p: TransposedConv) -> np.ndarray:
     out = crop(scatter_canvas(p.input, p.weight, p.axes, p.groups, p.dtype), p.axes)
     if p.bias is not None:
         out = out + p.bias.astype(p.dtype).reshape(-1, *([1] * p.dims))
-    return p.restore_layout(np.ascontiguousarray(out))
+    return p.layout.restore(np.ascontiguousarray(out))
 
 
 # ----------------------------------------------------------------------------
@@ -368,8 +370,6 @@ def gather_plan(p: TransposedConv) -> GatherPlan:
 
 def gather_problem(p: TransposedConv, fn: str | None = None):
     """The plain convolution (a ``Conv``, stride 1) whose output is this transposed convolution's."""
-    from .problem import Conv
-
     plan = gather_plan(p)
     # Zero insertion: each element goes to position i·s of a longer, zero-filled array.
     inserted = np.zeros((p.batch, p.in_channels, *plan.dilated), dtype=p.dtype)
@@ -399,16 +399,13 @@ def gather_problem(p: TransposedConv, fn: str | None = None):
 def gather_conv(p: TransposedConv) -> np.ndarray:
     """The transposed convolution computed the other way: ``conv`` of the zero-inserted,
     padded input with the flipped, transposed kernel (convcore's forward kernel)."""
-    from .kernels import vectorized_conv
     return vectorized_conv(gather_problem(p)[0])
 
 
 # ----------------------------------------------------------------------------
 # The public functions
 # ----------------------------------------------------------------------------
-_SHARED_DOC = """
-    bias : array_like, optional
-        (C_out,), added once to every output element.
+_TRANSPOSED_DOC = ARRAYS.replace("{bias}", "(C_out,), added once to every output element.") + """
     stride : int or tuple, default 1
         How far apart neighbouring input elements' stamps land in the output.
     padding : int or tuple, default 0
@@ -421,15 +418,21 @@ _SHARED_DOC = """
         Split channels into independent groups; must divide C_in.
     dilation : int or tuple, default 1
         Spacing between kernel taps inside a stamp.
+
+    Returns
+    -------
+    ndarray
+        {returns}
 """
 
 
-def _with_shared_doc(f):
-    f.__doc__ = f.__doc__.replace("    {shared}\n", _SHARED_DOC.strip("\n") + "\n")
-    return f
-
-
-@_with_shared_doc
+@shared_doc(_TRANSPOSED_DOC,
+            input="(C_in, L) or (N, C_in, L); or a plain (L,) signal with a plain (K,) kernel.",
+            weight="(C_in, C_out / groups, K), the layout ``nn.ConvTranspose1d.weight`` has\n"
+                   "        (note: C_in first); or a plain (K,) kernel.",
+            returns="(C_out, L_out), (N, C_out, L_out) or plain (L_out,), with\n"
+                    "        ``L_out = (L − 1)·stride − 2·padding + dilation·(K − 1) + output_padding + 1``.\n"
+                    "        Integer inputs give exact int64 results.")
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1) -> np.ndarray:
     """1-D transposed convolution, with ``torch.nn.functional.conv_transpose1d``'s semantics.
@@ -437,23 +440,7 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
     Each input element adds its value times the kernel into the output,
     ``stride`` positions further along than its neighbour.
 
-    Parameters
-    ----------
-    input : array_like
-        (C_in, L) or (N, C_in, L); or a plain (L,) signal with a plain (K,) kernel.
-    weight : array_like
-        (C_in, C_out / groups, K), the layout ``nn.ConvTranspose1d.weight`` has
-        (note: C_in first); or a plain (K,) kernel.
-    {shared}
-    Returns
-    -------
-    ndarray
-        (C_out, L_out), (N, C_out, L_out) or plain (L_out,), with
-        ``L_out = (L − 1)·stride − 2·padding + dilation·(K − 1) + output_padding + 1``.
-        Integer inputs give exact int64 results.
-
-    Examples
-    --------
+    {params}
     >>> conv_transpose1d([1, 2], [1, 0, -1], stride=2)   # stamps [1, 0, -1] and [2, 0, -2]
     array([ 1,  0,  1,  0, -2])
     """
@@ -461,25 +448,15 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
                                              padding, output_padding, groups, dilation))
 
 
-@_with_shared_doc
+@shared_doc(_TRANSPOSED_DOC,
+            input="(C_in, H, W) or (N, C_in, H, W); or a plain (H, W) image with a plain (kH, kW) kernel.",
+            weight="(C_in, C_out / groups, kH, kW), the layout ``nn.ConvTranspose2d.weight`` has.",
+            returns="(C_out, H_out, W_out), (N, C_out, H_out, W_out) or plain (H_out, W_out).")
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1) -> np.ndarray:
     """2-D transposed convolution, with ``torch.nn.functional.conv_transpose2d``'s semantics.
 
-    Parameters
-    ----------
-    input : array_like
-        (C_in, H, W) or (N, C_in, H, W); or a plain (H, W) image with a plain (kH, kW) kernel.
-    weight : array_like
-        (C_in, C_out / groups, kH, kW), the layout ``nn.ConvTranspose2d.weight`` has.
-    {shared}
-    Returns
-    -------
-    ndarray
-        (C_out, H_out, W_out), (N, C_out, H_out, W_out) or plain (H_out, W_out).
-
-    Examples
-    --------
+    {params}
     >>> conv_transpose2d([[1, 2], [3, 4]], [[1, 1], [1, 1]], stride=2)  # each value fills a 2×2 block
     array([[1, 1, 2, 2],
            [1, 1, 2, 2],

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from convcore.exercises import EXERCISES, VERDICT_WIDTH, _verdict, check, solution
+from convcore.course.exercises import EXERCISES, VERDICT_WIDTH, _verdict, check, solution
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 sys.path.insert(0, str(NOTEBOOKS))

@@ -4,6 +4,8 @@ The vectorized kernel reads every output position of a tap as one strided
 slice (``Axis.tap_slice``); the loop and the trace compute coordinates one
 position at a time (``Axis.coordinate``). They must be the same arithmetic.
 """
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -41,6 +43,28 @@ def test_tap_slice_walks_the_per_position_coordinates(axis):
             for stop in range(first + 1, axis.out + 1):
                 block = padded[axis.tap_slice(t, first, stop)] - axis.pad_before
                 assert block.tolist() == per_position[first:stop]
+
+
+@settings(max_examples=300, deadline=None)
+@given(axes(), st.booleans())
+def test_readers_invert_the_window_rule(axis, ceil_mode):
+    """readers(i) lists exactly the (output, tap) pairs whose coordinate is i, outputs in order."""
+    axis = dataclasses.replace(axis, ceil_mode=ceil_mode)
+    every = [(o, t) for o in range(axis.out) for t in range(axis.k)]
+    for i in range(-axis.pad_before - 2, axis.n + axis.pad_after + 2):
+        expected = sorted((o, t) for o, t in every if axis.coordinate(o, t) == i)
+        assert [tuple(r) for r in axis.readers(i)] == expected
+
+
+def test_ceil_mode_rounds_up_and_drops_a_window_starting_in_the_right_padding():
+    # n=5, k=2, s=2, p=1: ceil((5 + 2 − 1 − 1) / 2) + 1 = 4, but window 3 would start at 5 = n
+    axis = Axis(n=5, k=2, stride=2, pad_before=1, pad_after=1, ceil_mode=True)
+    assert (axis.rounded_out, axis.dropped_start, axis.out) == (4, 5, 3)
+    assert "so it is dropped: 3" in axis.formula()
+    floor = Axis(n=5, k=2, stride=2, pad_before=1, pad_after=1)
+    assert (floor.rounded_out, floor.dropped_start, floor.out) == (3, None, 3)
+    kept = Axis(n=5, k=2, stride=2, ceil_mode=True)           # the rounded-up window starts at 4 < n
+    assert (kept.rounded_out, kept.dropped_start, kept.out) == (3, None, 3)
 
 
 @settings(max_examples=300, deadline=None)

@@ -143,6 +143,19 @@ def test_step_at_and_index_look_up_an_output_element():
         trace[1.0]
 
 
+def test_every_trace_slices_like_a_sequence():
+    traces = [examples.get("seed_conv2d").trace(), convcore.trace_max_pool1d([1, 3, 2, 5], 2),
+              convcore.trace_transpose1d([1, 2], [1, 0, -1], stride=2),
+              convcore.trace_transpose1d([1, 2], [1, 0, -1], stride=2, reading="gather"),
+              convcore.grad.trace_conv1d_weight_grad([1, 2, 3, 4], (3,), [1, 1])]
+    for trace in traces:
+        n = len(trace)
+        assert [s.index for s in trace[1:n:2]] == list(range(1, n, 2))
+        assert [s.index for s in trace[::-1]] == list(range(n))[::-1]
+        assert trace[-n].index == 0 and trace[:0] == []
+        assert trace[trace.index_of(*trace.locate(n - 1))].index == n - 1
+
+
 def test_a_batch_walks_every_sample_in_turn():
     x = np.arange(2 * 1 * 5).reshape(2, 1, 5)
     w = np.array([[[1, -1]]])

@@ -26,6 +26,7 @@ from PIL import Image
 from .. import api
 from .. import examples as catalogue
 from ..kernels import pad_input
+from ..layout import spatial_dims
 from ..trace import Trace
 from . import palette, schema
 from .numfmt import factor, fmt
@@ -460,7 +461,7 @@ def as_trace(source, weight=None, *, dims: int | None = None, **kwargs) -> Trace
     if weight is None:
         raise TypeError("give a Trace, an Example (or its name), or input and weight arrays; "
                         f"got {type(source).__name__} without a weight")
-    build = {1: api.trace1d, 2: api.trace2d}.get(dims, api.trace)
+    build = api.trace1d if (dims or spatial_dims(weight)) == 1 else api.trace2d
     return build(source, weight, **kwargs)
 
 

@@ -40,7 +40,7 @@ def _trace(source, weight=None, dims=None, **kwargs) -> ScatterTrace:
         return source.scatter
     if isinstance(source, str):
         source = catalogue.get_transposed(source)
-    if isinstance(source, catalogue.TransposedExample):
+    if isinstance(source, catalogue.Example):
         return source.trace("scatter")
     if weight is None:
         raise TypeError("give a transposed-convolution example (or its name), a ScatterTrace, or "

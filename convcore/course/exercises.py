@@ -20,14 +20,14 @@ from typing import Callable
 
 import numpy as np
 
-from . import examples, grad
-from .api import conv1d, conv2d, explain_output_size, output_size
-from .causal import causal_conv1d, causal_layers, causal_padding
-from .geometry import same_padding
-from .pooling import avg_pool2d, max_pool2d, trace_avg_pool2d, trace_max_pool2d
-from .receptive import receptive_field
-from .transpose import conv_transpose2d, explain_transpose_output_size, transpose_output_size
-from .trace_transpose import trace_transpose2d
+from .. import examples, grad
+from ..api import conv1d, conv2d, explain_output_size, output_size
+from ..causal import causal_conv1d, causal_layers, causal_padding
+from ..geometry import Axis, same_padding
+from ..pooling import avg_pool2d, max_pool2d, trace_avg_pool2d, trace_max_pool2d
+from ..receptive import receptive_field
+from ..transpose import conv_transpose2d, explain_transpose_output_size, transpose_output_size
+from ..trace_transpose import trace_transpose2d
 
 
 @dataclass(frozen=True)
@@ -533,9 +533,10 @@ def _input_grad():
 
 
 def _input_terms():
-    """(output o, tap t, g[o], w[t]) for every window that reads x[_IPOS]."""
-    return [(o, _IPOS - 2 * o, _IG[o], _IW[_IPOS - 2 * o])
-            for o in range(len(_IG)) if 0 <= _IPOS - 2 * o < len(_IW)]
+    """(output o, tap t, g[o], w[t]) for every window that reads x[_IPOS]: the window rule
+    read backwards (``Axis.readers``)."""
+    axis = Axis(n=7, k=len(_IW), stride=2)
+    return [(o, t, _IG[o], _IW[t]) for o, t in axis.readers(_IPOS)]
 
 
 _add(Exercise(
