@@ -272,8 +272,6 @@ def build_page(path: Path, notebook, exporter, site: dict, stems: set[str],
 
 def _write(outdir: Path, out: dict[str, str]) -> None:
     """Write the site into a folder beside ``outdir``, then put it in ``outdir``'s place."""
-    if outdir.is_dir() and any(outdir.iterdir()) and not (outdir / "assets" / CSS_NAME).is_file():
-        raise SiteError(f"{outdir} holds files that are not a site built here; not replacing them")
     outdir.parent.mkdir(parents=True, exist_ok=True)
     tmp, old = (outdir.with_name(f".{outdir.name}.{what}-{os.getpid()}") for what in ("new", "old"))
     shutil.rmtree(tmp, ignore_errors=True)
@@ -300,7 +298,9 @@ def build_site(outdir: Path | str, notebooks: Path | str | None = None, names: l
     ``outdir`` as it was when the site cannot be built whole."""
     import nbformat
 
-    t0 = time.perf_counter()
+    t0, outdir = time.perf_counter(), Path(outdir)
+    if outdir.is_dir() and any(outdir.iterdir()) and not (outdir / "assets" / CSS_NAME).is_file():
+        raise SiteError(f"{outdir} holds files that are not a site built here; not replacing them")
     paths = [p for p in find_notebooks(notebooks) if not names or any(n in p.stem for n in names)]
     if not paths:
         raise SiteError(f"no notebook's name contains any of {names}")
@@ -327,5 +327,5 @@ def build_site(outdir: Path | str, notebooks: Path | str | None = None, names: l
     out.update({f"assets/{name}": text for name, text in assets.items()})
     files = {name: len(text.encode()) for name, text in out.items()}
     check_budgets(files, page_budget, site_budget)
-    _write(Path(outdir), out)
-    return Site(Path(outdir), pages, files, time.perf_counter() - t0)
+    _write(outdir, out)
+    return Site(outdir, pages, files, time.perf_counter() - t0)
