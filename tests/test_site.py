@@ -301,7 +301,7 @@ def test_the_cli_builds_a_folder_of_notebooks_with_a_view(tmp_path):
     notebooks = write_notebooks(tmp_path / "mine", {"tiny": TINY})
     done = run_cli("out", "--notebooks", notebooks, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "tiny.html" in done.stdout and "1 notebook pages" in done.stdout
+    assert "tiny.ipynb: 1 view(s)" in done.stdout and "2 files" not in done.stdout
     out = tmp_path / "out"
     assert sorted(p.name for p in out.glob("*.html")) == ["index.html", "tiny.html"]
     page = (out / "tiny.html").read_text()

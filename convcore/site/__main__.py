@@ -1,6 +1,4 @@
 """``python -m convcore.site OUTDIR [NAMES...] [--notebooks DIR]``: see ``convcore.site``."""
-from __future__ import annotations
-
 import argparse
 import sys
 from pathlib import Path
@@ -9,16 +7,14 @@ from convcore.site import PAGE_BUDGET, SITE_BUDGET, SiteError, build_site
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m convcore.site",
-                                     description="Execute a folder of notebooks and write them as a static site.")
+    parser = argparse.ArgumentParser("python -m convcore.site", description="Notebooks as a static site.")
     parser.add_argument("outdir", type=Path, help="folder to write the site into (replaced as a whole)")
     parser.add_argument("names", nargs="*", help="only these notebooks (e.g. 02 07); all by default")
     parser.add_argument("--notebooks", type=Path, default=None,
                         help="folder of .ipynb files (default: notebooks/ here, or the repository's)")
-    parser.add_argument("--page-budget", type=float, default=PAGE_BUDGET / 1e6, metavar="MB",
-                        help="largest page allowed (default %(default)g)")
-    parser.add_argument("--site-budget", type=float, default=SITE_BUDGET / 1e6, metavar="MB",
-                        help="largest site allowed (default %(default)g)")
+    for what, budget in (("page", PAGE_BUDGET), ("site", SITE_BUDGET)):
+        parser.add_argument(f"--{what}-budget", type=float, default=budget / 1e6, metavar="MB",
+                            help=f"largest {what} allowed (default %(default)g)")
     args = parser.parse_args(argv)
     try:
         site = build_site(args.outdir, args.notebooks, args.names or None,
@@ -26,10 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     except SiteError as error:
         print(f"convcore.site: {error}; nothing written", file=sys.stderr)
         return 1
-    print(site.summary())
-    for page in site.pages:
-        for note in dict.fromkeys(page.notes):
-            print(f"note: {page.file}: {page.notes.count(note)}× {note}")
+    print(f"{len(site.files)} files, {len(site.pages)} pages, {site.total / 1e6:.2f} MB (budgets: {args.page_budget:g}"
+          f" MB a page, {args.site_budget:g} MB the site), built in {site.seconds:.0f} s into {site.outdir}")
     return 0
 
 

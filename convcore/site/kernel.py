@@ -1,33 +1,25 @@
-"""The kernel's side of the site builder: an IPython extension (``--ext=convcore.site.kernel``).
+"""The kernel's side of the site builder, an IPython extension (``--ext=convcore.site.kernel``).
 
-While a notebook runs, every display whose HTML is a view's embed (``class="convcore-embed"``)
-is kept and a numbered slot stands in its place, so the builder can give each view its share of
-the page once it knows how many the page holds. Then ``%convcore_site_embed BUDGET`` embeds each
-kept view again with ``convcore.views.embed_html(view, budget_bytes=BUDGET)`` and displays the
-list as JSON. An object that displays a view without being one (the Explorer shows a note, its
-summary and its step view ``.view``) keeps what it displayed, with that view's embed swapped for
-one within the share; if its view cannot be found in it, it stays as displayed (not budgeted).
+A display whose HTML is a view's embed is kept, a numbered slot in its place; after the notebook,
+``%convcore_site_embed BUDGET`` displays (as JSON) each embedded again within BUDGET bytes. An
+object showing a view ``.view`` without being one (the Explorer) keeps what it showed with that
+view's embed swapped for one within BUDGET, or if it is not found there stays as shown.
 """
-from __future__ import annotations
-
-MARK = 'class="convcore-embed"'
-SLOT = '<div class="convcore-site-slot" data-slot="{}"></div>'
 
 
 def embed(view, markup: str, budget: int) -> dict:
-    from convcore import views           # looked up now: a notebook may replace embed_html
+    from convcore.views import embed_html       # now: a notebook may have replaced it
 
     try:
-        return {"html": views.embed_html(view, budget_bytes=budget), "budgeted": True}
+        return {"html": embed_html(view, budget_bytes=budget), "budgeted": True}
     except (AttributeError, TypeError):
-        pass
-    inner = getattr(view, "view", None)
+        inner = getattr(view, "view", None)
     try:
-        whole = views.embed_html(inner)
+        whole = embed_html(inner)
     except (AttributeError, TypeError):
         whole = None
     if whole and whole in markup:
-        return {"html": markup.replace(whole, views.embed_html(inner, budget_bytes=budget)), "budgeted": True}
+        return {"html": markup.replace(whole, embed_html(inner, budget_bytes=budget)), "budgeted": True}
     return {"html": markup, "budgeted": False}
 
 
@@ -37,10 +29,10 @@ def load_ipython_extension(ip) -> None:
 
     def format(obj, include=None, exclude=None):
         data, metadata = original(obj, include=include, exclude=exclude)
-        markup = data.get("text/html")
-        if isinstance(markup, str) and MARK in markup:
-            kept.append((obj, markup))
-            data = {"text/html": SLOT.format(len(kept) - 1), "text/plain": data.get("text/plain", "")}
+        if 'class="convcore-embed"' in str(data.get("text/html", "")):
+            kept.append((obj, data["text/html"]))
+            slot = f'<div class="convcore-site-slot" data-slot="{len(kept) - 1}"></div>'
+            data = {"text/html": slot, "text/plain": data.get("text/plain", "")}
         return data, metadata
 
     def convcore_site_embed(line: str) -> None:

@@ -252,7 +252,7 @@ def stand_in_site(chromium, tmp_path_factory):
     root.mkdir()
     nbformat.write(jupytext.reads(STAND_IN_SOURCE, fmt="md"), root / "01-stand-in.ipynb")
     mp = pytest.MonkeyPatch()
-    mp.setattr(builder, "_static_assets", lambda: {"convcore-view.js": STAND_IN_JS})
+    mp.setattr(convcore.views, "static_assets", lambda: {"convcore-view.js": STAND_IN_JS})
     try:
         built = builder.build_site(tmp_path_factory.mktemp("stand-in-site"), root, log=None)
     finally:
