@@ -13,6 +13,7 @@ import subprocess
 import sys
 import sysconfig
 import zipfile
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import jupytext
@@ -203,7 +204,7 @@ def test_every_formula_of_the_suite_converts():
 
 def test_the_suite_is_found_from_the_repository_or_the_current_directory(tmp_path, monkeypatch):
     suite = sorted((REPO / "notebooks").glob("*.ipynb"))
-    assert len(suite) == 13
+    assert suite and [p.stem for p in suite] == sorted(p.stem for p in (REPO / "notebooks" / "src").glob("*.md"))
     monkeypatch.chdir(REPO)
     assert site.find_notebooks() == suite                  # ./notebooks
     monkeypatch.chdir(tmp_path)
@@ -366,8 +367,12 @@ def test_the_cli_runs_from_an_installed_wheel_without_the_repository(tmp_path):
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(REPO / name, src / name)
     pip = [PYTHON, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", str(src), "-w", str(tmp_path / "dist")],
-                   check=True, capture_output=True, timeout=300)
+    try:     # this environment's setuptools when it can build the project, else pip fetches one
+        isolation = [] if int(version("setuptools").split(".")[0]) < 77 else ["--no-build-isolation"]
+    except PackageNotFoundError:
+        isolation = []
+    subprocess.run([*pip, "wheel", "--no-deps", *isolation, str(src), "-w", str(tmp_path / "dist")],
+                   check=True, capture_output=True, timeout=600)
     wheel, = (tmp_path / "dist").glob("convcore-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert {"convcore/site/site.css", "convcore/site/templates/convcore/index.html.j2",
