@@ -1,20 +1,30 @@
-"""The static site builder without a browser: links, maths, views' budgets, page and site budgets.
+"""The static site builder without a browser: the CLI, its errors, links, maths, hidden source,
+the views' budgets, page and site budgets, and a build from an installed wheel.
 
-A small synthetic suite (two notebook sources in a temporary folder, built with the
-suite's own ``notebooks/build.py``) stands in for the real one; a fake view, whose
-display carries the ``convcore-embed`` mark and whose ``embed_html`` reports the budget
-it was given, shows how the builder shares a page's budget among its views.
-The real suite is built and opened in Chromium by ``tests/browser/test_browser_site.py``.
+A small synthetic suite (two notebooks in a temporary folder, written from jupytext Markdown)
+stands in for the real one; a fake view, whose display carries the ``convcore-embed`` mark and
+whose ``embed_html`` reports the budget it was given, shows how the builder shares a page's budget
+among its views. A real view (``Stepper1D``) goes through the CLI. The real suite is built and
+opened in Chromium by ``tests/browser/test_browser_site.py``.
 """
+import os
 import shutil
-import textwrap
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import jupytext
+import nbformat
 import pytest
 
 from convcore import site
+from convcore.site.__main__ import main
 
 REPO = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
 
 FAKE_VIEW = '''
 ```python
@@ -108,19 +118,59 @@ print(os.environ.get("CONVCORE_VIEWS"), os.path.basename(os.getcwd()))
 '''
 
 
+TINY = """# A tiny notebook
+
+```python
+from convcore.views import Stepper1D
+Stepper1D([1, 2, 3, 4], [1, 0, -1])
+```
+
+```python
+import convcore
+print("convcore from", convcore.__file__)
+```
+"""
+
+RAISES = """# Raises
+
+```python
+x = 1
+```
+
+```python
+1 / 0
+```
+"""
+
+
+def write_notebooks(folder: Path, sources: dict[str, str]) -> Path:
+    """``folder/NAME.ipynb`` for each NAME: jupytext Markdown."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in sources.items():
+        notebook = jupytext.reads(text, fmt="md")
+        notebook.metadata.pop("jupytext", None)
+        nbformat.write(notebook, folder / f"{name}.ipynb")
+    return folder
+
+
+def run_cli(*args, cwd: Path, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run([PYTHON, "-m", "convcore.site", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
 @pytest.fixture(scope="module")
 def suite(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("suite") / "notebooks"
-    (root / "src").mkdir(parents=True)
-    shutil.copy(REPO / "notebooks" / "build.py", root / "build.py")
-    (root / "src" / "01-a.md").write_text(SOURCE_A)
-    (root / "src" / "02-b.md").write_text(SOURCE_B)
+    root = write_notebooks(tmp_path_factory.mktemp("suite") / "notebooks", {"01-a": SOURCE_A, "02-b": SOURCE_B})
+    a = nbformat.read(root / "01-a.ipynb", as_version=4)
+    hidden = next(c for c in a.cells if "hello from the kernel" in c.source)
+    hidden.metadata["jupyter"] = {"source_hidden": True}
+    nbformat.write(a, root / "01-a.ipynb")
     return root
 
 
 @pytest.fixture(scope="module")
 def built(suite, tmp_path_factory):
-    out = tmp_path_factory.mktemp("site")
+    out = tmp_path_factory.mktemp("site") / "site"
     return site.build_site(out, suite, page_budget=200_000, log=None)
 
 
@@ -145,9 +195,22 @@ def test_maths_becomes_mathml_and_code_stays_code():
 
 def test_every_formula_of_the_suite_converts():
     """No formula in the notebooks' prose falls back to its LaTeX source."""
-    for source in sorted((REPO / "notebooks" / "src").glob("*.md")):
-        out = site.markdown_to_html(source.read_text())
-        assert "tex-error" not in out, f"{source.name}: a formula did not convert to MathML"
+    for path in site.find_notebooks(REPO / "notebooks"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "markdown":
+                assert "tex-error" not in site.markdown_to_html(cell.source), \
+                    f"{path.name}: a formula did not convert to MathML:\n{cell.source[:300]}"
+
+
+def test_the_suite_is_found_from_the_repository_or_the_current_directory(tmp_path, monkeypatch):
+    suite = sorted((REPO / "notebooks").glob("*.ipynb"))
+    assert suite and [p.stem for p in suite] == sorted(p.stem for p in (REPO / "notebooks" / "src").glob("*.md"))
+    monkeypatch.chdir(REPO)
+    assert site.find_notebooks() == suite                  # ./notebooks
+    monkeypatch.chdir(tmp_path)
+    assert site.find_notebooks() == suite                  # the repository this package sits in
+    write_notebooks(tmp_path / "notebooks", {"mine": TINY})
+    assert site.find_notebooks() == [tmp_path / "notebooks" / "mine.ipynb"]
 
 
 def test_view_budget_is_an_equal_share_of_what_the_page_leaves():
@@ -169,19 +232,38 @@ def test_budgets_name_what_is_over():
 def test_the_site_has_an_index_a_page_per_notebook_and_assets(built):
     out = built.outdir
     assert sorted(p.name for p in out.glob("*.html")) == ["01-a.html", "02-b.html", "index.html"]
-    assert (out / "assets" / site.CSS_NAME).is_file()
+    assert (out / "assets" / site.CSS_NAME).read_text() == site.SITE_CSS
+    assert not list(out.parent.glob(".site.*"))            # the folder it was built in is gone
     index = (out / "index.html").read_text()
     assert '<a href="01-a.html">First notebook</a>' in index
     assert '<a href="02-b.html">Second notebook</a>' in index
     a = (out / "01-a.html").read_text()
     assert 'href="02-b.html"' in a and 'href="02-b.html#Part-two"' in a and "02-b.ipynb" not in a
+    assert 'href="https://example.org/x.ipynb"' in a
     assert "hello from the kernel" in a
-    assert a.count("<math ") == 3
     b = (out / "02-b.html").read_text()
     assert 'id="Part-two"' in b                 # the anchor the first page links to
     assert "static notebooks" in b             # CONVCORE_VIEWS=static, cwd = the notebooks folder
     assert built.files == {str(p.relative_to(out)): p.stat().st_size
                            for p in out.rglob("*") if p.is_file()}
+
+
+def test_maths_on_the_page_is_mathml(built):
+    a = (built.outdir / "01-a.html").read_text()
+    assert a.count("<math ") == 3 and "<mfrac>" in a and "<mtable>" in a
+    assert a.count('display="block"') == 1 and a.count('display="inline"') == 2
+    assert "\\frac" not in a and "$$" not in a and "tex-error" not in a
+
+
+def test_hidden_source_stays_hidden(built):
+    """A cell whose source is hidden in the notebook (``jupyter.source_hidden``) shows its code
+    only when the reader opens it; its output shows as always."""
+    a = (built.outdir / "01-a.html").read_text()
+    start = a.index('<details class="source-hidden">')
+    details = a[start:a.index("</details>", start)]
+    assert "<summary>" in details and "hello from the kernel" in details and "print" in details
+    assert "<details open" not in a and a.count("<details") == 1
+    assert "hello from the kernel\n</pre>" in a[a.index("</details>", start):]
 
 
 def test_views_share_the_page_budget(built):
@@ -199,13 +281,14 @@ def test_views_share_the_page_budget(built):
 
 def test_a_widget_that_cannot_be_embedded_says_so(built):
     a = (built.outdir / "01-a.html").read_text()
-    assert "Not on this static page" in a
+    assert "Not on this static page" in a and "widget-view+json" not in a
     assert len(built.pages[0].notes) == 1
 
 
 def test_nothing_on_a_page_points_outside_the_site(built):
     for page in built.outdir.glob("*.html"):
         text = page.read_text()
+        assert "<script src" not in text and "mathjax" not in text.lower() and "require.js" not in text
         for attr in ("src=", "href="):
             for piece in text.split(attr)[1:]:
                 url = piece[1:piece.index(piece[0], 1)]
@@ -214,10 +297,108 @@ def test_nothing_on_a_page_points_outside_the_site(built):
                     assert attr == "href=", f"{page.name} loads {url}"
 
 
+def test_the_cli_builds_a_folder_of_notebooks_with_a_view(tmp_path):
+    from convcore.views import static_assets
+    notebooks = write_notebooks(tmp_path / "mine", {"tiny": TINY})
+    done = run_cli("out", "--notebooks", notebooks, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "tiny.ipynb: 1 view(s)" in done.stdout and "2 files" not in done.stdout
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.glob("*.html")) == ["index.html", "tiny.html"]
+    page = (out / "tiny.html").read_text()
+    assert page.count('class="convcore-embed" data-view="stepper1d"') == 1
+    assert 'import { hydrate } from "./assets/convcore-view.js"' in page
+    assert '<link href="assets/site.css" rel="stylesheet"/>' in page
+    for name, text in static_assets().items():
+        assert (out / "assets" / name).read_text() == text
+    assert '<a href="tiny.html">A tiny notebook</a>' in (out / "index.html").read_text()
+
+
+def test_no_notebooks_is_an_error(tmp_path):
+    (tmp_path / "empty").mkdir()
+    done = run_cli("out", "--notebooks", "empty", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "no notebooks (*.ipynb) in empty" in done.stderr and "nothing written" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_notebook_that_raises_names_itself_and_its_cell(tmp_path, capsys):
+    notebooks = write_notebooks(tmp_path / "nb", {"tiny": TINY, "zz-raises": RAISES})
+    out = tmp_path / "out"
+    (out / "assets").mkdir(parents=True)                 # a site built before
+    (out / "index.html").write_text("the previous site")
+    (out / "assets" / site.CSS_NAME).write_text("")
+    assert main([str(out), "--notebooks", str(notebooks)]) == 1
+    err = capsys.readouterr().err
+    assert "zz-raises.ipynb, cell 3: ZeroDivisionError: division by zero; nothing written" in err
+    assert len(err.strip().splitlines()) == 1
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == ["assets", "assets/site.css", "index.html"]
+    assert (out / "index.html").read_text() == "the previous site"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["nb", "out"]
+
+
+def test_a_folder_that_is_not_a_site_is_not_replaced(tmp_path, capsys):
+    notebooks = write_notebooks(tmp_path / "nb", {"tiny": TINY})
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "notes.txt").write_text("mine")
+    assert main([str(tmp_path / "out"), "--notebooks", str(notebooks)]) == 1
+    assert "holds files that are not a site" in capsys.readouterr().err
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["notes.txt"]
+
+
 def test_over_budget_stops_the_build_and_writes_nothing(suite, tmp_path, capsys):
     out = tmp_path / "site"
-    code = site.main([str(out), "02", "--notebooks", str(suite), "--page-budget", "0.001"])
+    code = main([str(out), "02", "--notebooks", str(suite), "--page-budget", "0.001"])
     assert code == 1
     err = capsys.readouterr().err
     assert "02-b.html is" in err and "over the page budget of 0.001 MB" in err and "nothing written" in err
-    assert not out.exists()
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
+@pytest.mark.slow
+def test_the_cli_runs_from_an_installed_wheel_without_the_repository(tmp_path):
+    """The wheel holds the builder's template and stylesheet: built from a copy of the package,
+    installed into a fresh venv (no system site-packages; the dependencies are this environment's
+    site-packages but convcore, linked into a folder on PYTHONPATH, and nbconvert's templates its
+    data folder on JUPYTER_PATH), run outside the repository. The kernel it starts imports
+    convcore from the venv too."""
+    src = tmp_path / "src"
+    shutil.copytree(REPO / "convcore", src / "convcore", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, src / name)
+    pip = [PYTHON, "-m", "pip", "--disable-pip-version-check", "-q"]
+    try:     # this environment's setuptools when it can build the project, else pip fetches one
+        isolation = [] if int(version("setuptools").split(".")[0]) < 77 else ["--no-build-isolation"]
+    except PackageNotFoundError:
+        isolation = []
+    subprocess.run([*pip, "wheel", "--no-deps", *isolation, str(src), "-w", str(tmp_path / "dist")],
+                   check=True, capture_output=True, timeout=600)
+    wheel, = (tmp_path / "dist").glob("convcore-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {"convcore/site/site.css", "convcore/site/templates/convcore/index.html.j2",
+            "convcore/site/templates/convcore/conf.json", "convcore/site/kernel.py"} <= set(names)
+    venv = tmp_path / "venv"
+    subprocess.run([PYTHON, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    subprocess.run([*pip, "--python", str(python), "install", "--no-deps", str(wheel)],
+                   check=True, capture_output=True, timeout=300)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    deps = tmp_path / "deps"                           # this environment's packages, but convcore
+    deps.mkdir()
+    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
+        if not entry.name.startswith(("convcore", "__editable__", "_convcore")):
+            (deps / entry.name).symlink_to(entry)
+    env["PYTHONPATH"] = str(deps)
+    env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")   # nbconvert's own templates
+    work = tmp_path / "elsewhere"
+    notebooks = write_notebooks(work / "nb", {"tiny": TINY})
+    where = subprocess.run([python, "-c", "import convcore.site; print(convcore.site.__file__)"],
+                           cwd=work, env=env, capture_output=True, text=True, check=True)
+    assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout
+    done = subprocess.run([python, "-m", "convcore.site", "out", "--notebooks", "nb"], cwd=work, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    page = (work / "out" / "tiny.html").read_text()
+    assert 'class="convcore-embed" data-view="stepper1d"' in page
+    assert f"convcore from {venv}" in page                # the kernel's convcore is the wheel's
+    assert (work / "out" / "assets" / "site.css").is_file() and (work / "out" / "assets" / "convcore-view.js").is_file()

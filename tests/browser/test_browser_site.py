@@ -215,12 +215,13 @@ StandIn(conv1d(list(range(40)), [1, 0, -1]))
 
 @pytest.fixture(scope="module")
 def stand_in_site(chromium, tmp_path_factory):
+    import jupytext
+    import nbformat
     root = tmp_path_factory.mktemp("stand-in") / "notebooks"
-    (root / "src").mkdir(parents=True)
-    (root / "build.py").write_text((servers.NOTEBOOKS / "build.py").read_text())
-    (root / "src" / "01-stand-in.md").write_text(STAND_IN_SOURCE)
+    root.mkdir()
+    nbformat.write(jupytext.reads(STAND_IN_SOURCE, fmt="md"), root / "01-stand-in.ipynb")
     mp = pytest.MonkeyPatch()
-    mp.setattr(builder, "_static_assets", lambda: {"convcore-view.js": STAND_IN_JS})
+    mp.setattr(convcore.views, "static_assets", lambda: {"convcore-view.js": STAND_IN_JS})
     try:
         built = builder.build_site(tmp_path_factory.mktemp("stand-in-site"), root, log=None)
     finally:
