@@ -16,8 +16,6 @@ channel's partial sum (larger kernels), and the bias, when there is one, is the 
 """
 from __future__ import annotations
 
-import base64
-import io
 import math
 
 import numpy as np
@@ -30,6 +28,7 @@ from ..layout import spatial_dims
 from ..trace import Trace
 from . import palette, schema
 from .numfmt import factor, fmt
+from .picture import png_data_uri
 from .schema import at, key
 from .view import View, block_size
 
@@ -189,43 +188,34 @@ class ConvSteps:
         return panels
 
     def _reads(self) -> list:
-        """Per input channel, per padded cell: [sentence, the output cells whose window reads it]."""
+        """Per input channel, per padded cell: [sentence, the output cells whose window reads it],
+        from the library's inverse of the window rule (``Axis.readers``), axis by axis."""
         p = self.p
-        R, C = len(self.in_base), len(self.in_base[0])
-        found = [[[[] for _ in range(C)] for _ in range(R)] for _ in range(p.in_channels)]
-        for k in range(len(self.trace)):
-            st = self.trace[k]
-            if st.sample:
-                continue
-            for t in st.window:
-                if t.in_padding:
-                    continue
-                r, c = self._to_cell(t.coords)
-                cell = schema.rc(st.out_pos)
-                for ch in st.in_channels:
-                    found[ch][r][c].append([f"out0.{st.out_channel}", *cell, _label(st)])
         result = []
-        for ch, grid in enumerate(found):
+        for ch in range(p.in_channels):
+            outs = [o for o in range(p.out_channels) if p.group_of(o) == ch // self.cpg]
             rows = []
-            for r, row in enumerate(grid):
+            for r, row in enumerate(self._padded_coords()):
                 cells = []
-                for c, hits in enumerate(row):
+                for c, coords in enumerate(row):
                     if self.in_base[r][c] == "pad":
                         cells.append(None)
                         continue
-                    where = self.panels_key(r, c)
-                    names = [h[3] for h in hits]
-                    said = (f"input channel {ch} at ({where}) is read by {len(names)} output"
-                            f"{'s' if len(names) != 1 else ''}: {', '.join(names[:8])}{', …' if len(names) > 8 else ''}"
-                            if names else f"input channel {ch} at ({where}) is never read")
-                    cells.append([said, [h[:3] for h in hits]])
+                    per_axis = [sorted({x.out for x in a.readers(i)}) for a, i in zip(p.axes, coords)]
+                    positions = [()]
+                    for outs_on_axis in per_axis:
+                        positions = [pos + (o,) for pos in positions for o in outs_on_axis]
+                    hits = [[f"out0.{o}", *schema.rc(pos)] for o in outs for pos in positions]
+                    names = [f"out[{', '.join(map(str, (o, *pos) if p.layout != 'plain' else pos))}]"
+                             for o in outs for pos in positions]
+                    where = f"input channel {ch} at ({', '.join(map(str, coords))})"
+                    said = (f"{where} is read by {len(names)} output{'s' if len(names) != 1 else ''}: "
+                            f"{', '.join(names[:8])}{', …' if len(names) > 8 else ''}" if names
+                            else f"{where} is never read")
+                    cells.append([said, hits])
                 rows.append(cells)
             result.append(rows)
         return result
-
-    def panels_key(self, r: int, c: int) -> str:
-        coords = self._padded_coords()[r][c]
-        return ", ".join(map(str, coords))
 
     def _px(self, out: bool = False) -> float:
         shape = self.p.out_spatial if out else [a.padded_length for a in self.p.axes]
@@ -436,9 +426,7 @@ def _cell_ats(shape) -> list[str]:
 
 
 def _png(rgb: np.ndarray) -> str:
-    buf = io.BytesIO()
-    Image.fromarray(np.ascontiguousarray(rgb), "RGB").save(buf, format="PNG", compress_level=1)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return png_data_uri(Image.fromarray(np.ascontiguousarray(rgb), "RGB"))
 
 
 # ---------------------------------------------------------------------------------------------
