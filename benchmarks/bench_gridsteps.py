@@ -25,8 +25,8 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 
 import browser_servers as servers  # noqa: E402
+from browser_driver import new_page, static_views  # noqa: E402
 from browser_latency import summary, timed_presses  # noqa: E402
-from site_pages import views_page  # noqa: E402
 
 from convcore.views import GradientView, Im2colView, TransposeView  # noqa: E402
 
@@ -57,9 +57,9 @@ def main(argv=None):
     script = "import {hydrate} from './assets/convcore-view.js'; hydrate();"
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=servers.CHROMIUM, args=servers.CHROMIUM_ARGS)
-        page = browser.new_context(viewport=servers.VIEWPORT).new_page()
-        with views_page(page, Path(tmp), body, script):
-            page.wait_for_function("document.querySelectorAll('.convcore-embed[data-hydrated]').length === 3")
+        page = new_page(browser)
+        with static_views(page, Path(tmp), body, script,
+                          "document.querySelectorAll('.convcore-embed[data-hydrated]').length === 3"):
             rng = random.Random(0)
             for name, view in views:
                 root = page.locator(f'.convcore-view[data-view="{view.kind}"]')

@@ -6,6 +6,8 @@ against what the view's data says for that step (one equality), and a round of e
 """
 from __future__ import annotations
 
+from browser_driver import wait_js, wait_step  # noqa: F401  (wait_step: browser_rows takes it from here)
+
 SNAPSHOT = r"""
 (root) => ({
   step: Number(root.getAttribute('data-step')), mode: root.getAttribute('data-mode'),
@@ -37,11 +39,6 @@ def on_screen(root):
     return root.evaluate(SNAPSHOT)
 
 
-def wait_step(root, k, mode=None):
-    sel = f'[data-step="{k}"]' + (f'[data-mode="{mode}"]' if mode else "")
-    root.page.wait_for_function(f"e => e.matches('{sel}')", arg=root.element_handle())
-
-
 GRIDSTEP_KINDS = ("transposed", "gradient", "im2col")
 
 
@@ -58,7 +55,7 @@ def exercise_gridsteps(root, view) -> list[str]:
     for key, mode in view.modes.items():
         if root.get_attribute("data-mode") != key:
             root.locator(f'[data-role=mode][data-mode="{key}"]').click()
-            page.wait_for_function(f"e => e.getAttribute('data-mode') === '{key}'", arg=root.element_handle())
+            wait_js(page, f"e => e.getAttribute('data-mode') === '{key}'", f"{view.kind} to read {key}", root.element_handle())
         root.locator("[data-role=step-slider]").focus()
         page.keyboard.press("Home")
         wait_step(root, 0, key)

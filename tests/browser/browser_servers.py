@@ -1,4 +1,4 @@
-"""Start and stop throw-away JupyterLab and Voila servers for the browser tests.
+"""Start and stop throw-away servers for the browser tests: JupyterLab, Notebook 7, Voila, static files.
 
 Everything a server reads or writes lives under one temporary directory:
 Jupyter's config, data and runtime directories, IPython's directory, the
@@ -6,12 +6,14 @@ JupyterLab user settings (news and update checks off, every notebook cell
 attached to the DOM) and the workspaces (none restored). Nothing from ``~``
 leaks in, and nothing is left behind.
 
-Used by ``conftest.py`` (pytest fixtures) and by ``benchmarks/bench_latency.py``.
-Importing this module starts nothing.
+``serve(root)`` is a plain ``http.server`` on 127.0.0.1 in a thread (what any static host does).
+The pages are driven by ``browser_driver``. Importing this module starts nothing.
 """
 from __future__ import annotations
 
 import contextlib
+import functools
+import http.server
 import json
 import os
 import shutil
@@ -19,6 +21,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -270,3 +273,22 @@ def voila(notebook: Path, tmp: Path, python: str = sys.executable, timeout: floa
     # Only wait for the port: "/" would execute the notebook once just to answer.
     with _serve("voila", cmd, env, notebook.parent, tmp, port, None, "", timeout) as server:
         yield server
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve(root):
+    """``http://127.0.0.1:PORT`` serving the folder ``root``; stopped on exit."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)

@@ -1,14 +1,10 @@
 """TransposeView, GradientView and Im2colView on a static page (no kernel, every outside request
 blocked): hydrated by view.js's hydrate(), stepped by keys, Prev/Next, Play and the reading switch,
 the numbers on screen equal to the view's data for that step, readable in light and dark."""
-import time
-
 import pytest
 
-import browser_servers as servers
-from browser_checks import contrast
-from browser_gridsteps import expected, on_screen, wait_step
-from site_pages import views_page
+from browser_driver import static_views, wait_js, wait_step
+from browser_gridsteps import expected, on_screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -20,13 +16,14 @@ def static_page(page, tmp_path):
              Im2colView.from_example("seed_conv2d")]
     body = "".join(v.embed_html() for v in views)
     script = "import {hydrate} from './assets/convcore-view.js'; hydrate();"
-    with views_page(page, tmp_path, body, script):
-        page.wait_for_function("document.querySelectorAll('.convcore-embed[data-hydrated] .convcore-view').length === 3")
-        yield page, views, [page.locator(f'.convcore-view[data-view="{v.kind}"]') for v in views]
+    with static_views(page, tmp_path, body, script,
+                      "document.querySelectorAll('.convcore-embed[data-hydrated] .convcore-view').length === 3") as host:
+        yield host, views, [page.locator(f'.convcore-view[data-view="{v.kind}"]') for v in views]
 
 
 def test_every_control_steps_and_the_screen_equals_the_data(static_page):
-    page, views, roots = static_page
+    host, views, roots = static_page
+    page = host.page
     for view, root in zip(views, roots):
         modes = view.modes
         first = modes[view.mode]
@@ -45,8 +42,8 @@ def test_every_control_steps_and_the_screen_equals_the_data(static_page):
         root.locator("[data-role=speed]").select_option("0")        # fastest: one step a frame
         root.locator("[data-role=play]").click()
         wait_step(root, first["n"] - 1)                             # Play runs to the end and stops
-        page.wait_for_function("e => e.getAttribute('aria-pressed') === 'false'",
-                               arg=root.locator("[data-role=play]").element_handle())
+        wait_js(page, "e => e.getAttribute('aria-pressed') === 'false'", "Play to stop by itself at the end",
+                root.locator("[data-role=play]").element_handle())
         assert on_screen(root) == expected(first, first["n"] - 1)
         for key in list(modes)[1:]:          # the reading switch: to the same element in the other reading
             to = first["steps"][first["n"] - 1].get("jump", {}).get(key, 0)
@@ -65,18 +62,14 @@ def test_every_control_steps_and_the_screen_equals_the_data(static_page):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_text_is_readable(static_page, scheme):
-    page, views, roots = static_page
-    page.emulate_media(color_scheme=scheme)
+    host, views, roots = static_page
+    host.set_theme(scheme)
     for view, root in zip(views, roots):
         root.locator("[data-role=next]").click()
         root.locator("[data-role=next]").click()
         wait_step(root, 2)
-        texts = contrast(root)
-        assert len(texts) > 30
-        low = [t for t in texts if t["ratio"] < 4.5]
-        assert not low, f"{view.kind} ({scheme}): {len(low)} texts below 4.5:1, e.g. {low[:5]}"
-        root.scroll_into_view_if_needed()
-        root.screenshot(path=str(servers.SCREENSHOTS / f"gridsteps-{view.kind}-{scheme}.png"))
+        host.readable(root, view.kind, at_least=31)
+        host.screenshot(f"gridsteps-{view.kind}-{scheme}", root)
 
 
 # -- in JupyterLab: live widgets, the kernel hears where the browser is ---------------------------
@@ -100,54 +93,38 @@ if reports > 1:                  # not during Run All: after the test ran the re
 ''']
 
 
-@pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
+@pytest.mark.parametrize("theme", ["light", "dark"])
 def test_in_jupyterlab_live_readable_and_the_kernel_hears(lab, lab_root, theme):
     import browser_scratch
     from convcore.views import GradientView, Im2colView, TransposeView
-    try:
-        browser_scratch.write(browser_scratch.notebook(*LAB_CELLS), lab_root / "_harness" / "gridsteps.ipynb")
-        lab.root_dir = lab_root
-        lab.open("_harness/gridsteps.ipynb")
-        lab.set_theme(theme)
-        state = lab.run_all()
-        assert state["unrun"] == 0 and lab.errors() == []
-        scope = ".jp-NotebookPanel:not(.lm-mod-hidden) "
-        views = [TransposeView.from_example("checkerboard"), GradientView.from_example("seed_conv2d"),
-                 Im2colView.from_example("seed_conv2d")]
-        for view in views:
-            root = lab.page.locator(scope + f'.convcore-view[data-view="{view.kind}"]')
-            root.scroll_into_view_if_needed()
-            first = view.modes[view.mode]
-            assert on_screen(root) == expected(first, 0), view.kind
-            root.locator("[data-role=step-slider]").focus()
-            for _ in range(3):
-                lab.page.keyboard.press("ArrowRight")
-            wait_step(root, 3)
-            assert on_screen(root) == expected(first, 3)
-            low = [t for t in contrast(root) if t["ratio"] < 4.5]
-            assert not low, f"{view.kind} in {theme}: {len(low)} texts below 4.5:1, e.g. {low[:5]}"
-            lab.screenshot(f"lab-{theme.split()[-1].lower()}-{view.kind}", root)
-        board = lab.page.locator(scope + '.convcore-view[data-view="transposed"]')
-        board.locator('[data-role=mode][data-mode="gather"]').click()
-        to = views[0].record(3, "scatter")["jump"]["gather"] + 1
-        board.locator("[data-role=step-slider]").focus()
-        lab.page.keyboard.press("ArrowRight")
-        wait_step(board, to, "gather")
-        assert on_screen(board) == expected(views[0].modes["gather"], to)
-        time.sleep(1.0)                          # the learner pauses: the kernel hears where the views are
-        cell = lab.page.locator(scope + ".jp-Cell").nth(4)
-        cell.locator(".jp-InputArea-editor").click()
-        lab.page.keyboard.press("Shift+Enter")
-        out = cell.locator(".jp-OutputArea-output")
-        out.first.wait_for()
-        assert out.first.inner_text().strip() == f"kernel sees gather {to}, input 3, im2col 3"
-        move = lab.page.locator(scope + ".jp-Cell").nth(5)       # and the browser follows the kernel
-        move.locator(".jp-InputArea-editor").click()
-        lab.page.keyboard.press("Shift+Enter")
-        im2col = lab.page.locator(scope + '.convcore-view[data-view="im2col"]')
-        wait_step(im2col, 7)
-        assert on_screen(im2col) == expected(views[2].modes["im2col"], 7)
-        wait_step(board, 2, "scatter")
-        assert on_screen(board) == expected(views[0].modes["scatter"], 2)
-    finally:
-        lab.set_theme("JupyterLab Light")
+    browser_scratch.write(browser_scratch.notebook(*LAB_CELLS), lab_root / "_harness" / "gridsteps.ipynb")
+    lab.open("_harness/gridsteps.ipynb", theme)
+    state = lab.run_all()
+    assert state["unrun"] == 0 and lab.errors() == []
+    views = [TransposeView.from_example("checkerboard"), GradientView.from_example("seed_conv2d"),
+             Im2colView.from_example("seed_conv2d")]
+    root = {v.kind: lab.page.locator(f'{lab.scope} .convcore-view[data-view="{v.kind}"]') for v in views}
+    for view in views:
+        root[view.kind].scroll_into_view_if_needed()
+        first = view.modes[view.mode]
+        assert on_screen(root[view.kind]) == expected(first, 0), view.kind
+        root[view.kind].locator("[data-role=step-slider]").focus()
+        for _ in range(3):
+            lab.page.keyboard.press("ArrowRight")
+        wait_step(root[view.kind], 3)
+        assert on_screen(root[view.kind]) == expected(first, 3)
+        lab.readable(root[view.kind], view.kind)
+        lab.screenshot(f"lab-{theme}-{view.kind}", root[view.kind])
+    board, im2col = root["transposed"], root["im2col"]
+    board.locator('[data-role=mode][data-mode="gather"]').click()
+    to = views[0].record(3, "scatter")["jump"]["gather"] + 1
+    board.locator("[data-role=step-slider]").focus()
+    lab.page.keyboard.press("ArrowRight")
+    wait_step(board, to, "gather")
+    assert on_screen(board) == expected(views[0].modes["gather"], to)
+    lab.wait_kernel_says(4, f"kernel sees gather {to}, input 3, im2col 3")      # once the learner pauses
+    lab.run_cell(5)                                   # the kernel moves the views: the browser follows
+    wait_step(im2col, 7)
+    assert on_screen(im2col) == expected(views[2].modes["im2col"], 7)
+    wait_step(board, 2, "scatter")
+    assert on_screen(board) == expected(views[0].modes["scatter"], 2)

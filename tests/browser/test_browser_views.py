@@ -6,19 +6,16 @@ import time
 import numpy as np
 import pytest
 
-import browser_servers as servers
-from browser_checks import check_view, contrast, exercise
-from browser_driver import find_views
-from site_pages import views_page
+from browser_checks import check_view, exercise
+from browser_driver import static_views, until
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 PRESSES = 20
 
 
-def _open_views(lab, lab_root):
+def _open_views(lab):
     sent = []
     lab.page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(time.monotonic())))
-    lab.root_dir = lab_root
     lab.open("_harness/views.ipynb")
     state = lab.run_all()
     assert state["unrun"] == 0 and lab.errors() == []
@@ -27,18 +24,20 @@ def _open_views(lab, lab_root):
     return sent, echo, seed
 
 
-def test_a_step_sends_the_kernel_nothing_and_the_kernel_still_hears(lab, lab_root):
-    sent, echo, seed = _open_views(lab, lab_root)
+def test_a_step_sends_the_kernel_nothing_and_the_kernel_still_hears(lab):
+    sent, echo, seed = _open_views(lab)
     echo_slider = lab.page.locator(".noUi-handle").first      # the only ipywidgets slider there
     echo_slider.focus()
-    t0, before = time.monotonic(), len(sent)
+    before = len(sent)
     for k in range(1, PRESSES + 1):
         lab.page.keyboard.press("ArrowRight")
         echo.wait_step(k)
     echo_frames = len(sent) - before
     seed.press("Home")
     seed.wait_step(0)
-    time.sleep(1.0)                               # the Home's report to the kernel goes out
+    home = time.monotonic()          # the Home's report to the kernel goes out (300 ms after a move)
+    until(lambda: time.monotonic() - max([home, *sent[-1:]]), "no frame sent for 0.8 s after Home",
+          lambda quiet: quiet > 0.8, timeout=15, every=0.05)
     t0, before = time.monotonic(), len(sent)
     seed.control("step-slider").focus()
     for k in range(1, PRESSES + 1):
@@ -50,43 +49,28 @@ def test_a_step_sends_the_kernel_nothing_and_the_kernel_still_hears(lab, lab_roo
     assert echo_frames >= PRESSES                  # the floor: one message per step
     assert view_frames <= int(took / 2.0), f"the view sent {view_frames} messages for {PRESSES} steps in {took:.2f} s"
     check_view(seed.root, __import__("convcore").examples.get("seed_conv2d").trace())
-    time.sleep(0.8)                                # the learner pauses: the kernel hears where the view is
-    cell = lab.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").nth(3)
-    cell.locator(".jp-InputArea-editor").click()
-    lab.page.keyboard.press("Shift+Enter")
-    out = cell.locator(".jp-OutputArea-output")
-    out.first.wait_for()
-    assert out.first.inner_text().strip() == f"kernel sees step {PRESSES}, build-up 9"
+    lab.wait_kernel_says(3, f"kernel sees step {PRESSES}, build-up 9")   # once the learner pauses
 
 
-@pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
-def test_every_text_is_readable_and_every_control_named(lab, lab_root, theme):
-    try:
-        _sent, _echo, seed = _open_views(lab, lab_root)
-        lab.set_theme(theme)
-        bg = lab.page.evaluate("() => getComputedStyle(document.body).getPropertyValue('--jp-layout-color0')")
-        assert bg.strip().lower() in (("#fff", "#ffffff", "white") if "Light" in theme else ("#111", "#111111")), bg
-        seed.press("ArrowRight", 4)
-        seed.wait_step(4)
-        seed.press("Home", 1, "buildup-slider")
-        seed.press("ArrowRight", 5, "buildup-slider")      # terms, a partial sum, the running total
-        seed.wait_step(5, attr="data-buildup")
-        seed.root.scroll_into_view_if_needed()
-        lab.screenshot(f"lab-{theme.split()[-1].lower()}-seed", seed.root)
-        texts = contrast(seed.root)
-        assert len(texts) > 60
-        low = [t for t in texts if t["ratio"] < 4.5]
-        assert not low, f"{theme}: {len(low)} texts below 4.5:1, e.g. {low[:5]}"
-        names = seed.root.evaluate("r => Array.from(r.querySelectorAll('button, input, select')).map(e => "
-                                   "e.getAttribute('aria-label') || (e.labels && e.labels[0] && e.labels[0].textContent) || '')")
-        assert names and all(n.strip() for n in names), names
-        seed.press("End", 1, "buildup-slider")
-        seed.wait_step(9, attr="data-buildup")
-        say = seed.control("say")
-        assert say.get_attribute("aria-live") == "polite"
-        assert say.inner_text() == "output channel 0 at (1, 1): 17 + 10 = 27"
-    finally:
-        lab.set_theme("JupyterLab Light")
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_text_is_readable_and_every_control_named(lab, theme):
+    _sent, _echo, seed = _open_views(lab)
+    lab.set_theme(theme)
+    seed.press("ArrowRight", 4)
+    seed.wait_step(4)
+    seed.press("Home", 1, "buildup-slider")
+    seed.press("ArrowRight", 5, "buildup-slider")      # terms, a partial sum, the running total
+    seed.wait_step(5, attr="data-buildup")
+    lab.screenshot(f"lab-{theme}-seed", seed.root)
+    lab.readable(seed.root, "the seed's view", at_least=61)
+    names = seed.root.evaluate("r => Array.from(r.querySelectorAll('button, input, select')).map(e => "
+                               "e.getAttribute('aria-label') || (e.labels && e.labels[0] && e.labels[0].textContent) || '')")
+    assert names and all(n.strip() for n in names), names
+    seed.press("End", 1, "buildup-slider")
+    seed.wait_step(9, attr="data-buildup")
+    say = seed.control("say")
+    assert say.get_attribute("aria-live") == "polite"
+    assert say.inner_text() == "output channel 0 at (1, 1): 17 + 10 = 27"
 
 
 def test_a_static_page_steps_with_every_request_outside_it_blocked(page, tmp_path):
@@ -97,9 +81,8 @@ def test_a_static_page_steps_with_every_request_outside_it_blocked(page, tmp_pat
     views = [Stepper2D.from_example("seed_conv2d"), PointwiseView.from_example("seed_1x1"), HeatmapView(big)]
     body = "".join(embed_html(v) for v in views)
     script = "import {hydrate} from './assets/convcore-view.js'; window.hydrated = hydrate().length;"
-    with views_page(page, tmp_path, body, script):
-        page.wait_for_function("window.hydrated === 3")
-        seed, pointwise, heat = find_views(page, "body")
+    with static_views(page, tmp_path, body, script, "window.hydrated === 3") as host:
+        seed, pointwise, heat = host.views()
         exercise(seed, views[0].trace, "static seed")
         check_view(pointwise.root, views[1].trace)
         note = heat.control("note").inner_text()
@@ -110,6 +93,5 @@ def test_a_static_page_steps_with_every_request_outside_it_blocked(page, tmp_pat
         check_view(heat.root, big)
         heat.press("End")                         # past what the page holds: it says so and stays
         assert heat.step == 3 and "run the notebook" in heat.control("note").inner_text()
-        low = [t for t in contrast(seed.root) if t["ratio"] < 4.5]
-        assert not low, low[:5]
-        page.screenshot(path=str(servers.SCREENSHOTS / "static-page.png"))
+        host.readable(seed.root, "static seed")
+        host.screenshot("static-page")
