@@ -3,19 +3,20 @@
 Each host is a small class over one base, ``Host``, with the same steps everywhere:
 
     host.open(...)            # a notebook (Lab, Notebook7), the app (Voila), a URL (StaticPage)
-    host.set_theme("dark")    # "light" or "dark", as each host takes it: the Settings menu, ?theme=,
-                              #   the page's colour scheme; fails unless the page wears it
-    host.run_all()            # run every cell (Lab, Notebook 7) / until every view is drawn (Voila, static)
+    host.set_theme("dark")    # "light"/"dark" as the host takes it (Settings menu, ?theme=, colour
+                              #   scheme); fails unless the page then wears it
+    host.run_all()            # run every cell (Lab, Notebook 7) / until every view is drawn
     host.wait_idle()          # until the kernel is idle (Lab, Notebook 7) / the page is quiet
     host.views()              # every view on it, as ``View``s that press keys, drag and click
     host.errors()             # what a reader sees as an error, uncaught page errors (static pages:
                               #   also console errors and every request that left the page)
-    host.readable(target)     # every text under target (default: the page) at 4.5:1 or more
+    host.readable(target)     # assert every text under target (default: the page) is at 4.5:1
     host.screenshot(name)     # screenshots/<name>.png
-    Lab.run_cell(i), Lab.wait_kernel_says(i, text)   # the kernel's side, polled with a deadline
+    lab.run_cell(i), lab.wait_kernel_says(i, text)     # the kernel's side, polled with a deadline
 
-Every wait has a deadline and fails with what it waited for and what it saw (``until``, ``wait_js``,
-``wait_quiet``, ``wait_step``). Importing this module starts nothing; Playwright is needed by callers.
+``walk(root, last, check)`` steps a view with every control a learner has, checking after each move.
+Every wait has a deadline and fails saying what it waited for and what it saw (``until``,
+``wait_js``, ``wait_selector``, ``wait_quiet``, ``wait_step``). Importing this starts nothing.
 """
 from __future__ import annotations
 
@@ -28,9 +29,7 @@ from pathlib import Path
 
 import browser_servers as servers
 from browser_checks import contrast
-from browser_servers import SCREENSHOTS
 
-THEMES = ("light", "dark")
 LAB_THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
 LAB_BACKGROUND = {"light": ("#fff", "#ffffff", "white"), "dark": ("#111", "#111111")}   # --jp-layout-color0
 STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
@@ -38,10 +37,10 @@ ERROR_TEXTS = ("Error displaying widget", "Error rendering", "Failed to display"
                "Traceback (most recent call last)", "Model not found")
 
 
-# -- waits: each has a deadline and says what it waited for ---------------------------------------
+# -- waits: each has a deadline and says what it waited for -------------------------------------
 def until(get, what: str, ok=bool, timeout: float = 10, every: float = 0.2):
-    """Poll ``get()`` until ``ok`` of its value; returns the value. Past ``timeout`` s: TimeoutError
-    naming ``what`` and the last value seen."""
+    """Poll ``get()`` until ``ok(value)``; returns the value. Past ``timeout`` s: TimeoutError naming
+    ``what`` and the last value seen."""
     deadline = time.monotonic() + timeout
     while True:
         got = get()
@@ -59,9 +58,8 @@ def _loud(what: str, timeout: float, wait, seen=None):
         if "Timeout" not in type(err).__name__:
             raise
         now = ""
-        if seen is not None:
-            with contextlib.suppress(Exception):
-                now = f"; it shows {seen()}"
+        with contextlib.suppress(Exception):
+            now = f"; it shows {seen()}" if seen else ""
         raise TimeoutError(f"gave up after {timeout:g} s waiting for {what}{now}") from None
 
 
@@ -75,11 +73,10 @@ def wait_selector(page, selector: str, what: str, timeout: float = 20):
 
 
 def wait_step(root, k: int, mode: str | None = None, timeout: float = 10) -> None:
-    """Until the view at ``root`` (a locator of a .convcore-view) shows step ``k`` (in reading ``mode``)."""
+    """Until the view ``root`` (a locator of a .convcore-view) shows step ``k`` (of reading ``mode``)."""
     sel = f'[data-step="{k}"]' + (f'[data-mode="{mode}"]' if mode else "")
     wait_js(root.page, f"e => e.matches('{sel}')", f"the view to show step {k}" + (f" of {mode}" if mode else ""),
-            root.element_handle(), timeout,
-            lambda: root.evaluate("e => `step ${e.dataset.step} ${e.dataset.mode || ''}`"))
+            root.element_handle(), timeout, lambda: root.evaluate("e => `step ${e.dataset.step} ${e.dataset.mode || ''}`"))
 
 
 JS_QUIET = r"""
@@ -130,8 +127,7 @@ JS_MARK_CONTAINER = r"""
 JS_CELL_INDEX = r"""
 (box) => {
   const cell = box.closest('.jp-Cell');
-  if (!cell) return null;
-  return Array.from(document.querySelectorAll('.jp-Cell')).filter(c => c.parentElement === cell.parentElement).indexOf(cell);
+  return cell ? Array.from(cell.parentElement.children).filter(c => c.classList.contains('jp-Cell')).indexOf(cell) : null;
 }
 """
 
@@ -174,10 +170,6 @@ class View:
     def step(self) -> int:
         return int(self.root.get_attribute("data-step"))
 
-    @property
-    def buildup(self) -> int:
-        return int(self.root.get_attribute("data-buildup"))
-
     def press(self, key: str, times: int = 1, role: str = "step-slider") -> None:
         """Press ``key`` on a control ``times`` times (the view redraws before the next press)."""
         c = self.control(role)
@@ -190,30 +182,25 @@ class View:
         """Drag the range's thumb with the mouse to ``fraction`` (0..1) of its track."""
         c = self.control(role)
         c.scroll_into_view_if_needed()
-        box = c.bounding_box()
-        lo, hi = self.range(role)
-        at = (self.value(role) - lo) / max(hi - lo, 1)
-        y = box["y"] + box["height"] / 2
+        box, (lo, hi) = c.bounding_box(), self.range(role)
+        at, y = (self.value(role) - lo) / max(hi - lo, 1), box["y"] + box["height"] / 2
         thumb = 8       # Chromium's range thumb: the track runs from half a thumb in on each side
         x = lambda f: box["x"] + thumb + f * (box["width"] - 2 * thumb)   # noqa: E731
-        m = self.page.mouse
-        m.move(x(at), y)
-        m.down()
-        m.move(x(fraction), y, steps=12)
-        m.up()
+        self.page.mouse.move(x(at), y)
+        self.page.mouse.down()
+        self.page.mouse.move(x(fraction), y, steps=12)
+        self.page.mouse.up()
 
     def click(self, role: str) -> None:
-        c = self.control(role)
-        c.scroll_into_view_if_needed()
-        c.click()
+        self.control(role).scroll_into_view_if_needed()
+        self.control(role).click()
 
     def choose(self, role: str, value: str) -> None:
         self.control(role).select_option(value)
 
     def wait_step(self, k: int, timeout: float = 10, attr: str = "data-step") -> None:
         """Until the view shows step ``k`` (or ``attr`` = ``k``); a timeout fails, with what it shows."""
-        wait_js(self.page,
-                "([id, attr, k]) => { const b = document.querySelector(`[data-cc-test='${id}']`);"
+        wait_js(self.page, "([id, attr, k]) => { const b = document.querySelector(`[data-cc-test='${id}']`);"
                 " const r = b && (b.matches('.convcore-view') ? b : b.querySelector('.convcore-view'));"
                 " return r && r.getAttribute(attr) === String(k); }",
                 f"view {self.index} ({self.kind}) to show {attr}={k}", [self.container_id, attr, k], timeout,
@@ -225,8 +212,7 @@ class View:
 
 def find_views(page, scope: str = "", notebook_path: Path | None = None) -> list[View]:
     """Every view on the page (inside ``scope``), in document order; an explorer's inner view too."""
-    roots = page.locator(f"{scope} .convcore-view".strip())
-    views = []
+    roots, views = page.locator(f"{scope} .convcore-view".strip()), []
     for i in range(roots.count()):
         root = roots.nth(i)
         cid = page.evaluate(JS_MARK_CONTAINER, [root.element_handle(), f"view-{i}"])
@@ -237,6 +223,48 @@ def find_views(page, scope: str = "", notebook_path: Path | None = None) -> list
     return views
 
 
+def walk(root, last: int, check, mode: str | None = None, right: int = 3) -> None:
+    """Step the view ``root`` (a locator) as a learner does and call ``check(k)`` (which asserts the
+    screen shows step k) after each move: Home, ArrowRight × ``right``, End, Prev, Next, then Play at
+    the fastest speed from step 0 to ``last``, where it stops by itself."""
+    page, slider = root.page, root.locator('[data-role="step-slider"]')
+
+    def at(k):
+        wait_step(root, k, mode)
+        check(k)
+    slider.focus()
+    page.keyboard.press("Home")
+    at(0)
+    for k in range(1, min(last, right) + 1):
+        page.keyboard.press("ArrowRight")
+        at(k)
+    page.keyboard.press("End")
+    at(last)
+    if last:
+        root.locator('[data-role="prev"]').click()
+        at(last - 1)
+        root.locator('[data-role="next"]').click()
+        at(last)
+    slider.focus()
+    page.keyboard.press("Home")
+    at(0)
+    root.locator('[data-role="speed"]').select_option("0")
+    root.locator('[data-role="play"]').click()
+    at(last)
+    wait_js(page, "e => e.getAttribute('aria-pressed') === 'false'", "Play to stop by itself at the last step",
+            root.locator('[data-role="play"]').element_handle())
+
+
+def assert_named(root, by_label: bool = False) -> None:
+    """Every control of the view ``root`` has a name (its aria-label, or ``by_label`` its <label>), and
+    its sentence is read out when it changes."""
+    names = root.evaluate("(r, l) => Array.from(r.querySelectorAll('button, input, select')).map(e => "
+                          "e.getAttribute('aria-label') || (l && e.labels && e.labels[0] && e.labels[0].textContent) || '')",
+                          by_label)
+    assert names and all(n.strip() for n in names), f"controls without a name: {names}"
+    assert root.locator('[data-role="say"]').get_attribute("aria-live") == "polite"
+
+
 def visible_errors(page, scope: str = "body") -> list[str]:
     """Texts a learner would read as an error inside ``scope``: stderr and traceback outputs,
     widgets that failed to display, and the views' own error areas."""
@@ -245,13 +273,12 @@ def visible_errors(page, scope: str = "body") -> list[str]:
     for out in area.locator(".jp-OutputArea-output").all_inner_texts():
         if any(m in out for m in ERROR_TEXTS) and not any(out[:200] in f for f in found):
             found.append(f"output: {out[:800]}")
-    found += [f"view error: {t[:400]}" for t in area.locator('[data-role="error"]').all_inner_texts() if t.strip()]
-    return found
+    return found + [f"view error: {t[:400]}" for t in area.locator('[data-role="error"]').all_inner_texts() if t.strip()]
 
 
-def new_page(browser, color_scheme: str = "light"):
+def new_page(browser):
     """A page in a new context, 1366×768, 20 s for any one action. Close ``page.context`` after."""
-    context = browser.new_context(viewport=servers.VIEWPORT, color_scheme=color_scheme)
+    context = browser.new_context(viewport=servers.VIEWPORT)
     context.set_default_timeout(20_000)
     return context.new_page()
 
@@ -269,9 +296,6 @@ class Host:
         page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
         page.on("pageerror", lambda e: self.page_errors.append(str(e)))
 
-    def open(self, *args, **kwargs):
-        raise NotImplementedError
-
     def set_theme(self, theme: str) -> None:
         raise NotImplementedError
 
@@ -284,16 +308,16 @@ class Host:
     def wait_idle(self, timeout: float = 30) -> None:
         wait_quiet(self.page, self.scope, 400, timeout)
 
-    def views(self) -> list[View]:
-        return find_views(self.page, self.scope, self.notebook_path)
+    def views(self, scope: str | None = None) -> list[View]:
+        return find_views(self.page, scope or self.scope, self.notebook_path)
 
     def errors(self) -> list[str]:
         return visible_errors(self.page, self.scope) + [
             f"uncaught error: {e}" for e in self.page_errors if not any(i in e for i in self.ignored_page_errors)]
 
     def readable(self, target=None, label: str = "", at_least: int = 1, minimum: float = 4.5) -> int:
-        """Assert every text drawn under ``target`` (a locator; default the whole page) reaches
-        ``minimum``:1 against its background, and that at least ``at_least`` were measured."""
+        """Assert every text drawn under ``target`` (a locator; default the page) reaches ``minimum``:1
+        against its background, and that ``at_least`` were measured; returns how many were."""
         texts = contrast(target if target is not None else self.page.locator("body"))
         low = [dict(t, ratio=round(t["ratio"], 2)) for t in texts if t["ratio"] < minimum]
         label = f"{label or type(self).__name__}, {self.theme}"
@@ -307,11 +331,11 @@ class Host:
     def screenshot(self, name: str, element=None, show=None, full_page: bool = False) -> Path:
         """screenshots/``name``.png: of ``element`` alone, or of the page scrolled to ``show`` (a
         locator, or "top"), or of the page as it is."""
-        SCREENSHOTS.mkdir(exist_ok=True)
-        path = SCREENSHOTS / f"{name}.png"
+        servers.SCREENSHOTS.mkdir(exist_ok=True)
+        path = servers.SCREENSHOTS / f"{name}.png"
         if show == "top":
             self.scroll_to_top()
-        for target in (element, show if show != "top" else None):
+        for target in (element, None if show == "top" else show):
             if target is not None:
                 target.scroll_into_view_if_needed()
         next_frame(self.page)          # cells that just came into sight are drawn from the next frame on
@@ -322,10 +346,10 @@ class Host:
 JS_EXECUTION_STATE = r"""
 (scope) => {
   const panel = document.querySelector(scope);
-  if (!panel) return {ready: false, why: 'no notebook panel'};
+  if (!panel) return {status: 'no notebook panel'};
   const prompts = Array.from(panel.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')).map(p => p.textContent.trim());
   const ind = panel.querySelector('.jp-Notebook-ExecutionIndicator');
-  return {prompts, status: ind ? ind.getAttribute('data-status') : null,
+  return {status: ind ? ind.getAttribute('data-status') : null,
           errors: panel.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').length,
           running: prompts.filter(p => p.includes('*')).length, unrun: prompts.filter(p => !/\[\d+\]/.test(p)).length};
 }
@@ -359,8 +383,7 @@ class Lab(Host):
 
     def accept_kernel_dialog(self) -> None:
         """A notebook without kernel metadata asks for one: take the default."""
-        dialog = self.page.locator(".jp-Dialog")
-        if dialog.count() and dialog.is_visible():
+        if self.page.locator(".jp-Dialog").count() and self.page.locator(".jp-Dialog").is_visible():
             self.page.locator(".jp-Dialog .jp-mod-accept").first.click()
 
     def dismiss_toasts(self) -> None:
@@ -373,8 +396,8 @@ class Lab(Host):
         def state():
             self.accept_kernel_dialog()          # it can come up a moment after the notebook opened
             sessions = self.server.api("GET", "api/sessions")
-            kernel = [s["kernel"]["execution_state"] for s in sessions if s["path"].endswith(self.notebook)]
-            return {"indicator": self.execution_state().get("status"), "kernels": kernel}
+            return {"indicator": self.execution_state().get("status"),
+                    "kernels": [s["kernel"]["execution_state"] for s in sessions if s["path"].endswith(self.notebook)]}
         until(state, f"{self.notebook}'s kernel to be idle",
               lambda s: s["indicator"] == "idle" and "idle" in s["kernels"], timeout, 0.3)
 
@@ -401,8 +424,8 @@ class Lab(Host):
         return self.page.evaluate(JS_EXECUTION_STATE, self.scope)
 
     def run_all(self, timeout: float = 180) -> dict:
-        """Run > Run All Cells, until no cell runs, every cell ran (or one failed) and the kernel is idle
-        three polls in a row (not just between two cells); then until the views have rendered."""
+        """Run > Run All Cells, until no cell runs, every cell ran (or one failed) and the kernel is idle,
+        three polls in a row (not just between two cells); then until the widgets have rendered."""
         self.page.locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
         self.menu("Run", "Run All Cells")
         polls = []
@@ -417,17 +440,17 @@ class Lab(Host):
         except TimeoutError:
             self.screenshot("timeout-" + self.notebook.replace("/", "-"))
             raise
-        wait_quiet(self.page, f"{self.scope} .jp-Notebook", 400, 30)   # widgets render after the reply
+        wait_quiet(self.page, f"{self.scope} .jp-Notebook", 400, 30)
         return state
 
     def run_cell(self, index: int, timeout: float = 60) -> str:
-        """Run cell ``index`` (Shift+Enter in it), until it has a new execution number; its output's text."""
+        """Run cell ``index`` (Shift+Enter in it) until it has a new execution number; its output's text."""
         cell = self.page.locator(f"{self.scope} .jp-Cell").nth(index)
         prompt = cell.locator(".jp-InputArea-prompt")
         before = prompt.inner_text().strip()
         cell.locator(".jp-InputArea-editor").click()
         self.page.keyboard.press("Shift+Enter")
-        until(lambda: prompt.inner_text().strip(), f"cell {index} to run again (prompt was {before})",
+        until(lambda: prompt.inner_text().strip(), f"cell {index} to run again (its prompt was {before})",
               lambda p: p != before and re.fullmatch(r"\[\d+\]:?", p), timeout, 0.1)
         out = cell.locator(".jp-OutputArea-output")
         return out.first.inner_text().strip() if out.count() else ""
@@ -523,9 +546,8 @@ def static_views(page, folder: Path, body: str, script: str, ready: str):
     (folder / "assets").mkdir(exist_ok=True)
     for name, text in static_assets().items():
         (folder / "assets" / name).write_text(text, encoding="utf-8")
-    (folder / "index.html").write_text(
-        f"<!doctype html><meta charset=utf-8><title>views</title><style>{SITE_CSS}</style><body>{body}"
-        f"<script type=module>{script}</script>", encoding="utf-8")
+    (folder / "index.html").write_text(f"<!doctype html><meta charset=utf-8><title>views</title><style>{SITE_CSS}"
+                                       f"</style><body>{body}<script type=module>{script}</script>", encoding="utf-8")
     with servers.serve(folder) as url:
         host = StaticPage(page, url).open(f"{url}/index.html")
         wait_js(page, ready, f"the page's views to hydrate ({ready})")

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from browser_checks import check_view, exercise
-from browser_driver import static_views, until
+from browser_driver import assert_named, static_views, until
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 PRESSES = 20
@@ -63,14 +63,10 @@ def test_every_text_is_readable_and_every_control_named(lab, theme):
     seed.wait_step(5, attr="data-buildup")
     lab.screenshot(f"lab-{theme}-seed", seed.root)
     lab.readable(seed.root, "the seed's view", at_least=61)
-    names = seed.root.evaluate("r => Array.from(r.querySelectorAll('button, input, select')).map(e => "
-                               "e.getAttribute('aria-label') || (e.labels && e.labels[0] && e.labels[0].textContent) || '')")
-    assert names and all(n.strip() for n in names), names
+    assert_named(seed.root, by_label=True)
     seed.press("End", 1, "buildup-slider")
     seed.wait_step(9, attr="data-buildup")
-    say = seed.control("say")
-    assert say.get_attribute("aria-live") == "polite"
-    assert say.inner_text() == "output channel 0 at (1, 1): 17 + 10 = 27"
+    assert seed.control("say").inner_text() == "output channel 0 at (1, 1): 17 + 10 = 27"
 
 
 def test_a_static_page_steps_with_every_request_outside_it_blocked(page, tmp_path):

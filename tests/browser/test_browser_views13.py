@@ -3,7 +3,7 @@ modules, stepped by keys, Play, Prev/Next and their switches, what is on screen 
 data of that step, readable (4.5:1) in light and dark, every request outside the page blocked."""
 import pytest
 
-from browser_driver import static_views, wait_js, wait_step
+from browser_driver import assert_named, static_views, wait_js, wait_step, walk
 from browser_rows import check
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
@@ -43,45 +43,15 @@ def test_view_js_hydrate_brings_the_other_modules(page, tmp_path):
 
 
 def test_every_view_steps_and_shows_its_data(static_page):
-    host, views, roots = static_page
-    page = host.page
+    _host, views, roots = static_page
     for n, view in enumerate(views):
         root = roots.nth(n)
-        variants = list(view.data.get("variants", {None: None}))
-        for variant in variants:
+        for variant in view.data.get("variants", {None: None}):
             if variant is not None and variant != root.get_attribute("data-variant"):
                 root.locator('[data-role="variant"]').select_option(variant)   # the switch keeps t
                 check(root, view, view.n - 1, variant)
-            slider = root.locator('[data-role="step-slider"]')
-            slider.focus()
-            page.keyboard.press("Home")
-            wait_step(root, 0)
-            check(root, view, 0, variant)
-            last = view.n - 1
-            for k in range(1, min(last, 4) + 1):             # keys
-                page.keyboard.press("ArrowRight")
-                wait_step(root, k)
-                check(root, view, k, variant)
-            page.keyboard.press("End")
-            wait_step(root, last)
-            check(root, view, last, variant)
-            root.locator('[data-role="prev"]').click()
-            wait_step(root, last - 1)
-            check(root, view, last - 1, variant)
-            root.locator('[data-role="next"]').click()
-            wait_step(root, last)
-            slider.focus()
-            page.keyboard.press("Home")
-            wait_step(root, 0)
-            root.locator('[data-role="speed"]').select_option("0")
-            root.locator('[data-role="play"]').click()          # Play runs to the end and stops
-            wait_step(root, last)
-            check(root, view, last, variant)
-            assert root.locator('[data-role="play"]').get_attribute("aria-pressed") == "false"
-        names = root.evaluate("r => Array.from(r.querySelectorAll('button, input, select')).map(e => "
-                              "e.getAttribute('aria-label') || '')")
-        assert names and all(x.strip() for x in names), names
-        assert root.locator('[data-role="say"]').get_attribute("aria-live") == "polite"
+            walk(root, view.n - 1, lambda k: check(root, view, k, variant), right=4)   # noqa: B023
+        assert_named(root)
         if view.kind == "receptive":          # no kernel here: the layer controls are off and say so
             assert root.locator('[data-role="edit-kernel_size"]').count() == 4
             assert root.locator('select[data-role^="edit-"]:not([disabled])').count() == 0
