@@ -185,7 +185,7 @@ def exercise(view, trace, label: str, shoot=None) -> list[str]:
     if view.control("play").get_attribute("aria-pressed") == "true":
         view.click("play")                    # pause (at the last step Play stops by itself)
     assert view.control("play").get_attribute("aria-pressed") == "false"
-    time.sleep(0.2)
+    view.wait_settled()
     check(f"Play then Pause ({seen})")
     assert view.step >= seen[-1]
 

@@ -77,17 +77,18 @@ def lab_server(chromium, lab_root, browser_tmp):
 
 
 @pytest.fixture(scope="session")
-def playwright_instance(chromium):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        yield p
+def notebook7_server(chromium, lab_root, browser_tmp):
+    with servers.jupyter_lab(lab_root, browser_tmp / "notebook7", app="notebook") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
-def browser(playwright_instance, chromium):
-    b = playwright_instance.chromium.launch(executable_path=chromium, args=servers.CHROMIUM_ARGS)
-    yield b
-    b.close()
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=servers.CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 @pytest.fixture
@@ -107,23 +108,19 @@ def lab(page, lab_server, lab_root):
     lab_server.shutdown_kernels()
 
 
-@pytest.fixture(scope="session")
-def notebook7_server(chromium, lab_root, browser_tmp):
-    with servers.jupyter_lab(lab_root, browser_tmp / "notebook7", app="notebook") as server:
-        yield server
-
-
 @pytest.fixture
 def notebook7(page, notebook7_server, lab_root):
-    """A Notebook 7 page (``browser_driver.Notebook7``); its kernels are shut down afterwards."""
+    """A Notebook 7 page (``browser_driver.Notebook7``); every kernel is shut down afterwards."""
     yield Notebook7(page, notebook7_server, lab_root)
+    with contextlib.suppress(Exception):
+        page.close()
     notebook7_server.shutdown_kernels()
 
 
 @pytest.fixture
 def voila(chromium, page, lab_root, browser_tmp):
-    """Factory: ``voila("02-conv2d-channels.ipynb", theme)`` serves that notebook (relative to the
-    notebooks copy) with Voila and opens it: a ``browser_driver.Voila``."""
+    """Factory: ``voila("02-conv2d-channels.ipynb", theme)`` serves that notebook of the copy with
+    Voila and opens it: a ``browser_driver.Voila``."""
     with contextlib.ExitStack() as stack:
         def start(notebook: str, theme: str = "light"):
             server = stack.enter_context(servers.voila(lab_root / notebook, browser_tmp / "voila"))
