@@ -124,12 +124,8 @@ JS_MARK_CONTAINER = r"""
 }
 """
 
-JS_CELL_INDEX = r"""
-(box) => {
-  const cell = box.closest('.jp-Cell');
-  return cell ? Array.from(cell.parentElement.children).filter(c => c.classList.contains('jp-Cell')).indexOf(cell) : null;
-}
-"""
+JS_CELL_INDEX = ("(box) => { const cell = box.closest('.jp-Cell'); return cell ? Array.from(cell.parentElement.children)"
+                 ".filter(c => c.classList.contains('jp-Cell')).indexOf(cell) : null; }")
 
 
 @dataclass
@@ -295,9 +291,6 @@ class Host:
         self.page_errors, self.console_errors = [], []
         page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
         page.on("pageerror", lambda e: self.page_errors.append(str(e)))
-
-    def set_theme(self, theme: str) -> None:
-        raise NotImplementedError
 
     def run_all(self, timeout: float = 120):
         """Nothing to run: until every view on the page is drawn and the page is quiet."""

@@ -87,28 +87,26 @@ def test_in_jupyterlab_live_readable_and_the_kernel_hears(lab, lab_root, theme):
     assert state["unrun"] == 0 and lab.errors() == []
     views = [TransposeView.from_example("checkerboard"), GradientView.from_example("seed_conv2d"),
              Im2colView.from_example("seed_conv2d")]
-    root = {v.kind: lab.page.locator(f'{lab.scope} .convcore-view[data-view="{v.kind}"]') for v in views}
-    for view in views:
-        root[view.kind].scroll_into_view_if_needed()
+    shown = lab.views()
+    assert [v.kind for v in shown] == [v.kind for v in views]
+    for view, v in zip(views, shown):
         first = view.modes[view.mode]
-        assert on_screen(root[view.kind]) == expected(first, 0), view.kind
-        root[view.kind].locator("[data-role=step-slider]").focus()
-        for _ in range(3):
-            lab.page.keyboard.press("ArrowRight")
-        wait_step(root[view.kind], 3)
-        assert on_screen(root[view.kind]) == expected(first, 3)
-        lab.readable(root[view.kind], view.kind)
-        lab.screenshot(f"lab-{theme}-{view.kind}", root[view.kind])
-    board, im2col = root["transposed"], root["im2col"]
+        _screen_is(v.root, first, 0)
+        v.press("ArrowRight", 3)
+        v.wait_step(3)
+        _screen_is(v.root, first, 3)
+        lab.readable(v.root, view.kind)
+        lab.screenshot(f"lab-{theme}-{view.kind}", v.root)
+    board, im2col = shown[0].root, shown[2].root
     board.locator('[data-role=mode][data-mode="gather"]').click()
     to = views[0].record(3, "scatter")["jump"]["gather"] + 1
     board.locator("[data-role=step-slider]").focus()
     lab.page.keyboard.press("ArrowRight")
     wait_step(board, to, "gather")
-    assert on_screen(board) == expected(views[0].modes["gather"], to)
+    _screen_is(board, views[0].modes["gather"], to)
     lab.wait_kernel_says(4, f"kernel sees gather {to}, input 3, im2col 3")      # once the learner pauses
     lab.run_cell(5)                                   # the kernel moves the views: the browser follows
     wait_step(im2col, 7)
-    assert on_screen(im2col) == expected(views[2].modes["im2col"], 7)
+    _screen_is(im2col, views[2].modes["im2col"], 7)
     wait_step(board, 2, "scatter")
-    assert on_screen(board) == expected(views[0].modes["scatter"], 2)
+    _screen_is(board, views[0].modes["scatter"], 2)

@@ -1,4 +1,5 @@
-"""One notebook as a Voila app: the views work there too (no JupyterLab around them)."""
+"""One notebook as a Voila app, in its light and its dark theme: the views work there too (no
+JupyterLab around them), step as the trace says, and every text in them is readable."""
 import pytest
 
 from browser_checks import exercise, trace_of
@@ -8,24 +9,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 APP = "02-conv2d-channels.ipynb"
 
 
-def test_voila_app_views_follow_the_trace(voila):
-    app = voila(APP)
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_voila_app_views_follow_the_trace_and_read_well(voila, theme):
+    app = voila(APP, theme)
     assert not app.errors()
     views = app.views()
     assert views and views[0].example == "seed_conv2d"
-    app.screenshot("voila-02-conv2d-channels", show="top")
-    log = exercise(views[0], trace_of(views[0]), f"Voila {APP}")
+    app.screenshot("voila-02-conv2d-channels" + ("-dark" if theme == "dark" else ""), show="top")
+    log = exercise(views[0], trace_of(views[0]), f"Voila {APP}, {theme}")
     assert any("drag" in line for line in log) and any("Play" in line for line in log)
     assert not app.errors(), f"errors in the Voila app: {app.errors()[:5]}"
     for v in views:
         app.readable(v.root, f"Voila view {v.index}")
-
-
-def test_voila_dark_theme_is_readable(voila):
-    app = voila(APP, "dark")
-    views = app.views()
-    views[0].press("ArrowRight", 4)
-    views[0].wait_step(4)
-    for v in views:
-        app.readable(v.root, f"Voila view {v.index}")
-    app.screenshot("voila-02-conv2d-channels-dark", show=views[0].root)
