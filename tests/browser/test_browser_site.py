@@ -16,7 +16,7 @@ import pytest
 
 import browser_servers as servers
 from browser_checks import check_view, exercise, trace_of
-from browser_driver import StaticPage, find_views, wait_selector
+from browser_driver import StaticPage, wait_selector
 from browser_latency import summary, timed_presses
 from browser_rows import exercise_own_data
 from browser_servers import serve
@@ -78,7 +78,7 @@ def test_every_view_steps_with_convcore_numbers(page, site_url, name):
     ``browser_checks.exercise``). A view without a catalogue example gets its trace by re-running
     its notebook's cells here (``trace_of``); the page's cells are the notebook's cells."""
     site = _open(page, site_url, name)
-    views = [v for v in find_views(page, "main.notebook", site.notebook_path) if v.kind != "explorer"]
+    views = [v for v in site.views("main.notebook") if v.kind != "explorer"]
     for v in views:               # (an explorer's settings need a kernel; its step view is here)
         label = f"{name}.html view {v.index} ({v.kind}, cell {v.cell})"
         # As a reader would: the site's cells out of sight are not laid out (content-visibility),

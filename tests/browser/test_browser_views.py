@@ -88,6 +88,7 @@ def test_a_static_page_steps_with_every_request_outside_it_blocked(page, tmp_pat
         heat.wait_step(3)
         check_view(heat.root, big)
         heat.press("End")                         # past what the page holds: it says so and stays
+        heat.wait_settled()
         assert heat.step == 3 and "run the notebook" in heat.control("note").inner_text()
         host.readable(seed.root, "static seed")
         host.screenshot("static-page")
