@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO / "tests" / "browser"))
 
 import browser_scratch as scratch  # noqa: E402
 import browser_servers as servers  # noqa: E402
-from browser_driver import Lab  # noqa: E402
+from browser_driver import Lab, new_page, wait_quiet  # noqa: E402
 from browser_latency import percentile, timed_presses  # noqa: E402
 
 TARGET = 0.5
@@ -84,15 +84,15 @@ def main(argv=None) -> int:
             with_echo(root / f"{name}.ipynb")
         with servers.jupyter_lab(root, tmp / "lab") as server, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=servers.CHROMIUM, args=servers.CHROMIUM_ARGS)
-            page = browser.new_context(viewport=servers.VIEWPORT).new_page()
+            page = new_page(browser)
             page.set_default_timeout(30_000)
-            lab = Lab(page, server.url, root)
+            lab = Lab(page, server, root)
             rng = random.Random(0)
             for name in names:
                 server.shutdown_kernels()
                 lab.open(f"{name}.ipynb")
                 lab.run_all(timeout=240)
-                page.wait_for_timeout(1500)
+                wait_quiet(page, lab.scope, 1500, 60)        # the page at rest before timing
                 views = lab.views()
                 echo = views[-1]
                 view = next(v for v in views if v.kind not in ("explorer", "echo"))

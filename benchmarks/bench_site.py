@@ -30,8 +30,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 
 import browser_servers as servers  # noqa: E402
+from browser_driver import StaticPage, new_page  # noqa: E402
 from browser_latency import summary, timed_presses  # noqa: E402
-from site_pages import open_page, serve  # noqa: E402
+from browser_servers import serve  # noqa: E402
 
 TARGET_MS = 16.0
 
@@ -88,18 +89,18 @@ def main() -> int:
         browser = pw.chromium.launch(executable_path=servers.CHROMIUM, args=servers.CHROMIUM_ARGS)
 
         def floor_round():
-            page, _ = open_page(browser, f"{floor_url}/floor.html", floor_url)
+            page = new_page(browser)
+            StaticPage(page, floor_url).open(f"{floor_url}/floor.html")
             for what, values in measure(page, 0, args.presses, rng).items():
                 floor[what] += values
             page.context.close()
 
         floor_round()
         for name in pages:
-            page, guard = open_page(browser, f"{url}/{name}", url)
+            page = new_page(browser)
+            site = StaticPage(page, url).open(f"{url}/{name}")
+            site.run_all(15)                       # every view drawn (a timeout fails)
             n = page.locator(".convcore-embed").count()
-            if n:
-                page.wait_for_function("() => [...document.querySelectorAll('.convcore-embed')]"
-                                       ".every(e => e.querySelector('.convcore-view'))", timeout=15_000)
             for i in range(n):
                 if not page.locator(".convcore-embed").nth(i).locator("input[type=range]").count():
                     print(f"{name} view {i}: no step slider, not measured")
@@ -109,9 +110,9 @@ def main() -> int:
                 print(line(f"{name} view {i}", results[f"{name} view {i}"]))
                 for what, values in samples.items():
                     views[what] += values
-            blocked += len(guard.blocked)
-            if guard.problems():
-                print(f"{name}: " + "; ".join(guard.problems()))
+            blocked += len(site.blocked)
+            if site.errors():
+                print(f"{name}: " + "; ".join(site.errors()))
             page.context.close()
         floor_round()
         browser.close()

@@ -171,6 +171,7 @@ def exercise(view, label: str, shoot=None, data: dict | None = None) -> list[str
     if view.control("play").get_attribute("aria-pressed") == "true":
         view.click("play")                    # pause (at the last step Play stops by itself)
     assert view.control("play").get_attribute("aria-pressed") == "false"
+    view.wait_settled()                        # the last tick of Play has drawn
     check(f"Play then Pause ({seen})")
     assert view.step >= seen[-1]
 

@@ -20,6 +20,8 @@ import random
 import statistics
 import time
 
+from browser_driver import wait_js
+
 FRAME_S = 1 / 60
 
 # Arms a one-shot measurement of the next key press on ``box`` (the subject, or an element holding it).
@@ -65,7 +67,9 @@ def timed_presses(page, box, handle, n: int, rng: random.Random | None = None) -
         key = "ArrowLeft" if handle.evaluate(AT_END_JS) else "ArrowRight"
         time.sleep(rng.uniform(0, 2 * FRAME_S))
         page.keyboard.press(key)
-        page.wait_for_function("() => window.__ccPress.frame !== null", timeout=20_000, polling=4)
+        wait_js(page, "() => window.__ccPress.frame !== null", f"the view to show the step after {key}"
+                " (a frame after a new data-step)", timeout=20, polling=4,
+                seen=lambda: page.evaluate("() => window.__ccPress"))
         m = page.evaluate("() => window.__ccPress")
         out["shown"].append(m["shown"] - m["t0"])
         out["frame"].append(m["frame"] - m["t0"])

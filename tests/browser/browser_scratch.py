@@ -1,12 +1,10 @@
 """Small generated notebooks that prove the browser harness itself.
 
-* ``echo.ipynb``: the latency floor, an IntSlider echoed into an HTML widget.
-* ``views.ipynb``: the echo beside the seed's Stepper2D, and a cell that prints
-  where the kernel thinks the view is (messages, contrast and sync tests).
-* ``mpl-interact.ipynb``: the naive baseline, ``interact`` + a full matplotlib
-  redraw of the seed 2-D example on every move.
+* ``views.ipynb``: the latency floor (an IntSlider echoed into an HTML widget) beside the
+  seed's Stepper2D, and a cell that prints where the kernel thinks the view is (messages,
+  contrast and sync tests).
 
-The cell sources are plain strings so the benchmark can reuse them.
+The cell sources are plain strings so the benchmark and the tests can reuse them.
 """
 from __future__ import annotations
 
@@ -39,42 +37,6 @@ REPORT = '''\
 print(f"kernel sees step {seed_view.step}, build-up {seed_view.buildup}")
 '''
 
-MPL_INTERACT = '''\
-import matplotlib.pyplot as plt
-import numpy as np
-import ipywidgets as w
-import convcore.examples
-
-mpl_trace = convcore.examples.get("seed_conv2d").trace()
-mpl_out = mpl_trace.output
-
-def _grid(ax, a, title, mask=None):
-    ax.imshow(np.where(mask, 1.0, 0.0) if mask is not None else np.zeros_like(a, float),
-              cmap="Oranges", vmin=0, vmax=2)
-    for (i, j), v in np.ndenumerate(a):
-        ax.text(j, i, str(v), ha="center", va="center", fontsize=9)
-    ax.set_title(title, fontsize=9); ax.set_xticks([]); ax.set_yticks([])
-
-def mpl_redraw(step=0):
-    s = mpl_trace[step]
-    x = mpl_trace.problem.input[0]
-    fig, axes = plt.subplots(1, 2 + 2 + len(mpl_out), figsize=(12, 2.6))
-    taps = {t.coords for t in s.window}
-    for c in range(x.shape[0]):
-        mask = np.array([[(i, j) in taps for j in range(x.shape[2])] for i in range(x.shape[1])])
-        _grid(axes[c], x[c], f"input {c}", mask)
-        _grid(axes[2 + c], s.kernel[c], f"kernel {c}: partial {s.partial_sums[c]}")
-    for c in range(len(mpl_out)):
-        shown = np.array([[mpl_trace.index(c, (i, j)) <= step for j in range(mpl_out.shape[2])]
-                          for i in range(mpl_out.shape[1])])
-        _grid(axes[4 + c], np.where(shown, mpl_out[c], 0), f"out {c}", shown)
-    fig.suptitle(f"step {step}: value {s.value}")
-    plt.show()
-
-w.interact(mpl_redraw, step=w.IntSlider(value=0, min=0, max=len(mpl_trace) - 1, description="step"));
-'''
-
-
 def notebook(*sources: str) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
@@ -92,8 +54,4 @@ def write(nb: nbformat.NotebookNode, path: Path) -> Path:
 
 def write_scratch(directory: Path) -> dict[str, Path]:
     """Write the harness notebooks into ``directory``; returns name -> path."""
-    return {
-        "echo": write(notebook(ECHO), directory / "echo.ipynb"),
-        "views": write(notebook(ECHO, VIEWS, REPORT), directory / "views.ipynb"),
-        "mpl-interact": write(notebook(MPL_INTERACT), directory / "mpl-interact.ipynb"),
-    }
+    return {"views": write(notebook(ECHO, VIEWS, REPORT), directory / "views.ipynb")}

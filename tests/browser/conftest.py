@@ -2,10 +2,10 @@
 
 * ``lab_root``: a temporary copy of ``notebooks/`` (the committed notebooks are
   never touched) plus the harness's own scratch notebooks under ``_harness/``.
-* ``lab_server``: one JupyterLab for the whole session on 127.0.0.1, a free port,
-  no token, its Jupyter dirs and settings under tmp; killed at the end.
-* ``voila_app``: a factory, ``voila_app("02-conv2d-channels.ipynb")`` -> Server.
+* ``lab_server`` / ``notebook7_server``: one JupyterLab / Notebook 7 for the whole session on
+  127.0.0.1, a free port, no token, its Jupyter dirs and settings under tmp; killed at the end.
 * ``browser`` / ``page``: Debian's Chromium through Playwright, 1366×768.
+* ``lab``, ``notebook7``, ``voila``: the hosts of ``browser_driver`` on those servers.
 
 Without ``/usr/bin/chromium`` the tests are skipped locally and fail in CI
 (``CI=true``), so a broken CI image cannot pass silently.
@@ -24,7 +24,7 @@ sys.path.insert(0, str(HERE))
 
 import browser_scratch  # noqa: E402
 import browser_servers as servers  # noqa: E402
-from browser_driver import Lab  # noqa: E402
+from browser_driver import Lab, Notebook7, Voila, new_page  # noqa: E402
 
 
 def _in_ci() -> bool:
@@ -77,42 +77,52 @@ def lab_server(chromium, lab_root, browser_tmp):
 
 
 @pytest.fixture(scope="session")
-def playwright_instance(chromium):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        yield p
+def notebook7_server(chromium, lab_root, browser_tmp):
+    with servers.jupyter_lab(lab_root, browser_tmp / "notebook7", app="notebook") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
-def browser(playwright_instance, chromium):
-    b = playwright_instance.chromium.launch(executable_path=chromium, args=servers.CHROMIUM_ARGS)
-    yield b
-    b.close()
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=servers.CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport=servers.VIEWPORT)
-    context.set_default_timeout(20_000)
-    pg = context.new_page()
+    pg = new_page(browser)
     yield pg
     with contextlib.suppress(Exception):
-        context.close()
+        pg.context.close()
 
 
 @pytest.fixture
-def lab(page, lab_server):
-    """A JupyterLab page; every kernel is shut down afterwards (2 cores, nine notebooks)."""
-    yield Lab(page, lab_server.url)
+def lab(page, lab_server, lab_root):
+    """A JupyterLab page (``browser_driver.Lab``); every kernel is shut down afterwards (2 cores)."""
+    yield Lab(page, lab_server, lab_root)
     with contextlib.suppress(Exception):
         page.close()
     lab_server.shutdown_kernels()
 
 
 @pytest.fixture
-def voila_app(chromium, lab_root, browser_tmp):
-    """Factory: serve one notebook (path relative to the notebooks copy) with Voila."""
+def notebook7(page, notebook7_server, lab_root):
+    """A Notebook 7 page (``browser_driver.Notebook7``); every kernel is shut down afterwards."""
+    yield Notebook7(page, notebook7_server, lab_root)
+    with contextlib.suppress(Exception):
+        page.close()
+    notebook7_server.shutdown_kernels()
+
+
+@pytest.fixture
+def voila(chromium, page, lab_root, browser_tmp):
+    """Factory: ``voila("02-conv2d-channels.ipynb", theme)`` serves that notebook of the copy with
+    Voila and opens it: a ``browser_driver.Voila``."""
     with contextlib.ExitStack() as stack:
-        def start(notebook: str):
-            return stack.enter_context(servers.voila(lab_root / notebook, browser_tmp / "voila"))
+        def start(notebook: str, theme: str = "light"):
+            server = stack.enter_context(servers.voila(lab_root / notebook, browser_tmp / "voila"))
+            return Voila(page, lab_root / notebook).open(server, theme)
         yield start

@@ -1,10 +1,12 @@
 """The browser probes the other tests and the benchmarks rely on, tried on planted pages:
-the contrast probe must catch what is unreadable, and the key-latency probe must see a slow view."""
+the contrast probe must catch what is unreadable, the key-latency probe must see a slow view,
+and the driver's waits must fail, saying what they waited for, when their deadline passes."""
 import random
 
 import pytest
 
 from browser_checks import contrast
+from browser_driver import until, wait_quiet, wait_step
 from browser_latency import summary, timed_presses
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
@@ -44,3 +46,16 @@ def test_key_latency_sees_how_long_a_view_takes(page, delay_ms):
         assert s["next_frame"] <= 0.25, s          # the delay spans several frames
     else:
         assert s["shown"]["p50"] < 16 and s["next_frame"] == 1, s
+
+
+def test_every_wait_fails_loudly_saying_what_it_waited_for(page):
+    page.set_content('<div class="convcore-view" data-step="0" id="v">0</div>'
+                     '<script>setInterval(() => { v.textContent = performance.now(); }, 20)</script>')
+    with pytest.raises(TimeoutError, match="#v to stay unchanged for 250 ms: still changing after 1 s"):
+        wait_quiet(page, "#v", 250, 1)
+    with pytest.raises(TimeoutError, match="#gone to stay unchanged .*not on the page"):
+        wait_quiet(page, "#gone", 250, 1)
+    with pytest.raises(TimeoutError, match=r"after 0.5 s waiting for the view to show step 3; it shows step 0"):
+        wait_step(page.locator("#v"), 3, timeout=0.5)
+    with pytest.raises(TimeoutError, match="waiting for the answer; last seen: 41"):
+        until(lambda: 41, "the answer", lambda x: x == 42, timeout=0.3)

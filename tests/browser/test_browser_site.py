@@ -16,9 +16,9 @@ import pytest
 
 import browser_servers as servers
 from browser_checks import exercise
-from browser_driver import find_views
+from browser_driver import StaticPage, wait_selector
 from browser_latency import summary, timed_presses
-from site_pages import contrast, open_page, serve
+from browser_servers import serve
 
 import convcore.views
 from convcore import site as builder
@@ -42,74 +42,51 @@ def site_url(built_site):
         yield url
 
 
-def _shoot(page, name: str) -> None:
-    servers.SCREENSHOTS.mkdir(exist_ok=True)
-    # After a jump, cells that come into sight are drawn from the next frame on (content-visibility).
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-    page.screenshot(path=str(servers.SCREENSHOTS / f"site-{name}.png"))
-
-
-def _open_hydrated(browser, site_url, name):
+def _open(page, site_url, name) -> StaticPage:
     """The page, guarded, once the renderer has drawn every view on it (a timeout fails)."""
-    page, guard = open_page(browser, f"{site_url}/{name}.html", site_url)
-    if page.locator(".convcore-embed").count():
-        page.wait_for_function("() => [...document.querySelectorAll('.convcore-embed')]"
-                               ".every(e => e.querySelector('.convcore-view'))", timeout=15_000)
-    return page, guard
+    site = StaticPage(page, site_url, servers.NOTEBOOKS / f"{name}.ipynb").open(f"{site_url}/{name}.html")
+    site.run_all(15)
+    return site
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_page_is_self_contained_hydrated_and_readable(browser, site_url, name):
-    page, guard = _open_hydrated(browser, site_url, name)
-    try:
-        embeds = page.locator(".convcore-embed")
-        n = embeds.count()
+def test_page_is_self_contained_hydrated_and_readable(page, site_url, name):
+    site = _open(page, site_url, name)
+    embeds = page.locator(".convcore-embed")
+    n = embeds.count()
+    if n:
+        first = embeds.first
+        latency = summary(timed_presses(page, first, first.locator("input[type=range]").first, 20))
+        print(f"{name}.html view 0, key press to updated view: {latency}")
+    counts = {}
+    for scheme in ("light", "dark"):
+        site.set_theme(scheme)
+        site.screenshot(f"site-{name}-{scheme}", show="top")
         if n:
-            first = embeds.first
-            latency = summary(timed_presses(page, first, first.locator("input[type=range]").first, 20))
-            print(f"{name}.html view 0, key press to updated view: {latency}")
-        report = {}
-        for scheme in ("light", "dark"):
-            page.emulate_media(color_scheme=scheme)
-            page.wait_for_timeout(50)
-            report[scheme] = contrast(page)
-            page.evaluate("window.scrollTo(0, 0)")
-            _shoot(page, f"{name}-{scheme}")
-            if n:
-                embeds.first.scroll_into_view_if_needed()
-                _shoot(page, f"{name}-view-{scheme}")
-        print(f"{name}: {n} view(s); texts measured: light {report['light']['count']}, "
-              f"dark {report['dark']['count']}; outside requests blocked: {len(guard.blocked)}")
-        assert not guard.problems(), f"{name}.html:\n  " + "\n  ".join(guard.problems())
-        for scheme, r in report.items():
-            assert r["count"] > 0, f"{name}.html: no text measured in {scheme}"
-            assert not r["failures"], (f"{name}.html, {scheme}: texts under 4.5:1 contrast:\n  "
-                                       + "\n  ".join(map(str, r["failures"][:15])))
-    finally:
-        page.context.close()
+            site.screenshot(f"site-{name}-view-{scheme}", show=embeds.first)
+        counts[scheme] = site.readable(label=f"{name}.html")
+    print(f"{name}: {n} view(s); texts measured: light {counts['light']}, dark {counts['dark']}; "
+          f"outside requests blocked: {len(site.blocked)}")
+    assert not site.errors(), f"{name}.html:\n  " + "\n  ".join(site.errors())
 
 
 @pytest.mark.parametrize("name", SOURCES)
-def test_every_view_steps_with_convcore_numbers(browser, site_url, name):
+def test_every_view_steps_with_convcore_numbers(page, site_url, name):
     """Every step view: keys, drag, Next/Prev, Play/Pause, position sliders, build-up, a click on
     an output cell and the reading switch, the screen checked against its record after each move
     (``browser_checks.exercise``); a view whose page holds only its first steps refuses to go past
     them and says why."""
-    page, guard = _open_hydrated(browser, site_url, name)
-    try:
-        notebook = servers.NOTEBOOKS / f"{name}.ipynb"
-        views = [v for v in find_views(page, "main.notebook", notebook) if v.kind != "explorer"]
-        for v in views:               # (an explorer's settings need a kernel; its step view is here)
-            label = f"{name}.html view {v.index} ({v.kind}, cell {v.cell})"
-            # As a reader would: the site's cells out of sight are not laid out (content-visibility),
-            # and a text not laid out has no innerText.
-            v.root.scroll_into_view_if_needed()
-            log = exercise(v, label)
-            print(f"{label}:\n  " + "\n  ".join(log))
-        print(f"{name}.html: {len(views)} step view(s) worked; outside requests blocked: {len(guard.blocked)}")
-        assert not guard.problems(), f"{name}.html:\n  " + "\n  ".join(guard.problems())
-    finally:
-        page.context.close()
+    site = _open(page, site_url, name)
+    views = [v for v in site.views("main.notebook") if v.kind != "explorer"]
+    for v in views:               # (an explorer's settings need a kernel; its step view is here)
+        label = f"{name}.html view {v.index} ({v.kind}, cell {v.cell})"
+        # As a reader would: the site's cells out of sight are not laid out (content-visibility),
+        # and a text not laid out has no innerText.
+        v.root.scroll_into_view_if_needed()
+        log = exercise(v, label)
+        print(f"{label}:\n  " + "\n  ".join(log))
+    print(f"{name}.html: {len(views)} step view(s) worked; outside requests blocked: {len(site.blocked)}")
+    assert not site.errors(), f"{name}.html:\n  " + "\n  ".join(site.errors())
 
 
 @pytest.mark.xfail(not EMBEDDING, strict=True,
@@ -230,24 +207,21 @@ def stand_in_site(chromium, tmp_path_factory):
         yield url
 
 
-def test_site_plumbing_with_a_stand_in_renderer(browser, stand_in_site):
+def test_site_plumbing_with_a_stand_in_renderer(page, stand_in_site):
     import numpy as np
 
     from convcore import conv1d
     expected = conv1d(np.arange(40), [1, 0, -1])
-    page, guard = open_page(browser, f"{stand_in_site}/01-stand-in.html", stand_in_site)
-    try:
-        page.wait_for_selector(".convcore-embed .convcore-view", timeout=10_000)
-        slider = page.locator(".convcore-embed input[type=range]")
-        slider.focus()
-        for k in range(1, 4):
-            page.keyboard.press("ArrowRight")
-            assert page.locator(".convcore-view").get_attribute("data-step") == str(k)
-            assert page.locator("[data-role=value]").text_content() == str(expected[k])
-        view = page.locator(".convcore-embed").first
-        latency = summary(timed_presses(page, view, slider, 30))
-        print(f"stand-in renderer, key press to updated view: {latency}")
-        assert latency["presses"] == 30
-        assert not guard.problems(), "\n".join(guard.problems())
-    finally:
-        page.context.close()
+    site = StaticPage(page, stand_in_site).open(f"{stand_in_site}/01-stand-in.html")
+    wait_selector(page, ".convcore-embed .convcore-view", "the stand-in renderer's view", 10)
+    slider = page.locator(".convcore-embed input[type=range]")
+    slider.focus()
+    for k in range(1, 4):
+        page.keyboard.press("ArrowRight")
+        assert page.locator(".convcore-view").get_attribute("data-step") == str(k)
+        assert page.locator("[data-role=value]").text_content() == str(expected[k])
+    view = page.locator(".convcore-embed").first
+    latency = summary(timed_presses(page, view, slider, 30))
+    print(f"stand-in renderer, key press to updated view: {latency}")
+    assert latency["presses"] == 30
+    assert not site.errors(), "\n".join(site.errors())

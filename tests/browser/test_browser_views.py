@@ -1,24 +1,23 @@
-"""The views in the browser: no kernel message per step, the kernel still hears, readable in
-JupyterLab Light and Dark, named controls and a live sentence, and alive on a static page."""
-import json
+"""The views in the browser, every kind through the one renderer: no kernel message per step and the
+kernel still hears; the kernel moves a view and recomputes one; readable in Light and Dark, named
+controls and a live sentence; on a static page every control works, with the page's screen equal
+to the record it shows after every move (``browser_checks.exercise``)."""
 import time
 
 import numpy as np
 import pytest
 
-import browser_servers as servers
-from browser_checks import check_screen, contrast, exercise
-from browser_driver import find_views
-from site_pages import views_page
+import browser_scratch
+from browser_checks import check_screen, exercise
+from browser_driver import assert_named, static_views, until, wait_js
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 PRESSES = 20
 
 
-def _open_views(lab, lab_root):
+def _open_views(lab):
     sent = []
     lab.page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(time.monotonic())))
-    lab.root_dir = lab_root
     lab.open("_harness/views.ipynb")
     state = lab.run_all()
     assert state["unrun"] == 0 and lab.errors() == []
@@ -27,18 +26,20 @@ def _open_views(lab, lab_root):
     return sent, echo, seed
 
 
-def test_a_step_sends_the_kernel_nothing_and_the_kernel_still_hears(lab, lab_root):
-    sent, echo, seed = _open_views(lab, lab_root)
+def test_a_step_sends_the_kernel_nothing_and_the_kernel_still_hears(lab):
+    sent, echo, seed = _open_views(lab)
     echo_slider = lab.page.locator(".noUi-handle").first      # the only ipywidgets slider there
     echo_slider.focus()
-    t0, before = time.monotonic(), len(sent)
+    before = len(sent)
     for k in range(1, PRESSES + 1):
         lab.page.keyboard.press("ArrowRight")
         echo.wait_step(k)
     echo_frames = len(sent) - before
     seed.press("Home")
     seed.wait_step(0)
-    time.sleep(1.0)                               # the Home's report to the kernel goes out
+    home = time.monotonic()          # the Home's report to the kernel goes out (300 ms after a move)
+    until(lambda: time.monotonic() - max([home, *sent[-1:]]), "no frame sent for 0.8 s after Home",
+          lambda quiet: quiet > 0.8, timeout=15, every=0.05)
     t0, before = time.monotonic(), len(sent)
     seed.control("step-slider").focus()
     for k in range(1, PRESSES + 1):
@@ -50,72 +51,104 @@ def test_a_step_sends_the_kernel_nothing_and_the_kernel_still_hears(lab, lab_roo
     assert echo_frames >= PRESSES                  # the floor: one message per step
     assert view_frames <= int(took / 2.0), f"the view sent {view_frames} messages for {PRESSES} steps in {took:.2f} s"
     check_screen(seed.root)
-    time.sleep(0.8)                                # the learner pauses: the kernel hears where the view is
-    cell = lab.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").nth(3)
-    cell.locator(".jp-InputArea-editor").click()
-    lab.page.keyboard.press("Shift+Enter")
-    out = cell.locator(".jp-OutputArea-output")
-    out.first.wait_for()
-    assert out.first.inner_text().strip() == f"kernel sees step {PRESSES}, build-up 8"
+    lab.wait_kernel_says(3, f"kernel sees step {PRESSES}, build-up 8")   # once the learner pauses
 
 
-@pytest.mark.parametrize("theme", ["JupyterLab Light", "JupyterLab Dark"])
-def test_every_text_is_readable_and_every_control_named(lab, lab_root, theme):
-    try:
-        _sent, _echo, seed = _open_views(lab, lab_root)
-        lab.set_theme(theme)
-        bg = lab.page.evaluate("() => getComputedStyle(document.body).getPropertyValue('--jp-layout-color0')")
-        assert bg.strip().lower() in (("#fff", "#ffffff", "white") if "Light" in theme else ("#111", "#111111")), bg
-        seed.press("ArrowRight", 4)
-        seed.wait_step(4)
-        seed.press("Home", 1, "buildup-slider")
-        seed.press("ArrowRight", 5, "buildup-slider")      # terms, a partial sum, the running total
-        seed.wait_step(5, attr="data-buildup")
-        seed.root.scroll_into_view_if_needed()
-        lab.screenshot(f"lab-{theme.split()[-1].lower()}-seed", seed.root)
-        texts = contrast(seed.root)
-        assert len(texts) > 60
-        low = [t for t in texts if t["ratio"] < 4.5]
-        assert not low, f"{theme}: {len(low)} texts below 4.5:1, e.g. {low[:5]}"
-        names = seed.root.evaluate("r => Array.from(r.querySelectorAll('button, input, select')).map(e => "
-                                   "e.getAttribute('aria-label') || (e.labels && e.labels[0] && e.labels[0].textContent) || '')")
-        assert names and all(n.strip() for n in names), names
-        seed.press("End", 1, "buildup-slider")
-        seed.wait_step(8, attr="data-buildup")
-        say = seed.control("say")
-        assert say.get_attribute("aria-live") == "polite"
-        assert say.inner_text() == "output channel 0 at (1, 1): 17 + 10 = 27"
-    finally:
-        lab.set_theme("JupyterLab Light")
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_text_is_readable_and_every_control_named(lab, theme):
+    _sent, _echo, seed = _open_views(lab)
+    lab.set_theme(theme)
+    seed.press("ArrowRight", 4)
+    seed.wait_step(4)
+    seed.press("Home", 1, "buildup-slider")
+    seed.press("ArrowRight", 5, "buildup-slider")      # terms, a partial sum, the running total
+    seed.wait_step(5, attr="data-buildup")
+    check_screen(seed.root)
+    lab.screenshot(f"lab-{theme}-seed", seed.root)
+    lab.readable(seed.root, "the seed's view", at_least=61)
+    assert_named(seed.root, by_label=True)
+    seed.press("End", 1, "buildup-slider")
+    seed.wait_step(8, attr="data-buildup")
+    assert seed.control("say").inner_text() == "output channel 0 at (1, 1): 17 + 10 = 27"
 
 
-def test_a_static_page_steps_with_every_request_outside_it_blocked(page, tmp_path):
-    from convcore.views import HeatmapView, PointwiseView, Stepper1D, Stepper2D, embed_html
+# -- every kind on one static page ------------------------------------------------------------
+def every_kind():
+    from convcore.views import (GradientView, HeatmapView, Im2colView, PointwiseView, PoolView, ReceptiveFieldView,
+                                SequenceView, Stepper1D, Stepper2D, TransposeView)
     rng = np.random.default_rng(0)
-    big = HeatmapView(rng.integers(-5, 6, (3, 64, 64)), rng.integers(-2, 3, (4, 3, 3, 3)), padding=1)
-    views = [Stepper2D.from_example("seed_conv2d"), PointwiseView.from_example("seed_1x1"), big,
-             Stepper1D([1, 2, 3, 4, 5], [1, 0, -1], bias=[2], stride=2, padding=1)]
+    return [Stepper2D.from_example("seed_conv2d"), PointwiseView.from_example("seed_1x1"),
+            Stepper1D([1, 2, 3, 4, 5], [1, 0, -1], bias=[2], stride=2, padding=1),
+            TransposeView.from_example("checkerboard"), GradientView.from_example("seed_conv2d"),
+            Im2colView.from_example("seed_conv2d"),
+            PoolView([[1, 2, 0, 1], [3, 4, 1, 0], [0, 0, 5, 6], [1, 2, 7, 8]], "max", kernel_size=2),
+            PoolView([1, 3, 2, 2, 5], "avg", kernel_size=2, ceil_mode=True),
+            ReceptiveFieldView([dict(kernel_size=3, padding=1), dict(kind="max_pool", kernel_size=2),
+                                dict(kernel_size=3, padding=1), dict(kind="max_pool", kernel_size=2)], 16),
+            SequenceView(24, kernel_size=2, dilations=(1, 2, 4, 8)),
+            HeatmapView(rng.integers(-5, 6, (3, 64, 64)), rng.integers(-2, 3, (4, 3, 3, 3)), padding=1)]
+
+
+def test_every_kind_steps_on_a_static_page_with_every_request_outside_it_blocked(page, tmp_path):
+    from convcore.views import embed_html
+    views = every_kind()
     body = "".join(embed_html(v) for v in views)
     script = "import {hydrate} from './assets/convcore-view.js'; window.hydrated = hydrate().length;"
-    with views_page(page, tmp_path, body, script):
-        page.wait_for_function("window.hydrated === 4")
-        seed, pointwise, heat, short = find_views(page, "body")
-        exercise(seed, "static seed", data=views[0].data)
-        exercise(pointwise, "static 1×1", data=views[1].data)
-        exercise(short, "static 1-D with bias", data=views[3].data)
-        held = json.loads(page.locator("script.convcore-data").nth(2).text_content())["data"]["readings"][0]["held"]
-        assert heat.range() == (0, held - 1)             # the slider stops at what the page holds
-        assert heat.control("held").inner_text() == (f"This page holds steps 0–{held - 1:,} of 16,384; "
-                                                      "run the notebook for the rest.")
-        heat.press("ArrowRight", 3)
-        heat.wait_step(3)
-        check_screen(heat.root)
-        heat.press("End")
-        heat.wait_step(held - 1)
-        check_screen(heat.root)
-        heat.press("ArrowRight", 1, "out-channel")       # a step the page does not hold: refused, said why
-        assert heat.step == held - 1 and heat.value("out-channel") == 0
-        assert "run the notebook" in heat.control("note").inner_text()
-        low = [t for t in contrast(seed.root) if t["ratio"] < 4.5]
-        assert not low, low[:5]
-        page.screenshot(path=str(servers.SCREENSHOTS / "static-page.png"), full_page=True)
+    with static_views(page, tmp_path, body, script, f"window.hydrated === {len(views)}") as host:
+        shown = host.views()
+        assert [v.kind for v in shown] == [v.data["kind"] for v in views]
+        for view, v in zip(views, shown):
+            log = exercise(v, f"static {view.data['kind']}", data=view.data)
+            print(view.data["kind"], *log, sep="\n  ")
+        heat = shown[-1]
+        assert heat.range()[1] < 16_383 and "run the notebook" in heat.control("held").inner_text()
+        rec = shown[8]                           # a static page has no kernel: the selects are off, and say so
+        assert rec.root.locator("select[data-role^=edit-]:not([disabled])").count() == 0
+        assert "needs a running kernel" in rec.control("needs-kernel").inner_text()
+        for theme in ("light", "dark"):
+            host.set_theme(theme)
+            for view, v in zip(views, shown):
+                host.readable(v.root, f"static {view.data['kind']}")
+            host.screenshot(f"static-every-kind-{theme}", full_page=True)
+
+
+# -- live in JupyterLab: the kernel moves views, recomputes one, and hears where they are ------------
+LIVE_CELLS = [
+    "from convcore.views import PoolView, ReceptiveFieldView, TransposeView\n"
+    "pool_view = PoolView([[1, 2, 0, 1], [3, 4, 1, 0], [0, 0, 5, 6], [1, 2, 7, 8]], 'max', kernel_size=2)\n"
+    "pool_view",
+    "board = TransposeView.from_example('checkerboard')\nboard",
+    "rf_view = ReceptiveFieldView([dict(kernel_size=3, padding=1), dict(kind='max_pool', kernel_size=2),\n"
+    "                              dict(kernel_size=3, padding=1), dict(kind='max_pool', kernel_size=2)], 16)\n"
+    "rf_view",
+    "pool_view.step = 2",
+    "print(f'kernel sees board {board.reading} {board.step}, layer 4 kernel {rf_view.layers[3][\"kernel_size\"]}')",
+]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_live_in_jupyterlab(lab, lab_root, theme):
+    browser_scratch.write(browser_scratch.notebook(*LIVE_CELLS), lab_root / "_harness" / "live.ipynb")
+    lab.open("_harness/live.ipynb", theme)
+    state = lab.run_all()
+    assert state["unrun"] == 0 and lab.errors() == []
+    pool, board, rec = lab.views()
+    assert (pool.kind, board.kind, rec.kind) == ("pool", "transposed", "receptive")
+    pool.wait_step(2)                                    # the kernel moved it: pool_view.step = 2
+    check_screen(pool.root)
+    board.root.locator('[data-role=reading][data-reading="gather"]').click()
+    wait_js(lab.page, "r => r.getAttribute('data-reading') === 'gather'", "the board to show its gather reading",
+            board.root.element_handle())
+    board.press("ArrowRight", 3)
+    board.wait_step(3)
+    check_screen(board.root)
+    top = rec.root.locator(".cc-panel").first
+    before = top.locator("[data-role=title]").inner_text()
+    top.locator("select[data-role=edit-kernel_size]").select_option("3")   # the top layer: recomputed by the kernel
+    wait_js(lab.page, "([p, t]) => p.querySelector('[data-role=title]').textContent !== t",
+            "the receptive view to show the kernel's new stack", [top.element_handle(), before])
+    check_screen(rec.root)
+    lab.wait_kernel_says(4, "kernel sees board gather 3, layer 4 kernel 3")    # once the learner pauses
+    for view in (pool, board, rec):
+        lab.screenshot(f"lab-{theme}-{view.kind}", view.root)
+        lab.readable(view.root, view.kind)
