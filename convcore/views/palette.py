@@ -1,20 +1,9 @@
-"""THE colour convention of every convcore view, read from the one place it is defined:
-the custom properties of static/view.css (``--cc-<state>-fill``, ``--cc-<state>-edge``,
-``--cc-text``, ``--cc-muted``, ``--cc-negative/zero/positive``).
-
-Colours come from the Okabe-Ito palette, which stays distinguishable under
-the common forms of colour blindness. Each role of a convolution has one
-colour everywhere (HTML views, heatmaps and GIF frames):
-
-* input    sky blue   the numbers being read
-* kernel   orange     the weights
-* patch    vermillion the input cells under the kernel right now (outline),
-                      and the output cell they are computing (same outline)
-* padding  grey       positions outside the input (hatched)
-* output   bluish green for cells already computed; todo cells stay blank
-
-Signed values on heatmaps use a diverging map centred on zero:
-blue (negative) - white (zero) - vermillion (positive).
+"""THE colours of every convcore view, defined once as the custom properties of static/view.css
+(``--cc-<state>-fill``, ``--cc-<state>-edge``, ``--cc-text``, …): the browser uses them there, and
+everything Pillow draws (pictures, heatmaps) reads them here. They are the Okabe-Ito palette, which
+stays distinguishable under the common forms of colour blindness, one per role everywhere: input sky
+blue, kernel orange, the patch and the output cell it computes vermillion (outlined), padding grey
+(hatched), computed outputs bluish green; signed values blue - white (zero) - vermillion.
 """
 from __future__ import annotations
 
@@ -24,34 +13,27 @@ from pathlib import Path
 
 import numpy as np
 
-# The colours themselves live in one place, static/view.css, as custom properties
-# (``--cc-plain-fill: #DDF0FB;``). The browser uses them there; this module reads the same
-# lines for everything Pillow draws (the PNG and GIF pictures, the heatmaps).
 VIEW_CSS = Path(__file__).parent / "static" / "view.css"
-# "--cc-done-fill: #CDEEE3;" and, for the page's colours, the fallback of a theme variable:
-# "--cc-bg: var(--jp-layout-color0, #ffffff);" gives #ffffff (a light page, as on paper).
+# "--cc-done-fill: #CDEEE3;", or a theme variable's fallback: "--cc-bg: var(--jp-layout-color0, #ffffff);"
 _PROPERTY = re.compile(r"--cc-([a-z0-9-]+)\s*:\s*(?:var\(--[\w-]+,\s*)?(#[0-9A-Fa-f]{6})\)?\s*;")
 
 
 @functools.cache
 def custom_properties() -> dict[str, str]:
-    """Every ``--cc-<name>`` of view.css with a hex colour, as {name: "#rrggbb"}.
-
-    The first definition of a name wins: the light one (the dark theme's come later).
+    """Every ``--cc-<name>`` of view.css with a hex colour, as {name: "#rrggbb"} (the light theme's).
 
     >>> custom_properties()["done-fill"], custom_properties()["bg"]
     ('#CDEEE3', '#ffffff')
     """
     props: dict[str, str] = {}
     for name, value in _PROPERTY.findall(VIEW_CSS.read_text(encoding="utf-8")):
-        props.setdefault(name, value)
+        props.setdefault(name, value)       # the first definition wins: the dark theme's come later
     return props
 
 
 def hex_to_rgb(colour: str) -> tuple[int, int, int]:
     """'#D55E00' -> (213, 94, 0), for Pillow drawing."""
-    colour = colour.lstrip("#")
-    return tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4))
+    return tuple(int(colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
 
 
 def colour(name: str) -> tuple[int, int, int]:
@@ -59,32 +41,24 @@ def colour(name: str) -> tuple[int, int, int]:
     return hex_to_rgb(custom_properties()[name])
 
 
+@functools.cache
 def state_colours() -> dict[str, dict[str, tuple[int, int, int]]]:
     """{state: {"fill": (r, g, b), "edge": (r, g, b)}} for every state view.css defines."""
     props = custom_properties()
-    names = [n[:-len("-fill")] for n in props if n.endswith("-fill")]
-    return {n: {"fill": hex_to_rgb(props[f"{n}-fill"]), "edge": hex_to_rgb(props[f"{n}-edge"])}
-            for n in names if f"{n}-edge" in props}
+    states = [n.removesuffix("-fill") for n in props if n.endswith("-fill")]
+    return {s: {"fill": colour(f"{s}-fill"), "edge": colour(f"{s}-edge")} for s in states if f"{s}-edge" in props}
 
 
-# Diverging map of the heatmaps: negative -> blue, 0 -> white, positive -> vermillion,
-# the three ends read from view.css (--cc-negative, --cc-zero, --cc-positive).
-def _build_lut(n: int = 255) -> np.ndarray:
-    negative, zero, positive = (np.array(colour(c), float) for c in ("negative", "zero", "positive"))
-    t = np.linspace(-1.0, 1.0, n)[:, None]
-    neg = zero + (-np.minimum(t, 0)) * (negative - zero)
-    pos = zero + np.maximum(t, 0) * (positive - zero)
-    return np.where(t < 0, neg, pos).round().astype(np.uint8)
-
-
-DIVERGING_LUT = _build_lut()   # (255, 3) uint8; the middle entry (127) is exactly white = zero
+# The diverging map, 255 colours for -1 to 1: --cc-negative (blue), --cc-zero (white, the middle
+# entry), --cc-positive (vermillion), each value a straight line from zero's colour to its end's.
+_NEG, _ZERO, _POS = (np.array(colour(c), float) for c in ("negative", "zero", "positive"))
+_T = np.linspace(-1.0, 1.0, 255)[:, None]
+DIVERGING_LUT = (_ZERO + np.abs(_T) * (np.where(_T < 0, _NEG, _POS) - _ZERO)).round().astype(np.uint8)
 
 
 def diverging(values, limit: float | None = None) -> np.ndarray:
-    """RGB uint8 image of ``values`` on the diverging map, centred on zero.
-
-    ``limit`` is the magnitude that gets the full colour (default: the
-    largest |value|), so 0 is always white whatever the data's range.
+    """RGB uint8 image of ``values`` on the diverging map, 0 always white; ``limit`` is the magnitude
+    that gets the full colour (default: the largest |value|).
 
     >>> diverging([[-1, 0, 1]])[0].tolist()
     [[0, 114, 178], [255, 255, 255], [213, 94, 0]]
@@ -92,8 +66,5 @@ def diverging(values, limit: float | None = None) -> np.ndarray:
     v = np.asarray(values, dtype=float)
     if limit is None:
         limit = float(np.abs(v).max()) if v.size else 1.0
-    limit = limit or 1.0
-    t = np.clip(v / limit, -1.0, 1.0)
-    idx = np.rint((t + 1.0) * 0.5 * (len(DIVERGING_LUT) - 1)).astype(np.intp)
-    return DIVERGING_LUT[idx]
-
+    t = np.clip(v / (limit or 1.0), -1.0, 1.0)
+    return DIVERGING_LUT[np.rint((t + 1.0) * 0.5 * (len(DIVERGING_LUT) - 1)).astype(np.intp)]

@@ -1,9 +1,6 @@
-"""The one step record every convcore view is made of, and the screen it describes.
-
-A view is a function from a library trace to plain data (this schema); one widget class carries
-the data (``view.View``), one renderer draws it in the browser (``static/view.js``), one picture
-writer draws it as PNG or GIF (``picture.py``), and the tests compare the browser's screen with
-``screen()`` below. Every text a learner reads is written in Python; the browser only places it.
+"""The one step record every convcore view is made of, and the screen it describes (``screen()``),
+which the widget carries (``view.View``), the browser draws (``static/view.js``), the picture writer
+draws (``picture.py``) and the tests compare. Every text a learner reads is written here, in Python.
 
 A view's data
 -------------
@@ -79,10 +76,7 @@ def texts(array) -> list[list[str]]:
     >>> texts([1, -2.5])
     [['1', '-2.5']]
     """
-    a = np.asarray(array)
-    if a.ndim == 1:
-        a = a[None, :]
-    return [[fmt(v) for v in row] for row in a]
+    return [[fmt(v) for v in row] for row in np.atleast_2d(array)]
 
 
 def states(shape, state: str = "plain") -> list[list[str]]:
@@ -118,12 +112,10 @@ def changes(base: list[list], now: list[list]) -> dict:
 
 def reading(key_: str, label: str, rows, panels: dict, steps: list, legend, **extra) -> dict:
     """A Reading with every field present (defaults: no build-up, no positions, all steps shipped)."""
-    r = {"key": key_, "label": label, "n": len(steps), "rows": rows, "panels": panels, "legend": legend,
-         "notes": [], "top": 0, "unit": "term", "positions": [], "table": None, "first": 0,
-         "steps": steps, "block": 0, "held": None, "edits": [],
-         "loading": "loading these steps from the kernel…"}
-    r.update(extra)
-    return r
+    return {"key": key_, "label": label, "n": len(steps), "rows": rows, "panels": panels, "legend": legend,
+            "notes": [], "top": 0, "unit": "term", "positions": [], "table": None, "first": 0,
+            "steps": steps, "block": 0, "held": None, "edits": [],
+            "loading": "loading these steps from the kernel…", **extra}
 
 
 def check_size(view: str, reading_label: str, steps: int, cells_per_step: int) -> None:
@@ -134,58 +126,33 @@ def check_size(view: str, reading_label: str, steps: int, cells_per_step: int) -
                          f"steps and {MAX_CELLS_AT_ONCE:,} cells in all); use a smaller example")
 
 
-# ---------------------------------------------------------------------------------------------
-# The screen: what a reading shows at step k and build-up b, resolved from the record.
-# The renderer draws exactly this; the picture writer draws it; the tests compare the two.
-# ---------------------------------------------------------------------------------------------
+# -- The screen: what a reading shows at step k and build-up b, resolved from the record. ----------
 def screen(rd: dict, step: dict, k: int, b: int | None = None) -> dict:
-    """What reading ``rd`` shows at step ``k`` (record ``step``) with the build-up at ``b``.
-
-    Returns ``{"header", "say", "lines": [[role, text]], "panels": {id: {"title", "small",
-    "boxes", "cells": [[(text, state)]]}}}``, every value a text from the record (an image
-    panel has boxes and no cells).
+    """What reading ``rd`` shows at step ``k`` (record ``step``) with the build-up at ``b``:
+    ``{"header", "say", "lines": [[role, text]], "panels": {id: {"title", "small", "boxes",
+    "cells": [[(text, state)]]}}}``, every value a text from the record (an image has no cells).
     """
     top = rd["top"]
     b = top if b is None else max(0, min(b, top))
-    partial = step.get("build", [None] * top)[b] if b < top else None
-    value = (partial or {}).get("value", step.get("value", ""))
+    partial = (step["build"][b] if b < top and "build" in step else None) or {}
+    value = partial.get("value", step.get("value", ""))
     panels = {}
     for pid, P in rd["panels"].items():
-        t = [list(row) for row in P["t"]]
-        s = [list(row) for row in P["s"]]
-        order = P.get("order")
-        if order is not None:
-            for r, row in enumerate(order):
-                for c, o in enumerate(row):
-                    if o is None:
-                        continue
+        t, s = [list(row) for row in P["t"]], [list(row) for row in P["s"]]
+        # cells with an ``order``: done before step k, current at it (showing its value), to do after
+        for r, row in enumerate(P.get("order") or []):
+            for c, o in enumerate(row):
+                if o is not None:
                     s[r][c] = "done" if o < k else "current" if o == k else "todo"
                     t[r][c] = t[r][c] if o < k else value if o == k else ""
-        title, small, boxes = P["title"], bool(P.get("small")), []
-        for layer in (step.get("set", {}).get(pid), (partial or {}).get("set", {}).get(pid)):
-            if not layer:
-                continue
-            for where, text in layer.get("t", {}).items():
-                r, c = map(int, where.split(","))
-                t[r][c] = text
-            for where, state in layer.get("s", {}).items():
-                r, c = map(int, where.split(","))
-                s[r][c] = state
-            title = layer.get("title", title)
-            small = layer.get("small", small)
-            boxes = layer.get("boxes", boxes)
-        panels[pid] = {"title": title, "small": small, "boxes": boxes,      # an image has no cells
-                       "cells": [] if P.get("image") else [list(zip(tr, sr)) for tr, sr in zip(t, s)]}
-    return {"header": step["h"], "say": (partial or {}).get("say", step["say"]),
-            "lines": [list(x) for x in (partial or {}).get("lines", step["lines"])], "panels": panels}
-
-
-def view_screen(data: dict, k: int, b: int | None = None, reading_key: str | None = None,
-                record=None) -> dict:
-    """``screen()`` of a whole view's data: its reading ``reading_key`` (default: the first shown),
-    step ``k``'s record from the shipped steps or from ``record(k)`` when it was not shipped."""
-    key_ = reading_key or data["reading"]
-    rd = next(r for r in data["readings"] if r["key"] == key_)
-    i = k - rd["first"]
-    step = rd["steps"][i] if 0 <= i < len(rd["steps"]) else record(k)
-    return screen(rd, step, k, b)
+        # then the step's changes, and the build-up's over them
+        shown = {"title": P["title"], "small": bool(P.get("small")), "boxes": []}
+        for layer in (step.get("set", {}).get(pid) or {}, partial.get("set", {}).get(pid) or {}):
+            for grid, field in ((t, "t"), (s, "s")):
+                for where, v in layer.get(field, {}).items():
+                    r, c = map(int, where.split(","))
+                    grid[r][c] = v
+            shown.update({f: layer[f] for f in ("title", "small", "boxes") if f in layer})
+        panels[pid] = dict(shown, cells=[] if P.get("image") else [list(zip(tr, sr)) for tr, sr in zip(t, s)])
+    return {"header": step["h"], "say": partial.get("say", step["say"]),
+            "lines": [list(x) for x in partial.get("lines", step["lines"])], "panels": panels}

@@ -1,10 +1,8 @@
-"""The one widget every convcore view is: ``View``, an anywidget carrying a view's data.
-
-The data follows ``schema.py``; the browser draws it with ``static/view.js`` and
-``static/view.css`` (on a static page the same two files, written by ``static_assets()``).
-``step``, ``buildup`` and ``reading`` are synced both ways: ``view.step = 5`` moves the browser,
-and a move in the browser reaches the kernel a moment later. Stepping sends the kernel nothing:
-every step the browser needs is in the data, or comes in blocks it asks for once.
+"""The one widget every convcore view is: ``View``, an anywidget carrying a view's data (``schema.py``),
+drawn by ``static/view.js`` and ``static/view.css`` (on a static page the same two files, written by
+``static_assets()``). ``step``, ``buildup`` and ``reading`` are synced both ways: ``view.step = 5``
+moves the browser, a move in the browser reaches the kernel a moment later. Stepping sends the kernel
+nothing: every step the browser needs is in the data, or comes in blocks it asks for once.
 
 A kind of view is a subclass that only builds data (``Stepper2D``, ``PoolView``, …): it calls
 ``super().__init__(data, more=…)`` where ``more(reading_key, k)`` builds step ``k``'s record for
@@ -48,12 +46,11 @@ class View(anywidget.AnyWidget):
 
     def set_data(self, data: dict) -> None:
         """Show other data (a recomputed stack, say): back to the first step, complete."""
-        rd = next(r for r in data["readings"] if r["key"] == data["reading"])
         with self.hold_sync():
             self.data = data
             self.reading = data["reading"]
             self.step = 0
-            self.buildup = rd["top"]
+            self.buildup = self.buildup_max
             self.error = ""
 
     # -- what is on screen, as plain data -----------------------------------------------------
@@ -123,8 +120,8 @@ class View(anywidget.AnyWidget):
             if reading is not None and reading != self.reading:
                 self.step = 0
                 self.reading = reading
-            k = self.step if k is None else int(k)
-            self.step = k
+            if k is not None:
+                self.step = int(k)
             self.buildup = self.buildup_max if buildup is None else int(buildup)
 
     @property
@@ -173,13 +170,11 @@ def block_size(rd: dict) -> int:
 
 
 def embed_html(view: View, budget_bytes: int = 2_000_000) -> str:
-    """A self-contained HTML fragment of ``view`` for a page without a kernel.
-
-    ``<div class="convcore-embed" data-view="…">`` holding the view's data as JSON, with as many
-    whole steps of each reading, from the first, as fit ``budget_bytes``. A reading that does not
-    fit whole is ``held`` at the steps it carries: its sliders stop there and it says so. The
-    page loads ``convcore-view.js`` (from ``static_assets()``) and calls ``hydrate()``.
-    """
+    """A self-contained HTML fragment of ``view`` for a page without a kernel: ``<div class=
+    "convcore-embed" data-view="…">`` holding the view's data as JSON, with as many whole steps of
+    each reading, from the first, as fit ``budget_bytes``. A reading that does not fit whole is
+    ``held`` at the steps it carries: its sliders stop there and it says so. The page loads
+    ``convcore-view.js`` (from ``static_assets()``) and calls ``hydrate()``."""
     if not isinstance(view, View):
         raise TypeError(f"embed_html takes a convcore view; got {type(view).__name__}")
     data = dict(view.data, reading=view.reading, readings=[])
@@ -194,9 +189,8 @@ def embed_html(view: View, budget_bytes: int = 2_000_000) -> str:
                 if k == 0:
                     raise ValueError(f"this {type(view).__name__} needs more than the {budget_bytes:,} bytes it "
                                      "may use on this page; show a smaller example")
-                shipped["held"] = k
-                shipped["notes"] = rd["notes"] + [["held", f"This page holds steps 0–{k - 1:,} of {rd['n']:,}; "
-                                                           "run the notebook for the rest."]]
+                shipped.update(held=k, notes=rd["notes"] + [["held", f"This page holds steps 0–{k - 1:,} of "
+                                                                      f"{rd['n']:,}; run the notebook for the rest."]])
                 break
             shipped["steps"].append(rec)
         data["readings"].append(shipped)
@@ -211,5 +205,4 @@ def embed_html(view: View, budget_bytes: int = 2_000_000) -> str:
 
 def static_assets() -> dict[str, str]:
     """The files a static page loads beside it: the renderer and its stylesheet."""
-    return {"convcore-view.js": (STATIC / "view.js").read_text(encoding="utf-8"),
-            "convcore-view.css": (STATIC / "view.css").read_text(encoding="utf-8")}
+    return {f"convcore-{name}": (STATIC / name).read_text(encoding="utf-8") for name in ("view.js", "view.css")}
