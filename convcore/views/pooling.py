@@ -69,8 +69,8 @@ def _axis(a) -> tuple[list[int], list[str]]:
     coords = list(range(-a.pad_before, max([a.n + a.pad_after + a.overhang - 1, *dropped]) + 1))
     labels = []
     for i in coords:
-        words = ("overhang" if a.in_overhang(i) else "pad" if a.in_padding(i) else "", "dropped" * (i in dropped))
-        labels.append(f"{i} {' · '.join(w for w in words if w)}".rstrip())
+        what = ("overhang" if a.in_overhang(i) else "pad" if a.in_padding(i) else "", "dropped" if i in dropped else "")
+        labels.append(f"{i} {' · '.join(w for w in what if w)}".rstrip())
     return coords, labels
 
 
