@@ -1,17 +1,11 @@
 """What one output of a stack of layers reads, layer by layer: ``ReceptiveFieldView``; and the rows
-it is drawn with, shared with ``SequenceView`` (``sequence.py``).
-
-Both are the one step record (``schema``), every text written here from ``convcore.receptive``:
-one panel per layer, top layer first in ``rows`` (the input last), each one row of cells (role
-"cell", keys and texts the positions "0", "1", …, title the layer's text: its kernel, stride,
-padding and dilation, its size, jump and start; ``rl`` its short name). One step per output of the
-top layer: its ``set`` lights what that output reads in every layer below (``ReceptiveField.trail``):
-"chosen" (the output), "read", "future" (a sequence: after t) or the panel's "plain" (not read).
-Each layer's recurrence, filled in, is a note ("formula").
-
-``ReceptiveFieldView`` offers ``edits``: per layer a kernel size, stride and dilation select; a
-running kernel answers in ``on_edit`` (recomputed with ``set_layers``; an impossible stack shows
-the library's message in ``error``). A static page cannot: the note "needs-kernel" says so.
+it is drawn with, shared with ``SequenceView`` (``sequence.py``). Both are the one step record
+(``schema``), every text written here from ``convcore.receptive``: one panel per layer, top layer first
+in ``rows``, each one row of cells (role "cell", keys and texts the positions "0", "1", …; title its
+kernel, stride, padding, dilation, size, jump and start; ``rl`` its short name). One step per output of
+the top layer: its ``set`` lights what that output reads in every layer below (``ReceptiveField.trail``):
+"chosen" (the output), "read", "future" (a sequence: after t) or "plain" (not read). Each layer's
+recurrence, filled in, is a note ("formula"); ``ReceptiveFieldView``'s ``edits`` need a running kernel.
 """
 from __future__ import annotations
 
@@ -19,16 +13,15 @@ from ..receptive import receptive_field
 from . import schema
 from .view import View
 
-CHOICES = {"kernel_size": range(1, 8), "stride": range(1, 5), "dilation": range(1, 5)}
-EDIT_LABELS = {"kernel_size": "kernel size", "stride": "stride", "dilation": "dilation"}
+CHOICES = {"kernel_size": range(1, 8), "stride": range(1, 5), "dilation": range(1, 5)}    # what the selects offer
 NEEDS_KERNEL = "Changing the layers needs a running kernel (run the notebook)."
 
 
 def _spec_text(layer) -> str:
-    kind = {"conv": "conv", "max_pool": "max pool", "avg_pool": "avg pool"}[layer.kind]
+    """A layer as its title says it: "max pool, kernel 2, stride 2, padding 0, dilation 1"."""
     (before, after), = layer.padding
     pad = f"padding {before}" if before == after else f"padding {before} left, {after} right"
-    return (f"{kind}, kernel {layer.kernel_size[0]}, stride {layer.stride[0]}, {pad}, "
+    return (f"{layer.kind.replace('_', ' ')}, kernel {layer.kernel_size[0]}, stride {layer.stride[0]}, {pad}, "
             f"dilation {layer.dilation[0]}")
 
 
@@ -40,20 +33,14 @@ def panel_id(l: int) -> str:
 def layer_panels(rf, n: int, input_label: str = "input") -> tuple[dict, list]:
     """The panels, one per layer (the input's first), and ``rows``: top layer first."""
     sizes = rf.output_sizes(n)
-    panels = {}
-    for l, size in enumerate(sizes):
-        if l == 0:
-            title = f"{input_label}: {n} positions (r_0 = 1, j_0 = 1, start_0 = 0)"
-            short = input_label
-        else:
-            f, spec = rf.layers[l - 1], rf.specs[l - 1]
-            title = (f"layer {l} ({_spec_text(spec)}): size {f.size}, jump {f.jump}, start {f.start}; "
-                     f"{size} outputs")
-            short = f"layer {l}"
-        pos = [str(i) for i in range(size)]
-        panels[panel_id(l)] = {"title": title, "role": "cell", "t": [pos], "s": schema.states((1, size)),
-                               "keys": [pos], "rl": [short]}
-    return panels, [[panel_id(l)] for l in range(len(sizes) - 1, -1, -1)]
+    titles = [f"{input_label}: {n} positions (r_0 = 1, j_0 = 1, start_0 = 0)"] + [
+        f"layer {f.layer} ({_spec_text(spec)}): size {f.size}, jump {f.jump}, start {f.start}; {size} outputs"
+        for f, spec, size in zip(rf.layers, rf.specs, sizes[1:])]
+    panels = {panel_id(l): {"title": title, "role": "cell", "t": schema.texts(range(size)),
+                            "s": schema.states((1, size)), "keys": schema.texts(range(size)),
+                            "rl": [f"layer {l}" if l else input_label]}
+              for l, (size, title) in enumerate(zip(sizes, titles))}
+    return panels, [[panel_id(l)] for l in reversed(range(len(sizes)))]
 
 
 def formula_notes(rf) -> list[list[str]]:
@@ -61,77 +48,62 @@ def formula_notes(rf) -> list[list[str]]:
 
 
 def _positions_text(positions) -> str:
-    if not positions:
-        return "nothing"
-    if list(positions) == list(range(positions[0], positions[-1] + 1)):
-        return f"{positions[0]}–{positions[-1]}" if len(positions) > 1 else str(positions[0])
-    return ", ".join(map(str, positions))
+    """Positions as the learner reads them: "3–7" when they run on, else "0, 2, 4" (or "nothing")."""
+    if len(positions) > 1 and list(positions) == list(range(positions[0], positions[-1] + 1)):
+        return f"{positions[0]}–{positions[-1]}"
+    return ", ".join(map(str, positions)) or "nothing"
 
 
 def stack_steps(rf, n: int, future: bool = False, other: str | None = None) -> list[dict]:
-    """One record per output position of the top layer (``future``: time, positions after it
-    shaded; ``other``: the reading a switch goes to, at the same t)."""
-    sizes = rf.output_sizes(n)
-    top = len(rf.specs)
+    """One record per output position of the top layer, lighting what it reads in every layer below
+    (``future``: time, positions after it shaded; ``other``: the reading a switch goes to, at the same t)."""
+    top, last = len(rf.specs), rf.output_sizes(n)[-1] - 1
     steps = []
-    for o in range(sizes[-1]):
-        masks = rf.trail(o, n)
+    for o in range(last + 1):
         changed = {}
-        for l, mask in enumerate(masks):
-            s = {}
-            for i, read in enumerate(mask):
-                state = ("chosen" if i == o else "future" if future and i > o else "plain") if l == top else \
-                        ("read" if read else "future" if future and i > o else "plain")
-                if state != "plain":
-                    s[schema.at(0, i)] = state
-            changed[panel_id(l)] = {"s": s}
+        for l, mask in enumerate(rf.trail(o, n)):      # the top layer's mask is output o itself
+            lit = "chosen" if l == top else "read"
+            now = [[lit if read else "future" if future and i > o else "plain" for i, read in enumerate(mask)]]
+            changed[panel_id(l)] = {"s": schema.changes(schema.states((1, len(mask))), now)}
         inputs = list(rf.inputs_of(o, n))
-        first, last = rf.span(o)
-        reads = _positions_text(inputs)
+        reads, s = _positions_text(inputs), "s" if len(inputs) > 1 else ""
         count = f"{len(inputs)} in all" if len(inputs) > 1 else "just that one"
-        plural = "s" if len(inputs) > 1 else ""
         if future:
-            later = f"; positions {o + 1}–{n - 1} are the future: nothing there is read" if o < n - 1 else ""
-            h = (f"t = {o} (step {o} of steps 0–{sizes[-1] - 1}): output {o} of layer {top} reads "
-                 f"input{plural} {reads} ({count}), none after {o}{later}")
-            say = f"t = {o}: output {o} reads input{plural} {reads} ({count}), none after {o}"
-            lines = [["reads", f"output {o} of layer {top} reads input{plural} {reads} ({count})"],
-                     ["future", f"nothing after t = {o} is read" + (
-                         f": positions {o + 1}–{n - 1} are the future" if o < n - 1 else "")]]
+            ahead = f"positions {o + 1}–{n - 1} are the future" if o < n - 1 else ""
+            h = (f"t = {o} (step {o} of steps 0–{last}): output {o} of layer {top} reads input{s} {reads} "
+                 f"({count}), none after {o}" + (f"; {ahead}: nothing there is read" if ahead else ""))
+            say = f"t = {o}: output {o} reads input{s} {reads} ({count}), none after {o}"
+            lines = [["reads", f"output {o} of layer {top} reads input{s} {reads} ({count})"],
+                     ["future", f"nothing after t = {o} is read" + (f": {ahead}" if ahead else "")]]
         else:
-            h = (f"step {o} of steps 0–{sizes[-1] - 1}: output {o} of layer {top} spans input positions "
-                 f"{first} to {last} (start + {o}·jump to that + size − 1); it reads input positions "
-                 f"{reads} ({count})")
+            first, end = rf.span(o)
+            h = (f"step {o} of steps 0–{last}: output {o} of layer {top} spans input positions {first} to {end} "
+                 f"(start + {o}·jump to that + size − 1); it reads input positions {reads} ({count})")
             say = f"output {o} of layer {top} reads input positions {reads} ({count})"
             lines = [["span", f"span: start + {o}·jump = {rf.start} + {o}·{rf.jump} = {first} to "
-                              f"{first} + size − 1 = {first} + {rf.size} − 1 = {last}"],
+                              f"{first} + size − 1 = {first} + {rf.size} − 1 = {end}"],
                      ["reads", f"it reads input positions {reads} ({count})"]]
-        step = {"h": h, "say": say, "set": changed, "lines": lines, "value": "", "pos": []}
-        if other is not None:
-            step["jump"] = {other: o}
-        steps.append(step)
+        steps.append({"h": h, "say": say, "set": changed, "lines": lines, "value": "", "pos": [],
+                      **({"jump": {other: o}} if other is not None else {})})
     return steps
 
 
 def _mapping(spec) -> dict:
     """A normalized layer back as the mapping ``receptive_field`` reads (what the selects change)."""
     (before, after), = spec.padding
-    m = dict(kind=spec.kind, kernel_size=spec.kernel_size[0], stride=spec.stride[0], dilation=spec.dilation[0],
-             ceil_mode=spec.ceil_mode, padding_mode=spec.padding_mode)
     if after == 0 and before > 0 and before == spec.dilation[0] * (spec.kernel_size[0] - 1):
-        m["causal"] = True           # padding follows kernel and dilation
+        padding = {"causal": True}           # padding follows kernel and dilation
     else:
-        m["padding"] = before if before == after else "same"     # the only uneven padding besides causal
-    return m
+        padding = {"padding": before if before == after else "same"}     # the only uneven padding besides causal
+    return dict(kind=spec.kind, kernel_size=spec.kernel_size[0], stride=spec.stride[0], dilation=spec.dilation[0],
+                ceil_mode=spec.ceil_mode, padding_mode=spec.padding_mode, **padding)
 
 
 class ReceptiveFieldView(View):
-    """A stack of 1-D layers (mappings of PyTorch's arguments, as ``receptive_field`` takes them)
-    on an input of length ``n``: step through the outputs of the top layer; each lights what it
-    reads in every layer below, from ``ReceptiveField.trail``. Each row says its layer's size,
-    jump and start, with selects for its kernel size, stride and dilation: in a running kernel a
-    change is recomputed here (``set_layers``) and the view follows; a static page says that
-    changing layers needs a running kernel. Impossible stacks show the library's message.
+    """A stack of 1-D layers (mappings of PyTorch's arguments, as ``receptive_field`` takes them) on an
+    input of length ``n``: step through the outputs of the top layer, each lighting what it reads in every
+    layer below. Selects change a layer's kernel size, stride and dilation (``set_layers`` recomputes in a
+    running kernel, a static page says it cannot; an impossible stack shows the library's message).
 
     >>> v = ReceptiveFieldView([dict(kernel_size=3, padding=1), dict(kernel_size=3, padding=1)], 8)
     >>> v.rf.size, v.n
@@ -149,20 +121,17 @@ class ReceptiveFieldView(View):
         n = self.input_size if n is None else int(n)
         rf = receptive_field(layers, dims=1)
         panels, rows = layer_panels(rf, n)
-        edits = []
+        edits = []                 # per layer, top first: kernel size, stride, dilation (the value in use offered)
         for l in range(len(rf.specs), 0, -1):
-            spec = rf.specs[l - 1]
-            for key, label in EDIT_LABELS.items():
-                value = getattr(spec, key)[0]
-                choices = sorted(set(CHOICES[key]) | {value})
-                edits.append([panel_id(l), key, label, choices, value])
+            for key, choices in CHOICES.items():
+                value = getattr(rf.specs[l - 1], key)[0]
+                edits.append([panel_id(l), key, key.replace("_", " "), sorted({*choices, value}), value])
         legend = [["chosen", "the output chosen"], ["read", "read by it, directly or through the layers above"],
                   ["plain", "not read"]]
         notes = [["rf", f"Receptive field of one output of the top layer: size {rf.size}, jump {rf.jump}, "
                         f"start {rf.start}."]] + formula_notes(rf) + [["needs-kernel", NEEDS_KERNEL]]
         rd = schema.reading("stack", "stack", rows, panels, stack_steps(rf, n), legend, notes=notes, edits=edits)
-        self.rf, self.input_size = rf, n
-        self.layers = [_mapping(spec) for spec in rf.specs]
+        self.rf, self.input_size, self.layers = rf, n, [_mapping(spec) for spec in rf.specs]
         self.set_data({"kind": self.kind, "example": None, "readings": [rd], "reading": "stack"})
 
     def on_edit(self, panel: str, key: str, value) -> None:

@@ -1,10 +1,7 @@
-"""A dilated causal stack stepped through time: ``SequenceView``.
-
-Output t of the top layer lights up what it reads in every layer below, all at or before t;
-the positions after t (the future) are shaded. Two readings (``schema``): "dilated" and "plain"
-(the same kernel, dilation 1 everywhere); switching keeps t (``jump``). The numbers come from
-``convcore.causal.causal_layers`` and ``convcore.receptive.receptive_field``; the panels and steps
-are built as ``receptive.py``'s.
+"""A dilated causal stack stepped through time: ``SequenceView``. Output t of the top layer lights up
+what it reads in every layer below, all at or before t; the positions after t (the future) are shaded.
+Two readings (``schema``): "dilated" and "plain" (the same kernel, dilation 1 everywhere); switching keeps
+t (``jump``). The numbers come from ``causal_layers`` and ``receptive_field``, panels and steps from ``receptive.py``.
 """
 from __future__ import annotations
 
@@ -26,19 +23,18 @@ class SequenceView(View):
     kind = "sequence"
 
     def __init__(self, n: int = 24, kernel_size: int = 2, dilations=(1, 2, 4, 8)):
-        stacks = {"dilated": tuple(dilations), "plain": (1,) * len(dilations)}
-        self.fields = {name: receptive_field(causal_layers(kernel_size, d)) for name, d in stacks.items()}
+        stacks = {"dilated": (tuple(dilations), f"dilated: dilations {', '.join(map(str, dilations))}"),
+                  "plain": ((1,) * len(dilations), "plain: dilation 1 in every layer")}
+        self.fields = {name: receptive_field(causal_layers(kernel_size, d)) for name, (d, _) in stacks.items()}
         legend = [["chosen", "output t"], ["read", "read by output t (at or before t)"],
                   ["plain", "not read (before t)"], ["future", "the future: after t, never read"]]
         causal = (f"Causal layers pad d·(k − 1) = d·{kernel_size - 1} zeros on the left, so every layer's "
                   f"output is as long as its input ({n}) and output t reads nothing after t.")
         readings = []
-        for name, d in stacks.items():
+        for (name, (_, label)), other in zip(stacks.items(), ("plain", "dilated")):     # a switch keeps t
             rf = self.fields[name]
-            label = (f"dilated: dilations {', '.join(map(str, d))} (receptive field {rf.size})" if name == "dilated"
-                     else f"plain: dilation 1 in every layer (receptive field {rf.size})")
             panels, rows = layer_panels(rf, n, input_label="input x")
-            other = "plain" if name == "dilated" else "dilated"
-            readings.append(schema.reading(name, label, rows, panels, stack_steps(rf, n, future=True, other=other),
-                                           legend, notes=[["causal", causal]] + formula_notes(rf)))
+            readings.append(schema.reading(name, f"{label} (receptive field {rf.size})", rows, panels,
+                                           stack_steps(rf, n, future=True, other=other), legend,
+                                           notes=[["causal", causal]] + formula_notes(rf)))
         super().__init__({"kind": self.kind, "example": None, "readings": readings, "reading": "dilated"})
