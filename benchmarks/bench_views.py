@@ -95,15 +95,14 @@ def main(argv=None) -> None:
     import browser_servers as servers
     from browser_latency import summary, timed_presses
     from playwright.sync_api import sync_playwright
-    from site_pages import views_page
+    from browser_driver import static_views
     body = "".join(embed_html(v) for _, v in views) + BARE
     script = ("import {hydrate} from './assets/convcore-view.js'; window.hydrated = hydrate().length;" + BARE_SCRIPT)
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=servers.CHROMIUM, args=servers.CHROMIUM_ARGS)
         page = browser.new_context(viewport=servers.VIEWPORT).new_page()
         rng = random.Random(0)
-        with views_page(page, Path(tmp), body, script):
-            page.wait_for_function(f"window.hydrated === {len(views)}")
+        with static_views(page, Path(tmp), body, script, f"window.hydrated === {len(views)}"):
             box = page.locator("#bare")
             bare = summary(timed_presses(page, box, box.locator("input"), args.presses, rng))
             print(f"\nkey press to the frame that shows it, static page, {args.presses} presses per view "

@@ -49,7 +49,7 @@ def check_screen(view, k, b):
             if not outside:
                 assert num(text) == p.input[(st.sample, c, *coords)]
     # the build-up: products revealed in order, term by term or channel by channel, the bias last
-    unit, per, top_expected = build_up(trace)
+    unit, per, top_expected = build_up(trace, view.steps.kind)
     assert top == top_expected == (len(st.in_channels) * (st.products[0].size if unit == "term" else 1)
                                    + (p.bias is not None))
     sums = [line for role, line in sc["lines"] if role == "sum"]
@@ -194,8 +194,14 @@ def test_heatmap_boxes_follow_the_window_and_numbers_come_in_blocks():
     k = rd["n"] - 5
     st = v.trace[k]
     sc = v.screen(k)
-    window, *taps = sc["panels"]["in0"]["boxes"]
-    assert window[4] == "window" and [tuple(t[:2]) for t in taps] == [(r + 1, c + 1) for r, c in (t.coords for t in st.window)]
+    window, *taps = sc["panels"]["in0"]["boxes"]              # no dilation: the window box alone
+    rows, cols = zip(*((r + 1, c + 1) for r, c in (t.coords for t in st.window)))
+    assert window == [min(rows), min(cols), max(rows) - min(rows) + 1, max(cols) - min(cols) + 1, "window"]
+    assert taps == []
+    dilated = HeatmapView(rng.integers(-5, 6, (1, 40, 40)), rng.integers(-2, 3, (1, 1, 3, 3)), dilation=2)
+    st = dilated.trace[7]
+    window, *taps = dilated.screen(7)["panels"]["in0"]["boxes"]
+    assert window[2:4] == [5, 5] and [tuple(t[:2]) for t in taps] == [t.coords for t in st.window]
     patch = [num(t) for row in sc["panels"]["patch0"]["cells"] for t, _ in row]
     assert patch == st.patch[0].ravel().tolist()
     sent = []

@@ -57,12 +57,12 @@ def kind_of(trace: Trace) -> str:
     return f"stepper{p.dims}d"
 
 
-def build_up(trace: Trace) -> tuple[str, int, int]:
-    """(unit, terms per channel, top): "term" adds products one by one, "channel" whole partial sums;
-    the bias, when there is one, is the last position."""
+def build_up(trace: Trace, look: str = "stepper") -> tuple[str, int, int]:
+    """(unit, terms per channel, top): "term" adds products one by one, "channel" whole partial sums
+    (large kernels, and the heatmap, whose steps are many); the bias, when there is one, is last."""
     p = trace.problem
     taps = math.prod(p.kernel_shape)
-    unit = "term" if taps <= TERM_BY_TERM_LIMIT else "channel"
+    unit = "term" if taps <= TERM_BY_TERM_LIMIT and look != "heatmap" else "channel"
     per = taps if unit == "term" else 1
     return unit, per, (p.in_channels // p.groups) * per + (p.bias is not None)
 
@@ -89,7 +89,7 @@ class ConvSteps:
     def __init__(self, trace: Trace, kind: str, example: str | None = None):
         p = self.p = trace.problem
         self.trace, self.kind = trace, kind
-        self.unit, self.per, self.top = build_up(trace)
+        self.unit, self.per, self.top = build_up(trace, kind)
         self.cpg = p.in_channels // p.groups
         self.taps = math.prod(p.kernel_shape)
         self.pads = tuple(a.pad_before for a in p.axes)
@@ -289,7 +289,9 @@ class ConvSteps:
                                             schema.texts(self._grid(self.padded[st.sample, c])))
             if self.kind == "heatmap" and used:
                 (r0, c0), (r1, c1) = cells[0], cells[-1]
-                layer["boxes"] = [[r0, c0, r1 - r0 + 1, c1 - c0 + 1, "window"]] + [[r, c, 1, 1, "tap"] for r, c in cells]
+                window = [r0, c0, r1 - r0 + 1, c1 - c0 + 1, "window"]
+                gaps = window[2] * window[3] > len(cells)           # dilation: the taps, not the whole box
+                layer["boxes"] = [window] + ([[r, c, 1, 1, "tap"] for r, c in cells] if gaps else [])
             if layer:
                 set_[f"in{c}"] = layer
         if self.kind in ("stepper1d", "stepper2d"):
@@ -318,13 +320,14 @@ class ConvSteps:
         bias = p.bias is not None
         right = " + ".join(parts) + (f" + {factor(st.bias)} (bias)" if bias else "")
         total = f"{label} = {right} = {fmt(st.value)}" if (n_ch > 1 or bias) else f"{label} = {fmt(st.value)}"
+        lines = self._sum_lines(st, products, patch, kern, [self.taps] * n_ch) + [["total", total]]
         rec = {"h": (f"step {k:,} of steps 0–{len(self.trace) - 1:,}: {_where(self.trace, st)} reads input "
                      f"channel{'s' if n_ch > 1 else ''} {', '.join(map(str, st.in_channels))}"),
                "say": f"{_where(self.trace, st)}: {right + ' = ' if (n_ch > 1 or bias) else ''}{fmt(st.value)}",
                "set": set_, "value": fmt(st.value),
-               "lines": self._sum_lines(st, products, patch, kern, [self.taps] * n_ch) + [["total", total]],
+               "lines": lines,
                "pos": ([st.sample] if p.batch > 1 else []) + [st.out_channel, *st.out_pos],
-               "build": [self._partial(st, b, products, patch, kern, cells) for b in range(self.top)]}
+               "build": [self._partial(st, b, products, patch, kern, cells, lines) for b in range(self.top)]}
         return rec
 
     def _tap_rc(self, t: int) -> tuple[int, int]:
@@ -350,8 +353,9 @@ class ConvSteps:
             lines.insert(CHANNEL_LINES - 1, ["sum", f"… {len(st.in_channels) - CHANNEL_LINES} more channels …"])
         return lines
 
-    def _partial(self, st, b: int, products, patch, kern, cells) -> dict:
-        """Build-up position b < top: the terms added so far, the one just added lit."""
+    def _partial(self, st, b: int, products, patch, kern, cells, complete: list) -> dict:
+        """Build-up position b < top: the terms added so far, the one just added lit; a channel's
+        line already complete is named by its number in the complete step's ``lines``."""
         n_ch = len(st.in_channels)
         if self.unit == "term":
             shown = [max(0, min(self.taps, b - i * self.taps)) for i in range(n_ch)]
@@ -375,7 +379,8 @@ class ConvSteps:
         if self.kind == "pointwise":
             set_["y"] = {"t": {at(st.out_channel, 0): value}}
         return {"value": value, "set": set_,
-                "lines": self._sum_lines(st, products, patch, kern, shown) + [["total", total]],
+                "lines": [complete.index(x) if x in complete else x
+                          for x in self._sum_lines(st, products, patch, kern, shown) + [["total", total]]],
                 "say": f"{label} so far: {value}"}
 
     def _covers(self, k: int, n: int, o: int) -> list:

@@ -54,7 +54,8 @@ A **Step**::
   value     the text of the current output cell (panels with ``order``)
   pos       the positions' values at this step
   jump      (optional) {reading key: step}: where switching reading goes from here
-  build     (optional) for build-up positions b < top: build[b] = {"lines", "say", "value",
+  build     (optional) for build-up positions b < top: build[b] = {"lines" (a number n in them
+            stands for the complete step's line n, written once), "say", "value",
             "set"} replacing the complete step's (its ``set`` lays over the step's)
 
 Build-up positions count what has been added: 0 is nothing yet, ``top`` the whole sum.
@@ -155,4 +156,5 @@ def screen(rd: dict, step: dict, k: int, b: int | None = None) -> dict:
             shown.update({f: layer[f] for f in ("title", "small", "boxes") if f in layer})
         panels[pid] = dict(shown, cells=[] if P.get("image") else [list(zip(tr, sr)) for tr, sr in zip(t, s)])
     return {"header": step["h"], "say": partial.get("say", step["say"]),
-            "lines": [list(x) for x in partial.get("lines", step["lines"])], "panels": panels}
+            "lines": [list(step["lines"][x]) if isinstance(x, int) else list(x)
+                      for x in partial.get("lines", step["lines"])], "panels": panels}

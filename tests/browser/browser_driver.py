@@ -14,7 +14,6 @@ Each host is a small class over one base, ``Host``, with the same steps everywhe
     host.screenshot(name)     # screenshots/<name>.png
     lab.run_cell(i), lab.wait_kernel_says(i, text)     # the kernel's side, polled with a deadline
 
-``walk(root, last, check)`` steps a view with every control a learner has, checking after each move.
 Every wait has a deadline and fails saying what it waited for and what it saw (``until``,
 ``wait_js``, ``wait_selector``, ``wait_quiet``, ``wait_step``). Importing this starts nothing.
 """
@@ -217,38 +216,6 @@ def find_views(page, scope: str = "", notebook_path: Path | None = None) -> list
         v.cell = v.container.evaluate(JS_CELL_INDEX)
         views.append(v)
     return views
-
-
-def walk(root, last: int, check, mode: str | None = None, right: int = 3) -> None:
-    """Step the view ``root`` (a locator) as a learner does and call ``check(k)`` (which asserts the
-    screen shows step k) after each move: Home, ArrowRight × ``right``, End, Prev, Next, then Play at
-    the fastest speed from step 0 to ``last``, where it stops by itself."""
-    page, slider = root.page, root.locator('[data-role="step-slider"]')
-
-    def at(k):
-        wait_step(root, k, mode)
-        check(k)
-    slider.focus()
-    page.keyboard.press("Home")
-    at(0)
-    for k in range(1, min(last, right) + 1):
-        page.keyboard.press("ArrowRight")
-        at(k)
-    page.keyboard.press("End")
-    at(last)
-    if last:
-        root.locator('[data-role="prev"]').click()
-        at(last - 1)
-        root.locator('[data-role="next"]').click()
-        at(last)
-    slider.focus()
-    page.keyboard.press("Home")
-    at(0)
-    root.locator('[data-role="speed"]').select_option("0")
-    root.locator('[data-role="play"]').click()
-    at(last)
-    wait_js(page, "e => e.getAttribute('aria-pressed') === 'false'", "Play to stop by itself at the last step",
-            root.locator('[data-role="play"]').element_handle())
 
 
 def assert_named(root, by_label: bool = False) -> None:

@@ -334,7 +334,9 @@ function view(model, el, live) {
       pn.shown = !!(layers[0] || layers[1]);             // changed at this step: repaint at the next
     }
     setText(header, rec.h);
-    lines.replaceChildren(...(partial && partial.lines ? partial.lines : rec.lines).map(([role, text]) =>
+    // a build-up position's lines name the complete step's lines it keeps by their number
+    const shownLines = partial && partial.lines ? partial.lines.map((x) => (typeof x === "number" ? rec.lines[x] : x)) : rec.lines;
+    lines.replaceChildren(...shownLines.map(([role, text]) =>
       h("div", {class: `cc-line cc-line-${role}`, "data-role": role, text})));
     say.textContent = partial && partial.say ? partial.say : rec.say;
     step.set(k); bu.set(b);
