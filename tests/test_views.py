@@ -198,10 +198,6 @@ def test_heatmap_boxes_follow_the_window_and_numbers_come_in_blocks():
     rows, cols = zip(*((r + 1, c + 1) for r, c in (t.coords for t in st.window)))
     assert window == [min(rows), min(cols), max(rows) - min(rows) + 1, max(cols) - min(cols) + 1, "window"]
     assert taps == []
-    dilated = HeatmapView(rng.integers(-5, 6, (1, 40, 40)), rng.integers(-2, 3, (1, 1, 3, 3)), dilation=2)
-    st = dilated.trace[7]
-    window, *taps = dilated.screen(7)["panels"]["in0"]["boxes"]
-    assert window[2:4] == [5, 5] and [tuple(t[:2]) for t in taps] == [t.coords for t in st.window]
     patch = [num(t) for row in sc["panels"]["patch0"]["cells"] for t, _ in row]
     assert patch == st.patch[0].ravel().tolist()
     sent = []
@@ -209,6 +205,10 @@ def test_heatmap_boxes_follow_the_window_and_numbers_come_in_blocks():
     v._on_msg(v, {"type": "steps", "reading": "steps", "at": k}, [])
     assert sent[0]["first"] <= k < sent[0]["first"] + len(sent[0]["steps"])
     assert sent[0]["steps"][k - sent[0]["first"]] == json.loads(json.dumps(v.record(k)))
+    dilated = HeatmapView(rng.integers(-5, 6, (1, 40, 40)), rng.integers(-2, 3, (1, 1, 3, 3)), dilation=2)
+    d_st = dilated.trace[7]
+    window, *taps = dilated.screen(7)["panels"]["in0"]["boxes"]
+    assert window[2:4] == [5, 5] and [tuple(t[:2]) for t in taps] == [t.coords for t in d_st.window]
 
 
 def test_a_failing_block_request_is_shown_in_the_view():
