@@ -13,118 +13,79 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import api, grad
-from .. import examples as catalogue
-from . import schema
+from .. import examples as catalogue, grad
+from ..layout import spatial_dims
 from .numfmt import fmt, label, product_line
-from .schema import check_size, grid2, key, rc, states, texts
+from .schema import at, check_size, grid2, key, rc, reading, states, texts
 from .view import View
 
-
-def _unbatched(x, w, g):
-    """(C, *spatial) input and grad_output, (C_out, C_in/g, *k) weight: one sample."""
-    x, w, g = np.asarray(x), np.asarray(w), np.asarray(g)
-    if w.ndim in (1, 2) and x.ndim == w.ndim:          # plain: one channel each
-        return x[None], w[None, None], g[None]
-    dims = w.ndim - 2
-    if x.ndim == dims + 2:
-        if x.shape[0] != 1:
-            raise ValueError(f"GradientView shows one sample; this input has a batch of {x.shape[0]} (give input[0])")
-        return x[0], w, np.asarray(g)[0]
-    return x, w, g
+TRACES = {1: (grad.trace_conv1d_input_grad, grad.trace_conv1d_weight_grad),
+          2: (grad.trace_conv2d_input_grad, grad.trace_conv2d_weight_grad)}
+# Each array by its panels' name: the leading axes that pick a panel (a channel; a kernel of w), role, state, title.
+ARRAYS = {"g": (1, "cell", "done", "output gradient g"), "x": (1, "in-cell", "plain", "input x"),
+          "w": (2, "kernel-cell", "kernel", "w"), "dx": (1, "out-cell", "todo", "input gradient ∂L/∂x"),
+          "dw": (2, "out-cell", "todo", "∂L/∂w")}
+LEGEND = {"g": ["done", "output gradient g"], "w": ["kernel", "weights"], "x": ["plain", "input"]}
 
 
-def _positions(shape) -> list[list[tuple[int, ...]]]:
-    """Per cell of the (rows, columns) grid of a 1-D or 2-D ``shape``, the position it shows."""
-    R, C = grid2(shape)
-    return [[(c,) if len(shape) == 1 else (r, c) for c in range(C)] for r in range(R)]
+def _cell(name: str, index) -> tuple:
+    """The panel of array ``name`` holding element ``index``, and the element's (row, column) there."""
+    lead = ARRAYS[name][0]
+    return (name + "_".join(str(int(i)) for i in index[:lead]), *rc(index[lead:]))
 
 
-def _panel(title, role, values, state, lead, **extra) -> dict:
-    """A panel of ``values`` (1-D or 2-D) whose cells are keyed ``lead + position``."""
-    shape = np.shape(values)
-    return {"title": title, "role": role, "t": texts(values), "s": states(grid2(shape), state),
-            "keys": [[key((*lead, *pos)) for pos in row] for row in _positions(shape)], **extra}
+def _panels(name: str, array, order=None) -> dict:
+    """The panels of ``array``, each cell keyed by its index; ``order``: the step of each element."""
+    lead, role, state, title = ARRAYS[name]
+    grid, spatial = grid2(array.shape[lead:]), list(np.ndindex(*array.shape[lead:]))
+    return {name + "_".join(map(str, first)): {
+        "title": f"{title}, channel {first[0]}" if lead == 1 else label(title, first), "role": role,
+        "t": texts(array[first]), "s": states(grid, state),
+        "keys": np.reshape([key((*first, *pos)) for pos in spatial], grid).tolist(),
+        **({"channel": first[0]} if lead == 1 else {}),
+        **({"order": np.reshape(order[first], grid).tolist()} if order is not None else {})}
+        for first in np.ndindex(*array.shape[:lead])}
 
 
-def _gradient_readings(x, w, g, kwargs):
-    dims = w.ndim - 2
-    it = (grad.trace_conv1d_input_grad if dims == 1 else grad.trace_conv2d_input_grad)(x.shape, w, g, **kwargs)
-    wt = (grad.trace_conv1d_weight_grad if dims == 1 else grad.trace_conv2d_weight_grad)(x, w.shape, g, **kwargs)
-    C_in, C_out, per = x.shape[0], w.shape[0], w.shape[1]
-    dx = np.asarray(it.output).reshape(x.shape)
-    dw = np.asarray(wt.output).reshape(w.shape)
-    readings = []
-    for trace, wrt, what in ((it, "input", "input element"), (wt, "weight", "weight")):
-        n = len(trace)
-        all_steps = [trace[k] for k in range(n)]
-        # The panels of the factors: grad_output and the weight (input gradient) or the input (weight gradient).
-        g_panels = {f"g{o}": _panel(f"output gradient g, channel {o}", "cell", g[o], "done", (o,), channel=o)
-                    for o in range(C_out)}
-        if wrt == "input":
-            other = {f"w{o}_{c}": _panel(f"w[{o}, {c}]", "kernel-cell", w[o, c], "kernel", (o, c))
-                     for o in range(C_out) for c in range(per)}
-            result = {f"dx{c}": _panel(f"input gradient ∂L/∂x, channel {c}", "out-cell", dx[c], "todo", (c,),
-                                       channel=c) for c in range(C_in)}
-            rows = [list(g_panels), list(other), list(result)]
-        else:
-            other = {f"x{c}": _panel(f"input x, channel {c}", "in-cell", x[c], "plain", (c,), channel=c)
-                     for c in range(C_in)}
-            result = {f"dw{o}_{c}": _panel(f"∂L/∂w[{o}, {c}]", "out-cell", dw[o, c], "todo", (o, c))
-                      for o in range(C_out) for c in range(per)}
-            rows = [list(other), list(g_panels), list(result)]
-        panels = {**g_panels, **other, **result}
-        for P in result.values():
-            P["order"] = [[None] * len(row) for row in P["t"]]
-        # Where each step's element sits, and which elements each factor adds into (the inverse of the terms).
-        readers = {pid: [[[] for _ in row] for row in P["t"]] for pid, P in {**g_panels, **other}.items()}
-        factor_pid = (lambda oi: f"w{oi[0]}_{oi[1]}") if wrt == "input" else (lambda oi: f"x{oi[0]}")
-        factor_pos = (lambda oi: oi[2:]) if wrt == "input" else (lambda oi: oi[1:])
-        for k, st in enumerate(all_steps):
-            pid = f"dx{st.element[0]}" if wrt == "input" else f"dw{st.element[0]}_{st.element[1]}"
-            r_, c_ = rc(st.element[1:] if wrt == "input" else st.element[2:])
-            panels[pid]["order"][r_][c_] = k
-            for gi, oi in zip(st.grad_output_index, st.other_index):
-                for fp, pos in ((f"g{gi[0]}", gi[1:]), (factor_pid(oi), factor_pos(oi))):
-                    where = [pid, r_, c_]
-                    cell = readers[fp][rc(pos)[0]][rc(pos)[1]]
-                    if where not in cell:
-                        cell.append(where)
-        gname = "∂L/∂x" if wrt == "input" else "∂L/∂w"
-        for fp, grid in readers.items():
-            P = panels[fp]
-            name = "g" if fp.startswith("g") else "w" if fp.startswith("w") else "x"
-            P["reads"] = [[[f"{label(name, map(int, P['keys'][r][c].split(',')))} = {P['t'][r][c]} adds into "
-                            f"{len(cell)} element{'s' if len(cell) != 1 else ''} of {gname}", cell]
-                           for c, cell in enumerate(row)] for r, row in enumerate(grid)]
-        steps = []
-        for k, st in enumerate(all_steps):
-            set_ = {}
-            for gi in st.grad_output_index:
-                set_.setdefault(f"g{gi[0]}", {"s": {}})["s"][schema.at(*rc(gi[1:]))] = "patch"
-            for oi in st.other_index:
-                set_.setdefault(factor_pid(oi), {"s": {}})["s"][schema.at(*rc(factor_pos(oi)))] = "patch"
-            if wrt == "input":
-                _, c, pos = it.locate(k)
-                name = label("∂L/∂x", (c, *pos))
-                pairs_text = [f"{label('g', gi)}·{label('w', oi)}" for gi, oi in zip(st.grad_output_index, st.other_index)]
-            else:
-                o, c, tap = wt.locate(k)
-                name = label("∂L/∂w", (o, c, *tap))
-                pairs_text = [f"{label('g', gi)}·{label('x', oi)}" for gi, oi in zip(st.grad_output_index, st.other_index)]
-            line = product_line(zip(st.grad_output_values, st.other_values), st.value, name)
-            which = ", ".join(pairs_text[:8]) + (f", … ({len(pairs_text)} in all)" if len(pairs_text) > 8 else "")
-            steps.append({"h": f"{wrt} gradient · step {k} of steps 0–{n - 1}: {name}, "
-                               f"{len(st)} product{'s' if len(st) != 1 else ''}",
-                          "say": f"step {k}: {line}", "set": set_, "value": fmt(st.value),
-                          "lines": [["pairs", f"products of: {which or 'nothing (no window read it)'}"],
-                                    ["total", line]]})
-        legend = ([["done", "output gradient g"], ["kernel", "weights"], ["patch", "the factors of this sum"],
-                   ["current", "this gradient element"], ["todo", "not yet"]] if wrt == "input" else
-                  [["plain", "input"], ["done", "output gradient g"], ["patch", "the factors of this sum"],
-                   ["current", "this gradient element"], ["todo", "not yet"]])
-        readings.append(schema.reading(wrt, f"{wrt} gradient: one {what} per step", rows, panels, steps, legend))
-    return readings, it, wt
+def _reading(trace, x, w, g) -> dict:
+    """The steps of one gradient trace (``trace.wrt``: "input" or "weight"), one element per step."""
+    wrt, n = trace.wrt, len(trace)
+    other, result, gname, what = (("w", "dx", "∂L/∂x", "input element") if wrt == "input" else
+                                  ("x", "dw", "∂L/∂w", "weight"))
+    above = ("g", "w") if wrt == "input" else ("x", "g")     # the factors' rows, top to bottom
+    factors = {name: _panels(name, {"g": g, "w": w, "x": x}[name]) for name in above}
+    # A click on a gradient element goes to the step that computes it: the trace's own numbering.
+    grads = _panels(result, trace.output, order=trace.step_numbers.reshape(trace.output.shape))
+    # Pointing at a factor lights the gradient elements it adds into: the steps' terms, read backwards.
+    adds_into = {pid: [[[] for _ in row] for row in P["t"]] for panels in factors.values() for pid, P in panels.items()}
+    steps = []
+    for k in range(n):
+        st = trace[k]
+        into, set_ = list(_cell(result, st.element)), {}
+        for gi, oi in zip(st.grad_output_index, st.other_index):
+            for pid, r, c in (_cell("g", gi), _cell(other, oi)):
+                set_.setdefault(pid, {"s": {}})["s"][at(r, c)] = "patch"     # the factors of this sum
+                targets = adds_into[pid][r][c]
+                if into not in targets:
+                    targets.append(into)
+        name = label(gname, st.element)
+        pairs = [f"{label('g', gi)}·{label(other, oi)}" for gi, oi in zip(st.grad_output_index, st.other_index)]
+        which = ", ".join(pairs[:8]) + (f", … ({len(pairs)} in all)" if len(pairs) > 8 else "")
+        line = product_line(zip(st.grad_output_values, st.other_values), st.value, name)
+        steps.append({"h": f"{wrt} gradient · step {k} of steps 0–{n - 1}: {name}, "
+                           f"{len(st)} product{'s' if len(st) != 1 else ''}",
+                      "say": f"step {k}: {line}", "set": set_, "value": fmt(st.value),
+                      "lines": [["pairs", f"products of: {which or 'nothing (no window read it)'}"],
+                                ["total", line]]})
+    for fname, panels in factors.items():
+        for pid, P in panels.items():
+            P["reads"] = [[[f"{label(fname, k_.split(','))} = {t} adds into {len(into)} element"
+                            f"{'s' if len(into) != 1 else ''} of {gname}", into] for k_, t, into in zip(*rows)]
+                          for rows in zip(P["keys"], P["t"], adds_into[pid])]
+    legend = [LEGEND[name] for name in above] + [["patch", "the factors of this sum"],
+                                                 ["current", "this gradient element"], ["todo", "not yet"]]
+    return reading(wrt, f"{wrt} gradient: one {what} per step", [*map(list, factors.values()), list(grads)],
+                   {**factors["g"], **factors[other], **grads}, steps, legend)
 
 
 class GradientView(View):
@@ -139,16 +100,26 @@ class GradientView(View):
     kind = "gradient"
 
     def __init__(self, input, weight, grad_output, example: str | None = None, **kwargs):
-        x, w, g = _unbatched(input, weight, grad_output)
-        cells = x.size + w.size + np.asarray(g).size
-        check_size("GradientView", "input", x.size, cells)
-        check_size("GradientView", "weight", w.size, cells)
-        readings, self.input_trace, self.weight_trace = _gradient_readings(x, w, g, kwargs)
+        x, w, g = map(np.asarray, (input, weight, grad_output))
+        dims = spatial_dims(w)
+        if w.ndim == dims:                                   # plain arrays: one channel each
+            x, w, g = x[None], w[None, None], g[None]
+        elif x.ndim == dims + 2:                             # batched: one sample only
+            if x.shape[0] != 1:
+                raise ValueError(f"GradientView shows one sample; this input has a batch of {x.shape[0]} "
+                                 "(give input[0])")
+            x, g = x[0], g[0]
+        for wrt, steps in (("input", x.size), ("weight", w.size)):      # one step per element
+            check_size("GradientView", wrt, steps, x.size + w.size + g.size)
+        self.input_trace = TRACES[dims][0](x.shape, w, g, **kwargs)
+        self.weight_trace = TRACES[dims][1](x, w.shape, g, **kwargs)
+        readings = [_reading(trace, x, w, g) for trace in (self.input_trace, self.weight_trace)]
         super().__init__({"kind": self.kind, "example": example, "readings": readings, "reading": "input"})
 
     @classmethod
     def from_example(cls, name: str, target=20) -> "GradientView":
         ex = catalogue.get(name)
-        y = (api.conv1d if ex.dims == 1 else api.conv2d)(ex.input, ex.weight, **ex.kwargs)
-        return cls(ex.input, ex.weight, y - target, example=name if target == 20 else None,
-                   **{k: v for k, v in ex.kwargs.items() if k in ("stride", "padding", "dilation", "groups")})
+        if ex.op not in catalogue.CONVOLUTIONS:
+            raise ValueError(f"GradientView shows the gradients of a convolution; {name!r} runs {ex.op}")
+        kwargs = {k: v for k, v in ex.kwargs.items() if k != "bias"}      # the bias does not change g·w, g·x
+        return cls(ex.input, ex.weight, ex.run() - target, example=name if target == 20 else None, **kwargs)

@@ -1,30 +1,23 @@
 """One way to write a number, used by every view, equation and GIF frame."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 
 def fmt(value) -> str:
     """Integers as integers; floats compactly (at most 3 decimals, no trailing zeros).
 
-    >>> fmt(13), fmt(np.int64(-2)), fmt(2.0), fmt(0.125), fmt(1/3), fmt(-0.00012)
-    ('13', '-2', '2', '0.125', '0.333', '-0.00012')
+    >>> fmt(13), fmt(np.int64(-2)), fmt(2.0), fmt(0.125), fmt(1/3), fmt(-0.00012), fmt(True)
+    ('13', '-2', '2', '0.125', '0.333', '-0.00012', '1')
     """
-    if isinstance(value, (bool, np.bool_)):
-        return str(int(value))
-    if isinstance(value, (int, np.integer)):
+    if isinstance(value, (bool, int, np.bool_, np.integer)):
         return str(int(value))
     v = float(value)
-    if math.isnan(v) or math.isinf(v):
-        return str(v)
-    if v == int(v) and abs(v) < 1e15:
+    if np.isfinite(v) and abs(v) < 1e15 and v == int(v):
         return str(int(v))
-    if abs(v) >= 1e6 or abs(v) < 1e-3:
+    if not 1e-3 <= abs(v) < 1e6:                            # very large or small, nan, inf
         return f"{v:.3g}"
-    text = f"{v:.3f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    return f"{v:.3f}".rstrip("0").rstrip(".")               # at least 0.001: never "-0"
 
 
 def factor(value) -> str:

@@ -1,43 +1,41 @@
 """TransposeView: a transposed convolution step by step, in its scatter and gather readings.
 
-Scatter (the default reading): one step per input element. The element is lit
-in its input channel; its value times the kernel (the stamp) lands on the
-uncropped output (the canvas), overlapping cells show "before → after", a
-panel counts the stamps each cell has received so far (k not divisible by s:
-the checkerboard), the border that padding crops is labelled "crop", the
-output_padding row/column "+op". Pointing at an input element lights the
-canvas cells its stamp lands on.
+Scatter (the default reading): one step per input element. The element is lit in its input channel; its value
+times the kernel (the stamp) lands on the uncropped output (the canvas), overlapping cells show "before →
+after", a panel counts the stamps each cell has received so far (k not divisible by s: the checkerboard), the
+border that padding crops is labelled "crop", the output_padding row/column "+op". Pointing at an input
+element lights the canvas cells its stamp lands on.
 
-Gather: one step per output element, the plain convolution of the
-zero-inserted, padded input (taps marked input / inserted zero / padding) with
-the flipped kernel: products, sums, the value. The output fills in one element
-per step (a click on one goes to its step); pointing at a cell of the derived
-input lights the outputs whose windows read it. Numbers from
-``convcore.trace_transpose`` (``ScatterTrace``/``GatherTrace``); the data
+Gather: one step per output element, the plain convolution of the zero-inserted, padded input (taps marked
+input / inserted zero / padding) with the flipped kernel: products, sums, the value. The output fills in one
+element per step (a click on one goes to its step); pointing at a cell of the derived input lights the outputs
+whose windows read it. Numbers from ``convcore.trace_transpose`` (``ScatterTrace``/``GatherTrace``); the data
 follows ``schema.py`` and ``View`` carries it.
 """
 from __future__ import annotations
 
+from itertools import product
+
 import numpy as np
 
 from .. import examples as catalogue
+from ..layout import spatial_dims
 from ..trace_transpose import GatherTrace, ScatterTrace, trace_transpose1d, trace_transpose2d
-from . import schema
 from .numfmt import factor, fmt, label, product_line
-from .schema import changes, check_size, grid2, key, rc, states, texts
+from .schema import at, changes, check_size, grid2, key, rc, reading, states, texts
 from .view import View
 
 MAX_LISTED = 6     # overlapping cells written out per step
-
-
-MAX_LISTED = 6     # overlapping cells written out per step
+KIND_STATE = {"input": "plain", "inserted": "ins", "padding": "pad"}
+KIND_LIT = {"input": "patch", "inserted": "ins-patch", "padding": "pad-patch"}
+KIND_NAME = {"inserted": "an inserted zero", "padding": "padding (0)"}
+TAP_NAME = {"input": "input element", "inserted": "inserted zero", "padding": "padding zero"}
 
 
 def _trace(source, weight=None, dims=None, **kwargs) -> ScatterTrace:
-    if isinstance(source, ScatterTrace):
-        return source
-    if isinstance(source, GatherTrace):
-        return source.scatter
+    """The scatter trace of a trace (either reading), an example (or its name), or input and weight arrays."""
+    if isinstance(source, (ScatterTrace, GatherTrace)):
+        return source if isinstance(source, ScatterTrace) else source.scatter
     if isinstance(source, str):
         source = catalogue.get_transposed(source)
     if isinstance(source, catalogue.Example):
@@ -45,26 +43,17 @@ def _trace(source, weight=None, dims=None, **kwargs) -> ScatterTrace:
     if weight is None:
         raise TypeError("give a transposed-convolution example (or its name), a ScatterTrace, or "
                         f"input and weight arrays; got {type(source).__name__} without a weight")
-    x, w = np.asarray(source), np.asarray(weight)
-    if dims is None:
-        dims = w.ndim if (w.ndim in (1, 2) and x.ndim == w.ndim) else w.ndim - 2
-    fn = {1: trace_transpose1d, 2: trace_transpose2d}[dims]
-    return fn(x, w, **kwargs)
+    build = trace_transpose1d if (dims or spatial_dims(weight)) == 1 else trace_transpose2d
+    return build(source, weight, **kwargs)
 
 
-def _labels(axis, n_canvas, op) -> list[str]:
-    """Per canvas position along one axis: its output coordinate, "crop", or "+op" (output_padding)."""
-    out = []
-    for u in range(n_canvas):
-        c = u - axis.pad_before
-        out.append("crop" if axis.in_padding(c) else f"+op {c}" if c >= axis.n - op else str(c))
-    return out
-
-
-def _positions(dims: int, shape) -> list[list[tuple[int, ...]]]:
-    """Per cell of a (rows, columns) grid, the 1-D or 2-D position it shows."""
+def _grid(shape, axes=()) -> list[list[tuple[int, ...]]]:
+    """Per cell of the (rows, columns) grid of a 1-D or 2-D ``shape``, the position it shows; laid over
+    ``axes`` with their padding in front, the coordinate (the padding's are negative)."""
     R, C = grid2(shape)
-    return [[(c,) if dims == 1 else (r, c) for c in range(C)] for r in range(R)]
+    shift = [a.pad_before for a in axes] or [0] * len(shape)
+    return [[tuple(u - d for u, d in zip((c,) if len(shape) == 1 else (r, c), shift)) for c in range(C)]
+            for r in range(R)]
 
 
 def _where(pos) -> str:
@@ -74,236 +63,166 @@ def _where(pos) -> str:
 def scatter_reading(trace: ScatterTrace) -> dict:
     p = trace.problem
     if p.batch != 1:
-        raise ValueError(f"TransposeView shows one sample; this input has a batch of {p.batch} "
-                         "(give input[0])")
-    R, C = grid2(p.canvas_spatial)
-    axes = p.axes if p.dims == 2 else (None, p.axes[0])
-    ops = p.output_padding if p.dims == 2 else (0, p.output_padding[0])
-    col_labels = _labels(axes[1], C, ops[1])
-    row_labels = _labels(axes[0], R, ops[0]) if p.dims == 2 else None
-    rows_l = row_labels or [""]
-    region = [[("pad" if "crop" in (rows_l[r], col_labels[c]) else
-                "opad" if "+op" in rows_l[r] + col_labels[c] else "todo") for c in range(C)] for r in range(R)]
-    o_group = p.weight.shape[1]
-    kshape = grid2(p.kernel_shape)
-    n = len(trace)
-    all_steps = [trace[k] for k in range(n)]
-    ever = np.zeros((p.groups, R, C), dtype=bool)    # cells some stamp reaches (the others hold the bias only)
-    for st in all_steps:
-        for t in st.landings:
-            ever[(st.group, *rc(t.canvas))] = True
-    canvas_pos = _positions(p.dims, p.canvas_spatial)
-    out_coords = [[tuple(u - a.pad_before for u, a in zip(pos, p.axes)) for pos in row] for row in canvas_pos]
-    bias_only = trace.state_after(0, uncropped=True) if n else None   # read only where no stamp ever lands
-
+        raise ValueError(f"TransposeView shows one sample; this input has a batch of {p.batch} (give input[0])")
+    stamps, n, o_group, kshape = list(trace), len(trace), p.weight.shape[1], grid2(p.kernel_shape)
+    # The canvas: the output before the crop. Per axis, each position's output coordinate, "crop" where the
+    # padding crops it, "+op c" where output_padding keeps it; per cell, the region those make.
+    labels = [["crop" if a.in_padding(c) else f"+op {c}" if c >= a.n - op else str(c)
+               for c in range(-a.pad_before, size - a.pad_before)]
+              for a, size, op in zip(p.axes, p.canvas_spatial, p.output_padding)]
+    out_coords = _grid(p.canvas_spatial, p.axes)
+    region = np.array([["pad" if any(a.in_padding(c) for a, c in zip(p.axes, xy)) else
+                        "opad" if any(c >= a.n - op for a, c, op in zip(p.axes, xy, p.output_padding)) else "todo"
+                        for xy in row] for row in out_coords])
+    edges = {"rl": labels[0] if p.dims == 2 else None, "cl": labels[-1]}
+    counts = np.zeros((p.groups, *grid2(p.canvas_spatial)), dtype=int)     # the stamps landed on each cell so far
     panels = {}
-    in_pos = _positions(p.dims, p.in_spatial)
+    in_pos = _grid(p.in_spatial)
     for c in range(p.in_channels):
-        reads = []
-        for row in in_pos:
-            reads.append([])
-            for pos in row:
-                st = all_steps[trace.index(c, pos)]
-                where = [[f"canvas{o}", *rc(t.canvas)] for o in st.out_channels for t in st.landings]
-                reads[-1].append([f"{label('x', (c, *pos))} = {fmt(st.value)} stamps {fmt(st.value)} × the kernel "
-                                  f"onto {len(st.landings)} canvas cells (step {st.index})", where])
+        # Pointing at an input element lights the canvas cells its stamp lands on.
+        reads = [[[f"{label('x', (c, *st.in_pos))} = {fmt(st.value)} stamps {fmt(st.value)} × the kernel onto "
+                   f"{len(st.landings)} canvas cells (step {st.index})",
+                   [[f"canvas{o}", *rc(t.canvas)] for o in st.out_channels for t in st.landings]]
+                  for st in (stamps[trace.index(c, pos)] for pos in row)] for row in in_pos]
         panels[f"in{c}"] = {"title": f"input channel {c}", "role": "in-cell", "channel": c,
                             "t": texts(p.input[0, c]), "s": states(grid2(p.in_spatial)),
                             "keys": [[key((c, *pos)) for pos in row] for row in in_pos], "reads": reads}
-    taps = _positions(p.dims, p.kernel_shape)
-    for j in range(o_group):
-        panels[f"kern{j}"] = {"title": "kernel", "role": "kernel-cell", "t": texts(p.weight[0, j]),
-                              "s": states(kshape, "kernel"), "keys": [[key(t) for t in row] for row in taps]}
-        panels[f"stamp{j}"] = {"title": "stamp", "role": "cell", "t": texts(p.weight[0, j] * 0),
-                               "s": states(kshape, "patch")}
+    taps = [[key(t) for t in row] for row in _grid(p.kernel_shape)]
+    panels.update({f"kern{j}": {"title": "kernel", "role": "kernel-cell", "t": texts(p.weight[0, j]),
+                                "s": states(kshape, "kernel"), "keys": taps} for j in range(o_group)})
+    panels.update({f"stamp{j}": {"title": "stamp", "role": "cell", "t": texts(p.weight[0, j] * 0),
+                                 "s": states(kshape, "patch")} for j in range(o_group)})
     for o in range(p.out_channels):
-        g = o // o_group
-        base_t = [[fmt(bias_only[o].reshape(R, C)[r, c]) if not ever[g, r, c] else "" for c in range(C)]
-                  for r in range(R)]
+        # A cell no stamp ever reaches (the library's inverse rule finds none) holds the bias only.
+        bias = fmt(0 if p.bias is None else p.bias[o])
         panels[f"canvas{o}"] = {"title": f"output channel {o} (uncropped canvas)", "role": "out-cell", "channel": o,
-                                "t": base_t, "s": region, "rl": row_labels, "cl": col_labels,
+                                "t": [["" if trace.contributors(o, xy) else bias for xy in row] for row in out_coords],
+                                "s": region.tolist(), **edges,
                                 "keys": [[key((o, *xy)) for xy in row] for row in out_coords]}
     for g in range(p.groups):
         panels[f"count{g}"] = {"title": "stamps landed on each cell" + (f" (group {g})" if p.groups > 1 else ""),
-                               "role": "cell", "t": [["0"] * C for _ in range(R)], "s": region,
-                               "rl": row_labels, "cl": col_labels}
-    if any(p.padding) or any(p.output_padding):
-        crop_note = (f"padding {', '.join(map(str, p.padding))} crops the border marked “crop” (off the "
-                     f"end, padding − output_padding); output_padding {', '.join(map(str, p.output_padding))} "
-                     "keeps the “+op” positions")
-    else:
-        crop_note = "no padding and no output_padding: the canvas is the output"
-
-    counts = np.zeros((p.groups, R, C), dtype=int)
+                               "role": "cell", "t": counts[g].astype(str).tolist(), "s": region.tolist(), **edges}
+    crop_note = (f"padding {_where(p.padding)} crops the border marked “crop” (off the end, padding − "
+                 f"output_padding); output_padding {_where(p.output_padding)} keeps the “+op” positions"
+                 if any(p.padding + p.output_padding) else "no padding and no output_padding: the canvas is the output")
     steps = []
-    for k in range(n):
-        st = all_steps[k]
-        canvas_after = trace.state_after(k, uncropped=True)
-        landed = [rc(t.canvas) for t in st.landings]
-        before_counts = counts[st.group].copy()
-        for r_, c_ in landed:
-            counts[st.group, r_, c_] += 1
-        pos_text = _where(st.in_pos)
-        v = fmt(st.value)
-        r0, c0 = rc(st.in_pos)
-        set_ = {f"in{st.in_channel}": {"s": {schema.at(r0, c0): "patch"}}}
-        crop_mask = [t.cropped for t in st.landings]
+    for k, st in enumerate(stamps):
+        before = counts[st.group].copy()
+        for t in st.landings:
+            counts[(st.group, *rc(t.canvas))] += 1
+        canvas = trace.state_after(k, uncropped=True)
+        v, where = fmt(st.value), f"input element ({st.in_channel}, {_where(st.in_pos)}) = {fmt(st.value)}"
+        set_ = {f"in{st.in_channel}": {"s": {at(*rc(st.in_pos)): "patch"}}}
+        # The kernel slice of each output channel of the group, and its stamp (a tap the crop removes marked).
+        stamp_s = np.reshape(["pad-patch" if t.cropped else "patch" for t in st.landings], kshape).tolist()
         for j in range(len(st.out_channels)):
-            P = panels[f"kern{j}"]
-            set_[f"kern{j}"] = {"t": changes(P["t"], texts(st.kernel[j])),
+            set_[f"kern{j}"] = {"t": changes(panels[f"kern{j}"]["t"], texts(st.kernel[j])),
                                 "title": f"kernel w[{st.in_channel}, {j}]"}
-            stamp_states = [["pad-patch" if crop_mask[i * kshape[1] + jj] else "patch" for jj in range(kshape[1])]
-                            for i in range(kshape[0])]
-            P = panels[f"stamp{j}"]
-            set_[f"stamp{j}"] = {"t": changes(P["t"], texts(st.stamp[j])), "s": changes(P["s"], stamp_states),
+            set_[f"stamp{j}"] = {"t": changes(panels[f"stamp{j}"]["t"], texts(st.stamp[j])),
+                                 "s": changes(panels[f"stamp{j}"]["s"], stamp_s),
                                  "title": f"stamp = {v} × w[{st.in_channel}, {j}]"}
-        first = _where(st.landings[0].coords)
-        lines = [["stamp", f"x[{st.in_channel}, {pos_text}] = {v}: its stamp, {v} × the kernel, "
-                           f"lands with its first tap on output ({first})"]]
+        # The canvas holds the running sums; the cells under this stamp show before → after where they overlap.
         overlaps = []
         for o in range(p.out_channels):
-            g = o // o_group
-            touched = counts[g] > 0
-            now = canvas_after[o].reshape(R, C)
-            P = panels[f"canvas{o}"]
-            t = [[fmt(now[r_, c_]) if touched[r_, c_] else P["t"][r_][c_] for c_ in range(C)] for r_ in range(R)]
-            s = [[("pad" if region[r_][c_] == "pad" else "done") if touched[r_, c_] else region[r_][c_]
-                  for c_ in range(C)] for r_ in range(R)]
+            P, touched = panels[f"canvas{o}"], counts[o // o_group] > 0
+            t = np.where(touched, texts(canvas[o]), P["t"]).tolist()
+            s = np.where(touched & (region != "pad"), "done", region).tolist()
             if o in st.out_channels:
                 j = st.out_channels.index(o)
-                for ti, (r_, c_) in enumerate(landed):
-                    before, after = st.before[j].reshape(-1)[ti], st.after[j].reshape(-1)[ti]
-                    s[r_][c_] = "pad-patch" if crop_mask[ti] else "current"
-                    if before_counts[r_, c_] > 0:
-                        t[r_][c_] = f"{fmt(before)}→{fmt(after)}"
-                        out = _where(st.landings[ti].coords)
-                        overlaps.append(f"out[{o}, {out}]: {fmt(before)} + {factor(st.stamp[j].reshape(-1)[ti])} = "
-                                        f"{fmt(after)} ({before_counts[r_, c_] + 1} stamps)"
-                                        + (" (cropped)" if crop_mask[ti] else ""))
+                for land, was, now, add in zip(st.landings, st.before[j].flat, st.after[j].flat, st.stamp[j].flat):
+                    r, c = rc(land.canvas)
+                    s[r][c] = "pad-patch" if land.cropped else "current"
+                    if before[r, c]:
+                        t[r][c] = f"{fmt(was)}→{fmt(now)}"
+                        overlaps.append(f"out[{o}, {_where(land.coords)}]: {fmt(was)} + {factor(add)} = {fmt(now)} "
+                                        f"({before[r, c] + 1} stamps)" + (" (cropped)" if land.cropped else ""))
             layer = {"t": changes(P["t"], t), "s": changes(P["s"], s)}
             if layer["t"] or layer["s"]:
                 set_[f"canvas{o}"] = layer
         for g in range(p.groups):
-            cnt = changes(panels[f"count{g}"]["t"], [[str(x) for x in row] for row in counts[g]])
-            if cnt:
+            if cnt := changes(panels[f"count{g}"]["t"], counts[g].astype(str).tolist()):
                 set_[f"count{g}"] = {"t": cnt}
-        if overlaps:
-            more = len(overlaps) - MAX_LISTED
-            lines.append(["overlap", "overlaps add up: " + "; ".join(overlaps[:MAX_LISTED])
-                          + (f"; and {more} more" if more > 0 else "")])
-        else:
-            lines.append(["overlap", "no cell under this stamp had a stamp yet"])
-        n_crop = sum(crop_mask)
-        if n_crop:
-            lines.append(["crop", f"{n_crop} of its {len(crop_mask)} taps land in the cropped border: "
-                                  "the output never shows them"])
-        where = f"input element ({st.in_channel}, {pos_text}) = {v}"
-        kept = [t for t in st.landings if not t.cropped]
+        listed = "; ".join(overlaps[:MAX_LISTED]) + (f"; and {len(overlaps) - MAX_LISTED} more"
+                                                     if len(overlaps) > MAX_LISTED else "")
+        n_crop = sum(t.cropped for t in st.landings)
+        lines = [["stamp", f"x[{st.in_channel}, {_where(st.in_pos)}] = {v}: its stamp, {v} × the kernel, "
+                           f"lands with its first tap on output ({_where(st.landings[0].coords)})"],
+                 ["overlap", f"overlaps add up: {listed}" if overlaps else "no cell under this stamp had a stamp yet"]]
+        lines += [["crop", f"{n_crop} of its {len(st.landings)} taps land in the cropped border: the output never "
+                           "shows them"]] if n_crop else []
         # the switch to gather goes to the first output element this stamp reaches
+        kept = [t for t in st.landings if not t.cropped]
         jump = {"gather": trace.gather.index(st.out_channels[0], kept[0].coords)} if kept else {}
         steps.append({"h": f"scatter · step {k} of steps 0–{n - 1}: {where} stamps {v} × the kernel", "jump": jump,
                       "say": f"step {k}: {where} stamps; {len(overlaps)} of its cells overlap earlier stamps"
                              + (f", {n_crop} are cropped" if n_crop else ""),
                       "set": set_, "lines": lines})
-    rows = [[f"in{c}" for c in range(p.in_channels)] + [f"kern{j}" for j in range(o_group)]
-            + [f"stamp{j}" for j in range(o_group)],
-            [f"canvas{o}" for o in range(p.out_channels)] + [f"count{g}" for g in range(p.groups)]]
+    below = [pid for pid in panels if pid.startswith(("canvas", "count"))]       # the inputs and kernels above
+    rows = [[pid for pid in panels if pid not in below], below]
     legend = [["plain", "input"], ["patch", "element stamping / its stamp"], ["kernel", "kernel"],
-              ["current", "cells the stamp lands on"], ["done", "cells with stamps"],
-              ["pad", "cropped by padding"], ["pad-patch", "a tap landing where the crop removes it"],
-              ["opad", "output_padding"],
+              ["current", "cells the stamp lands on"], ["done", "cells with stamps"], ["pad", "cropped by padding"],
+              ["pad-patch", "a tap landing where the crop removes it"], ["opad", "output_padding"],
               ["todo", "no stamp yet (a number: no stamp ever lands there, only the bias)"]]
-    return schema.reading("scatter", "scatter: one input element per step", rows, panels, steps, legend,
-                          notes=[["note", crop_note]])
-
-
-KIND_STATE = {"input": "plain", "inserted": "ins", "padding": "pad"}
-KIND_LIT = {"input": "patch", "inserted": "ins-patch", "padding": "pad-patch"}
-KIND_NAME = {"inserted": "an inserted zero", "padding": "padding (0)"}
+    return reading("scatter", "scatter: one input element per step", rows, panels, steps, legend,
+                   notes=[["note", crop_note]])
 
 
 def gather_reading(trace: GatherTrace) -> dict:
-    p = trace.problem
-    conv = trace.conv_trace.problem
-    plan = trace.plan
-    # The derived input, padding included: what sits at each coordinate.
-    coords = [range(-a.pad_before, a.n + a.pad_after) for a in conv.axes]
-    if p.dims == 1:
-        cells = [[(c,) for c in coords[0]]]
-    else:
-        cells = [[(r, c) for c in coords[1]] for r in coords[0]]
-    pads = [a.pad_before for a in conv.axes]
-    origin = [[plan.origin(cc) for cc in row] for row in cells]
-    base_s = [[KIND_STATE[o[0]] for o in row] for row in origin]
-    n = len(trace)
-    all_steps = [trace[k] for k in range(n)]
-    out_shape = grid2(p.out_spatial)
-    # Which output elements read each cell of the derived input (the windows of the plain convolution).
-    readers = {c: [[[] for _ in row] for row in cells] for c in range(p.in_channels)}
-    for gs in all_steps:
-        for c in gs.conv.in_channels:
-            for tap in gs.conv.window:
-                r_, c_ = rc(tuple(x + pd for x, pd in zip(tap.coords, pads)))
-                readers[c][r_][c_].append([f"out{gs.out_channel}", *rc(gs.out_pos)])
+    p, conv, plan, n = trace.problem, trace.conv_trace.problem, trace.plan, len(trace)
+    # The derived input, padding included: what sits at each of its coordinates.
+    coords = _grid([a.padded_length for a in conv.axes], conv.axes)
+    origin = [[plan.origin(xy) for xy in row] for row in coords]
     panels = {}
     for c in range(p.in_channels):
-        t = [[fmt(p.input[(0, c, *o[1])]) if o[0] == "input" else "0" for o in row] for row in origin]
-        reads = [[[f"{label('x', (c, *o[1])) if o[0] == 'input' else KIND_NAME[o[0]]} is read by "
-                   f"{len(readers[c][r_][c_])} output element{'s' if len(readers[c][r_][c_]) != 1 else ''}",
-                   readers[c][r_][c_]] for c_, o in enumerate(row)] for r_, row in enumerate(origin)]
-        panels[f"gin{c}"] = {"title": f"input channel {c}, zeros inserted, padded", "role": "in-cell", "channel": c,
-                             "t": t, "s": base_s,
-                             "keys": [[key((c, *o[1])) if o[0] == "input" else None for o in row] for row in origin],
-                             "reads": reads,
-                             "rl": [str(cc[0]) for cc in (row[0] for row in cells)] if p.dims == 2 else None,
-                             "cl": [str(cc[-1]) for cc in cells[0]]}
-    per_group = p.in_channels // p.groups
-    kshape = grid2(p.kernel_shape)
-    taps = _positions(p.dims, p.kernel_shape)
+        # Pointing at a cell lights the outputs whose windows read it: the inverse window rule, per axis.
+        reads = [[[[f"out{o}", *rc([r.out for r in combo])] for o in p.group_out_channels(p.group_of(c))
+                   for combo in product(*(a.readers(x) for a, x in zip(conv.axes, xy)))] for xy in row]
+                 for row in coords]
+        panels[f"gin{c}"] = {
+            "title": f"input channel {c}, zeros inserted, padded", "role": "in-cell", "channel": c,
+            "t": [[fmt(p.input[(0, c, *src)]) if kind == "input" else "0" for kind, src in row] for row in origin],
+            "s": [[KIND_STATE[kind] for kind, _ in row] for row in origin],
+            "keys": [[key((c, *src)) if kind == "input" else None for kind, src in row] for row in origin],
+            "reads": [[[f"{label('x', (c, *src)) if kind == 'input' else KIND_NAME[kind]} is read by {len(into)} "
+                        f"output element{'s' if len(into) != 1 else ''}", into] for (kind, src), into in zip(*rows)]
+                      for rows in zip(origin, reads)],
+            "rl": [str(row[0][0]) for row in coords] if p.dims == 2 else None, "cl": [str(xy[-1]) for xy in coords[0]]}
+    per_group, kshape = p.in_channels // p.groups, grid2(p.kernel_shape)
     for i in range(per_group):
         panels[f"fk{i}"] = {"title": "flipped kernel", "role": "kernel-cell", "t": texts(conv.weight[0, i]),
-                            "s": states(kshape, "kernel"), "keys": [[key(t) for t in row] for row in taps]}
-    result = trace.output.reshape(p.out_channels, *out_shape) if p.layout != "batched" else \
-        trace.output[0].reshape(p.out_channels, *out_shape)
-    out_pos = _positions(p.dims, p.out_spatial)
+                            "s": states(kshape, "kernel"),
+                            "keys": [[key(t) for t in row] for row in _grid(p.kernel_shape)]}
+    result = np.reshape(trace.output, (p.out_channels, *grid2(p.out_spatial)))        # one sample
+    out_pos = _grid(p.out_spatial)
     for o in range(p.out_channels):
         panels[f"out{o}"] = {"title": f"output channel {o}", "role": "out-cell", "channel": o,
-                             "t": texts(result[o]), "s": states(out_shape, "todo"),
+                             "t": texts(result[o]), "s": states(grid2(p.out_spatial), "todo"),
                              "keys": [[key((o, *pos)) for pos in row] for row in out_pos],
-                             "order": [[trace.index(o, pos) for pos in row] for row in out_pos]}
+                             "order": np.reshape(trace.step_numbers[0, o], grid2(p.out_spatial)).tolist()}
     steps = []
     for k in range(n):
-        gs = all_steps[k]
-        st = gs.conv
-        set_ = {}
-        for ii, c in enumerate(st.in_channels):
-            lit = {}
-            for tap, kind in zip(st.window, gs.kinds):
-                r_, c_ = rc(tuple(x + pd for x, pd in zip(tap.coords, pads)))
-                lit[schema.at(r_, c_)] = KIND_LIT[kind]
-            set_[f"gin{c}"] = {"s": lit}
-            set_[f"fk{ii}"] = {"t": changes(panels[f"fk{ii}"]["t"], texts(st.kernel[ii])),
-                               "title": f"w[{c}, {st.out_channel % p.weight.shape[1]}] flipped"}
-        n_ch = len(st.in_channels)
-        patch, kern = st.patch.reshape(n_ch, -1), st.kernel.reshape(n_ch, -1)
-        lines = []
-        for ii, c in enumerate(st.in_channels):
-            lines.append(["sum", product_line(zip(patch[ii], kern[ii]), st.partial_sums[ii],
-                                              f"input channel {c}:")])
-        kinds = list(gs.kinds)
-        counted = [(kinds.count(kind), name) for kind, name in
-                   (("input", "input element"), ("inserted", "inserted zero"), ("padding", "padding zero"))]
-        lines.append(["kinds", f"its {len(kinds)} taps: " + ", ".join(
-            f"{m} on {name}{'s' if m != 1 else ''}" for m, name in counted)])
-        place = _where(st.out_pos)
-        rhs = " + ".join(factor(v) for v in st.partial_sums) + (f" + {factor(st.bias)} (bias)" if p.bias is not None else "")
-        total = f"out[{st.out_channel}, {place}] = " + (f"{rhs} = " if n_ch > 1 or p.bias is not None else "")
-        lines.append(["total", total + fmt(st.value)])
-        stamps = trace.scatter.contributors(st.out_channel, st.out_pos)
+        gs = trace[k]
+        st, place = gs.conv, _where(gs.out_pos)
+        # The window's taps, lit by what they sit on: an input element, an inserted zero, padding.
+        lit = {at(*rc([x + a.pad_before for x, a in zip(tap.coords, conv.axes)])): KIND_LIT[kind]
+               for tap, kind in zip(st.window, gs.kinds)}
+        set_ = {f"gin{c}": {"s": lit} for c in st.in_channels}
+        set_.update({f"fk{i}": {"t": changes(panels[f"fk{i}"]["t"], texts(st.kernel[i])),
+                                "title": f"w[{c}, {st.out_channel % p.weight.shape[1]}] flipped"}
+                     for i, c in enumerate(st.in_channels)})
+        lines = [["sum", product_line(zip(st.patch[i].ravel(), st.kernel[i].ravel()), st.partial_sums[i],
+                                      f"input channel {c}:")] for i, c in enumerate(st.in_channels)]
+        taps = [(gs.kinds.count(kind), name) for kind, name in TAP_NAME.items()]
+        lines.append(["kinds", f"its {len(gs.kinds)} taps: " + ", ".join(f"{m} on {name}{'s' if m != 1 else ''}"
+                                                                          for m, name in taps)])
+        bias = f" + {factor(st.bias)} (bias)" if p.bias is not None else ""
+        rhs = " + ".join(factor(v) for v in st.partial_sums) + bias
+        sums = f"{rhs} = " if len(st.partial_sums) > 1 or bias else ""          # one channel, no bias: the value
+        lines.append(["total", f"out[{st.out_channel}, {place}] = {sums}{fmt(st.value)}"])
         # the switch to scatter goes to the first stamp that lands on this element
-        jump = {"scatter": stamps[0][0]} if stamps else {}
+        stamps = trace.scatter.contributors(st.out_channel, st.out_pos)
         steps.append({"h": f"gather · step {k} of steps 0–{n - 1}: output element ({st.out_channel}, {place})",
-                      "jump": jump, "value": fmt(st.value),
+                      "jump": {"scatter": stamps[0][0]} if stamps else {}, "value": fmt(st.value),
                       "say": f"step {k}: output ({st.out_channel}, {place}) = {rhs} = {fmt(st.value)}",
                       "set": set_, "lines": lines})
     rows = [[f"gin{c}" for c in range(p.in_channels)] + [f"fk{i}" for i in range(per_group)],
@@ -312,16 +231,15 @@ def gather_reading(trace: GatherTrace) -> dict:
               ["patch", "tap on an input element"], ["ins-patch", "tap on an inserted zero"],
               ["pad-patch", "tap on padding"], ["kernel", "flipped kernel"], ["done", "output done"],
               ["current", "being computed"], ["todo", "not yet"]]
-    return schema.reading("gather", "gather: one output element per step", rows, panels, steps, legend)
+    return reading("gather", "gather: one output element per step", rows, panels, steps, legend)
 
 
 class TransposeView(View):
     """A transposed convolution step by step: scatter (stamps) and gather (a plain convolution).
 
-    ``TransposeView.from_example("checkerboard")``, ``TransposeView(trace)`` or
-    ``TransposeView(input, weight, stride=2, padding=1, output_padding=1)``
-    (``conv_transpose*d``'s arguments; ``dims`` when a plain weight is ambiguous).
-    ``view.reading`` is "scatter" or "gather"; ``view.trace`` the ScatterTrace.
+    ``TransposeView.from_example("checkerboard")``, ``TransposeView(trace)`` or ``TransposeView(input, weight,
+    stride=2, padding=1, output_padding=1)`` (``conv_transpose*d``'s arguments; ``dims`` when a plain weight is
+    ambiguous). ``view.reading`` is "scatter" or "gather"; ``view.trace`` the ScatterTrace.
     """
 
     kind = "transposed"
