@@ -5,12 +5,13 @@ The prose and code of each notebook live in ``notebooks/src/NN-name.md``
 source into ``notebooks/NN-name.ipynb``, runs it top to bottom in a fresh
 kernel and stores the outputs, which nbval then verifies on every test run.
 
-Outputs that hold live widgets are not stored: a widget saved without its
-kernel shows an error until the notebook is run, which is worse than an empty
-output. The test suite checks that every ``.ipynb`` is in sync with its source.
+Live widgets are not stored: a widget saved without its kernel shows an error
+until the notebook is run. A convcore view's output keeps the picture it carries
+(PNG, and an <img> with alt text), so the stored notebook shows every view. The test suite checks that every ``.ipynb`` is in sync with its source.
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -46,11 +47,37 @@ def build(source: Path) -> Path:
                    resources={"metadata": {"path": str(HERE)}}).execute()
     for cell in notebook.cells:
         if cell.cell_type == "code":
-            cell.outputs = [out for out in cell.outputs if WIDGET_MIME not in out.get("data", {})]
+            cell.outputs = [out for out in cell.outputs if _stored(out)]
     notebook.metadata.pop("widgets", None)
     target = notebook_for(source)
     nbformat.write(notebook, target)
     return target
+
+
+VIEWS = ("Stepper1D", "Stepper2D", "PointwiseView", "HeatmapView", "view_for", "PoolView", "ReceptiveFieldView",
+         "SequenceView", "TransposeView", "GradientView", "Im2colView")
+SHOWN = re.compile(rf"\b({'|'.join(VIEWS)}|Explorer)\b[\w.]*\(.*\)$|^\w*view$")
+
+
+def shows(source: str) -> str | None:
+    """What a code cell displays as its result: "view" (a convcore view), "explorer", or None.
+    Its last line (comments aside) makes one, or names one (``seed_view``), without a ';'."""
+    lines = [line.strip() for line in source.strip().splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    last = re.sub(r"\s+#[^'\"]*$", "", lines[-1]) if lines else ""        # its trailing comment aside
+    shown = last and not last.endswith(";") and not re.match(r"[\w.]+\s*=[^=]", last)   # not an assignment
+    found = SHOWN.search(last) if shown else None
+    return None if not found else "explorer" if "Explorer" in found.group(0) else "view"
+
+
+def _stored(output) -> bool:
+    """Keep an output, without its live widget: a view keeps the picture it carries beside the
+    widget (a widget saved without its kernel shows an error until the notebook is run); a widget
+    with nothing else to show (an ipywidgets box) goes."""
+    data = output.get("data", {})
+    if WIDGET_MIME not in data:
+        return True
+    del data[WIDGET_MIME]
+    return "image/png" in data
 
 
 def main(names: list[str]) -> None:

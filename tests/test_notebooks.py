@@ -1,11 +1,16 @@
 """The notebooks are generated from notebooks/src/*.md: prove they are current,
 small, and shaped like the rest of the suite. (nbval, configured in
 pyproject.toml, runs them and checks their stored outputs.)"""
+import base64
+import html
+import io
 import json
+import re
 import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 sys.path.insert(0, str(NOTEBOOKS))
@@ -54,3 +59,23 @@ def test_notebook_states_goals_and_ends_with_a_check(source):
     text = source.read_text()
     assert "**After this notebook you will be able to**" in text
     assert "## Check yourself" in text
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=[s.stem for s in SOURCES])
+def test_every_stored_view_shows_its_picture_with_words(source):
+    """Without a kernel (GitHub, nbviewer, JupyterLab before Run All) each view cell shows the
+    picture of its view, and an <img> whose alt text says what is drawn (the step's sentence)."""
+    stored = json.loads(build.notebook_for(source).read_text())
+    cells = [c for c in stored["cells"] if c["cell_type"] == "code" and build.shows("".join(c["source"])) == "view"]
+    for cell in cells:
+        pictures = [o for o in cell["outputs"] if "image/png" in o.get("data", {})]
+        assert len(pictures) == 1, f"{source.stem}: a view cell without its picture:\n{''.join(cell['source'])}"
+        data = pictures[0]["data"]
+        assert build.WIDGET_MIME not in data                          # no widget saved without its kernel
+        image = Image.open(io.BytesIO(base64.b64decode(data["image/png"])))
+        assert image.width > 200 and len(image.convert("RGB").getcolors(1 << 16) or ()) > 4   # not blank
+        alt = re.search(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]+)">', "".join(data["text/html"]))
+        assert alt and alt.group(1) == data["image/png"] and " of steps 0–" in alt.group(2)
+        assert "".join(data["text/plain"]) == html.unescape(alt.group(2))
+    if source.stem not in ("00-index", "12-exercises"):
+        assert cells, f"{source.stem} shows no view"

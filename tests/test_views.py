@@ -5,16 +5,21 @@ browser tests compare the page with); the oracle is the trace, itself tested aga
 """
 from __future__ import annotations
 
+import base64
+import html
+import io
 import json
 import re
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from convcore import examples
 from convcore.views import (Explorer, HeatmapView, PointwiseView, Stepper1D, Stepper2D, View, as_trace,
                             embed_html, static_assets, view_for)
 from convcore.views.conv import build_up, kind_of
+from convcore.views import picture
 from convcore.views.view import STATIC
 
 CONV = [n for n in examples.names() if kind_of(as_trace(n)) in ("stepper1d", "stepper2d")]
@@ -276,3 +281,16 @@ def test_the_stepper_marks_inputs_no_window_reads():
     unread = [v.current["panels"]["in0"]["keys"][0][c] for c, s in enumerate(v.current["panels"]["in0"]["s"][0])
               if s == "unread"]
     assert unread == ["2", "5", "6"] and ["unread", "never read"] in v.current["legend"]
+
+
+def test_a_view_carries_its_picture_and_says_what_it_shows():
+    v = Stepper2D.from_example("seed_conv2d")
+    v.update(4, buildup=3)
+    data, _meta = v._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data                   # live: the widget draws
+    shown = Image.open(io.BytesIO(base64.b64decode(data["image/png"]))).convert("RGB")
+    drawn = picture.picture(v)
+    assert shown.size == drawn.size                                             # step 4, build-up 3
+    assert data["text/plain"] == ("step 4 of steps 0–26: output channel 0 at (1, 1) reads input channels 0, 1. "
+                                  "input channel 0: 6·1 + 10·0 + 7·0 + … = 6 so far out[0, 1, 1] = 6 + … (so far 6)")
+    assert f'alt="{html.escape(data["text/plain"])}"' in data["text/html"]

@@ -10,6 +10,7 @@ traces too long to ship at once, and may answer the renderer's selects with ``on
 """
 from __future__ import annotations
 
+import html
 import json
 import os
 import traceback
@@ -18,7 +19,7 @@ from pathlib import Path
 import anywidget
 import traitlets as T
 
-from . import schema
+from . import picture, schema
 
 STATIC = Path(__file__).parent / "static"
 BLOCK_BYTES = 256_000          # about this much JSON per block of steps asked for by the browser
@@ -157,7 +158,21 @@ class View(anywidget.AnyWidget):
     def _repr_mimebundle_(self, **kwargs):
         if os.environ.get("CONVCORE_VIEWS") == "static":
             return {"text/plain": repr(self), "text/html": embed_html(self)}
-        return super()._repr_mimebundle_(**kwargs)
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        # A picture of the step on screen travels with the widget: where no kernel draws it (a
+        # stored notebook on GitHub or nbviewer, JupyterLab before Run All, an HTML export) the
+        # reader sees the view as it stood, and a screen reader hears what it shows.
+        flat = picture.picture(self).quantize(colors=256, method=2, dither=0)   # flat colours: a third the size
+        uri, alt = picture.png_data_uri(flat), self.alt_text()
+        data.update({"image/png": uri.split(",", 1)[1], "text/plain": alt,
+                     "text/html": f'<img src="{uri}" alt="{html.escape(alt)}">'})
+        return data, metadata
+
+    def alt_text(self) -> str:
+        """What the view shows, in words: its header and the arithmetic on screen."""
+        sc = self.screen()
+        return " ".join([sc["header"] + ".", *(text for _role, text in sc["lines"])])
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: {self.reading}, step {self.step} of steps 0–{self.n - 1}>"

@@ -21,6 +21,7 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parents[1] / "notebooks"))     # notebooks/build.py: which cells show a view
 
 import browser_scratch  # noqa: E402
 import browser_servers as servers  # noqa: E402

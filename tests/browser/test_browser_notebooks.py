@@ -13,21 +13,13 @@ import re
 import pytest
 
 import browser_servers as servers
+import build  # notebooks/build.py (conftest puts notebooks/ on the path)
 from browser_checks import exercise
 from browser_driver import wait_js, wait_selector
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 NOTEBOOKS = sorted(p.name for p in servers.NOTEBOOKS.glob("*.ipynb"))
-MAKES_VIEW = re.compile(r"^(?!\s*#).*\b(Stepper1D|Stepper2D|PointwiseView|HeatmapView|Explorer|view_for|"
-                        r"PoolView|ReceptiveFieldView|SequenceView|TransposeView|GradientView|Im2colView)\b[\w.]*\(.*$")
-
-
-def _expects_view(source: str) -> bool:
-    lines = [line for line in source.strip().splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    return bool(lines) and bool(MAKES_VIEW.match(lines[-1])) and not lines[-1].rstrip().endswith(";")
-
-
 def exercise_explorer(view, label: str) -> None:
     """Kernel size to its maximum (larger than the input): explained; back: the shape returns."""
     box = view.container
@@ -60,7 +52,7 @@ def test_notebook_runs_and_every_view_follows_the_trace(lab, name):
     assert state["unrun"] == 0 and state["running"] == 0, f"{name}: not every cell ran: {state}"
 
     views = lab.views()
-    expected = [i for i, c in enumerate(lab.cells()) if c.cell_type == "code" and _expects_view(c.source)]
+    expected = [i for i, c in enumerate(lab.cells()) if c.cell_type == "code" and build.shows(c.source)]
     missing = [i for i in expected if i not in {v.cell for v in views}]
     assert not missing, f"{name}: cells {missing} build a view but none rendered"
 
