@@ -22,6 +22,10 @@ import traitlets as T
 from . import picture, schema
 
 STATIC = Path(__file__).parent / "static"
+# What the keys do while a view has focus: its accessible description, and 00's list.
+KEYS = ("Keys: Space or P plays and pauses; the left and right arrows step; Home and End go to the first "
+        "and the last step; + and − add or take back one term of the build-up; Enter on an output cell "
+        "goes to its step; F shows the view alone, full screen, and Escape leaves.")
 BLOCK_BYTES = 256_000          # about this much JSON per block of steps asked for by the browser
 
 
@@ -47,6 +51,7 @@ class View(anywidget.AnyWidget):
 
     def set_data(self, data: dict) -> None:
         """Show other data (a recomputed stack, say): back to the first step, complete."""
+        data = dict(data, keys=KEYS)
         with self.hold_sync():
             self.data = data
             self.reading = data["reading"]

@@ -145,10 +145,88 @@ def test_live_in_jupyterlab(lab, lab_root, theme):
     top = rec.root.locator(".cc-panel").first
     before = top.locator("[data-role=title]").inner_text()
     top.locator("select[data-role=edit-kernel_size]").select_option("3")   # the top layer: recomputed by the kernel
-    wait_js(lab.page, "([p, t]) => p.querySelector('[data-role=title]').textContent !== t",
-            "the receptive view to show the kernel's new stack", [top.element_handle(), before])
+    wait_js(lab.page, "([r, t]) => r.querySelector('.cc-panel [data-role=title]').textContent !== t",
+            "the receptive view to show the kernel's new stack", [rec.root.element_handle(), before])
     check_screen(rec.root)
-    lab.wait_kernel_says(4, "kernel sees board gather 3, layer 4 kernel 3")    # once the learner pauses
+    lab.wait_kernel_says(5, "kernel sees board gather 3, layer 4 kernel 3")    # once the learner pauses
     for view in (pool, board, rec):
         lab.screenshot(f"lab-{theme}-{view.kind}", view.root)
         lab.readable(view.root, view.kind)
+
+
+# -- a lecture from one screen: keys, present mode, a link to a step ---------------------------
+JS_OUTSIDE = r"""
+(root) => {
+  const vw = innerWidth, vh = innerHeight;
+  const parts = root.querySelectorAll('.cc-controls:not([hidden]), [data-role=header], .cc-panel, [data-role=lines], .cc-legend');
+  return Array.from(parts).filter((e) => {
+    const b = e.getBoundingClientRect();
+    return b.width > 0 && (b.left < -1 || b.top < -1 || b.right > vw + 1 || b.bottom > vh + 1);
+  }).map((e) => e.dataset.role || e.dataset.panel || e.className);
+}
+"""
+
+
+def test_a_lecture_from_one_screen(page, tmp_path):
+    from convcore.views import Stepper2D, TransposeView, embed_html
+    views = [Stepper2D.from_example("seed_conv2d"), TransposeView.from_example("checkerboard")]
+    body = "".join(embed_html(v) for v in views)
+    script = "import {hydrate} from './assets/convcore-view.js'; window.hydrated = hydrate().length;"
+    with static_views(page, tmp_path, body, script, "window.hydrated === 2") as host:
+        seed, board = host.views()
+        # keys, with the view itself focused
+        seed.root.focus()
+        for key, attr, want in (("ArrowRight", "data-step", 1), ("ArrowRight", "data-step", 2), ("End", "data-step", 26),
+                                ("Home", "data-step", 0), ("-", "data-buildup", 7), ("-", "data-buildup", 6),
+                                ("+", "data-buildup", 7)):
+            page.keyboard.press(key)
+            seed.wait_step(want, attr=attr)
+        page.keyboard.press("End")                         # the build-up ends at the last term: no "so far"
+        seed.press("End", 1, "buildup-slider")
+        seed.wait_step(8, attr="data-buildup")
+        assert "so far" not in seed.root.locator("[data-role=lines]").inner_text()
+        seed.control("step-slider").focus()
+        page.keyboard.press(" ")                           # Space on the step slider plays, and pauses
+        wait_js(page, "b => b.getAttribute('aria-pressed') === 'true'", "Space to start Play",
+                seed.control("play").element_handle())
+        page.keyboard.press(" ")
+        wait_js(page, "b => b.getAttribute('aria-pressed') === 'false'", "Space to pause", seed.control("play").element_handle())
+        cell = seed.root.locator('[data-order="20"]')       # Enter on an output cell goes to its step
+        cell.focus()
+        page.keyboard.press("Enter")
+        seed.wait_step(20)
+        seed.control("step-number").fill("12")              # a typed step number
+        seed.control("step-number").press("Enter")
+        seed.wait_step(12)
+        check_screen(seed.root)
+        assert "Space or P plays and pauses" in seed.root.locator(f"#{seed.root.get_attribute('aria-describedby')}").text_content()
+        # present mode: everything of the view inside the screen, at a projector's size and at 1080p
+        for theme in ("light", "dark"):
+            host.set_theme(theme)
+            for width, height in ((853, 480), (1920, 1080)):
+                page.set_viewport_size({"width": width, "height": height})
+                seed.root.focus()
+                page.keyboard.press("f")
+                present = page.locator(".convcore-view.cc-present")
+                wait_js(page, "() => document.querySelector('.convcore-view.cc-present') !== null", "present mode")
+                assert present.evaluate(JS_OUTSIDE) == [], f"{width}×{height}: parts outside the screen"
+                scale = float(present.evaluate("r => getComputedStyle(r).getPropertyValue('--cc-scale')"))
+                print(f"present {width}×{height} {theme}: scale {scale:.2f}")
+                host.screenshot(f"present-{width}x{height}-{theme}")
+                page.keyboard.press("Escape")
+                wait_js(page, "() => document.querySelector('.convcore-view.cc-present') === null", "Escape to leave")
+                assert seed.root.evaluate("r => !!r.closest('.convcore-embed')")      # back in its place
+        page.set_viewport_size({"width": 1366, "height": 768})
+        # a link to a step: the address names the view and the step
+        board.press("ArrowRight", 5)
+        board.wait_step(5)
+        href = board.control("link").get_attribute("href")
+        embed_id = board.root.evaluate("r => r.closest('.convcore-embed').id")
+        assert href == f"#{embed_id}-step-5"
+        url = page.url.split("#")[0]
+        page.goto(url + href)
+        page.reload()
+        wait_js(page, "() => window.hydrated === 2", "the page to hydrate again")
+        _, board = host.views()
+        board.wait_step(5)
+        assert board.root.evaluate("r => { const b = r.getBoundingClientRect(); return b.top >= -1 && b.top < innerHeight; }")

@@ -14,14 +14,16 @@ const SPEEDS = [1, 2, 5, 10, 20, 0];          // steps per second; 0: one step p
 const SYNC_QUIET_MS = 300;                    // the kernel hears of a move once the learner pauses this long
 const SYNC_MAX_MS = 2000;                     // and at least this often while they keep moving
 
-// Arrow keys, Home, End, Page keys, Space and Enter on our controls are ours: JupyterLab's (and
-// Notebook 7's, in the capture phase) document shortcuts must not take them. One window listener,
-// registered by whichever view loads first, runs before theirs.
+// Keys pressed inside a view are the view's (view.keys below): the host's shortcuts (JupyterLab's,
+// Notebook 7's in the capture phase) must not see them. One window listener in the capture phase,
+// registered by whichever view loads first, hands each key to its view before the host sees it.
 const OUR_KEYS = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End", "PageUp", "PageDown", " ", "Enter"]);
-if (typeof window !== "undefined" && !window.__convcoreOwnKeys) {
-  window.__convcoreOwnKeys = true;
+if (typeof window !== "undefined" && !window.__convcoreKeys) {
+  window.__convcoreKeys = true;
   window.addEventListener("keydown", (e) => {
-    if (OUR_KEYS.has(e.key) && e.target instanceof Element && e.target.closest(".convcore-view")) e.stopPropagation();
+    const root = e.target instanceof Element && e.target.closest(".convcore-view");
+    if (!root || !root.convcoreKey) return;
+    if (root.convcoreKey(e) || OUR_KEYS.has(e.key)) e.stopPropagation();
   }, true);
 }
 
@@ -82,7 +84,7 @@ function player(play, speed, {at, last, go, missing}) {
     if (on) { if (at() >= last()) go(0); lastTick = 0; raf = requestAnimationFrame(tick); }
   }
   play.addEventListener("click", () => set(!playing));
-  return {stats, stop() { playing = false; cancelAnimationFrame(raf); }};
+  return {stats, toggle: () => set(!playing), stop() { playing = false; cancelAnimationFrame(raf); }};
 }
 
 // Tells the kernel where the learner is: once they pause, and at least every SYNC_MAX_MS.
@@ -135,8 +137,7 @@ function panel(id, P, {goTo, light}) {
         "data-pos": `${r},${c}`, "data-key": P.keys ? P.keys[r][c] : null, "data-channel": P.channel,
         "data-state": P.s[r][c], "data-order": order, tabindex: order !== null || reads ? 0 : null, text: P.t[r][c]});
       if (order !== null) {
-        cell.addEventListener("click", () => goTo(order));
-        cell.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); goTo(order); } });
+        cell.addEventListener("click", () => goTo(order));      // Enter on it: the view's keys
       }
       if (reads) {
         for (const ev of ["pointerenter", "focus"]) cell.addEventListener(ev, () => light(reads));
@@ -206,6 +207,8 @@ function render({model, el}) {
   return () => { stop(); model.off("change:data", onData); };
 }
 
+let viewCount = 0;
+
 function view(model, el, live) {
   const D = model.get("data");
   const readings = Object.fromEntries(D.readings.map((r) => [r.key, r]));
@@ -219,7 +222,6 @@ function view(model, el, live) {
 
   // the frame: controls, header, picture, lines, live sentence, legend, notes
   const root = el.querySelector(":scope > .convcore-view") || h("div", {class: "convcore-view"});
-  root.replaceChildren();
   setAttr(root, "data-view", D.kind);
   setAttr(root, "data-example", D.example);
   const prev = h("button", {"data-role": "prev", "aria-label": "previous step", text: "◀ prev"});
@@ -228,6 +230,11 @@ function view(model, el, live) {
   const speed = h("select", {"data-role": "speed", "aria-label": "speed in steps per second"},
     ...SPEEDS.map((s) => h("option", {value: s, text: s ? `${s} steps/s` : "fastest", selected: s === 2})));
   const step = slider("step-slider", "step", 0, 0);
+  const typed = h("input", {type: "number", min: 0, value: 0, "data-role": "step-number", "aria-label": "go to step",
+                            class: "cc-step-number"});
+  const presentBtn = h("button", {"data-role": "present", "aria-pressed": "false", "aria-label": "present: the view alone, full screen",
+                                  text: "present (F)"});
+  const link = h("a", {"data-role": "link", class: "cc-link", text: "link to this step", hidden: live});
   const switchRow = row();
   switchRow.setAttribute("role", "radiogroup"); switchRow.setAttribute("aria-label", "reading");
   const posRow = row(), buRow = row();
@@ -243,8 +250,12 @@ function view(model, el, live) {
   const say = h("div", {class: "cc-sr", "aria-live": "polite", "data-role": "say"});
   const legend = h("div", {class: "cc-legend", "data-role": "legend"});
   const notes = h("div", {class: "cc-notes", "data-role": "notes"});
-  root.append(row(prev, play, next, step.label, speed), switchRow, posRow, buRow,
-              note, error, header, stage, lines, say, legend, notes);
+  const keysHelp = h("div", {class: "cc-sr", id: `cc-keys-${++viewCount}`, text: D.keys || ""});
+  const frame = h("div", {class: "cc-frame"}, row(prev, play, next, step.label, typed, speed, presentBtn, link),
+                  switchRow, posRow, buRow, note, error, header, stage, lines, say, legend, notes, keysHelp);
+  root.replaceChildren(frame);
+  setAttr(root, "tabindex", "0");
+  setAttr(root, "aria-describedby", keysHelp.id);
   el.replaceChildren(root);
 
   // -- one reading's picture, built when it is shown -------------------------------------------
@@ -340,6 +351,9 @@ function view(model, el, live) {
       h("div", {class: `cc-line cc-line-${role}`, "data-role": role, text})));
     say.textContent = partial && partial.say ? partial.say : rec.say;
     step.set(k); bu.set(b);
+    typed.value = k; typed.max = last;
+    if (!live && root.parentElement) link.href = `#${anchor()}-step-${k}`;
+    if (presenting) fit(false);
     (rec.pos || []).forEach((v, i) => pos[i] && pos[i].set(v));
     prev.disabled = k === 0; next.disabled = k === last;
     back.disabled = b === 0; fwd.disabled = b === rd.top;
@@ -379,6 +393,63 @@ function view(model, el, live) {
   const playback = player(play, speed, {at: () => k, last: () => (rd.held ? rd.held - 1 : rd.n - 1),
     go: (nk) => go(nk, rd.top), missing: (nk) => { if (recs[rd.key].has(nk)) return false; want(nk); return true; }});
   root.convcoreStats = playback.stats;       // Play's frames, steps and waits, for the benchmarks
+  typed.addEventListener("change", () => go(Number(typed.value), rd.top));
+
+  // -- keys a lecturer uses, anywhere in the view (D.keys says them) ----------------------------
+  root.convcoreKey = (e) => {
+    const t = e.target, onRange = t.matches("input[type=range]");
+    if (t.matches("select, input:not([type=range]), textarea") && e.key !== "Escape") return false;
+    const last = rd.held ? rd.held - 1 : rd.n - 1;
+    const act = {
+      " ": () => !t.matches("button") && playback.toggle(),
+      "p": () => playback.toggle(),
+      "ArrowRight": () => !onRange && go(k + 1, rd.top), "ArrowLeft": () => !onRange && go(k - 1, rd.top),
+      "Home": () => !onRange && go(0, rd.top), "End": () => !onRange && go(last, rd.top),
+      "+": () => go(k, b + 1), "=": () => go(k, b + 1), "-": () => go(k, b - 1),
+      "f": () => present(!presenting), "Escape": () => presenting && present(false),
+      "Enter": () => t.dataset.order !== undefined && go(Number(t.dataset.order), rd.top),
+    }[e.key.length === 1 ? e.key.toLowerCase() : e.key];
+    const done = act ? act() !== false : false;
+    if (done) e.preventDefault();
+    return done;
+  };
+
+  // -- present: the view alone, above the page, scaled to fit the screen -------------------------
+  // The root moves to the end of <body> (so no container of the host clips or shifts it) and back.
+  let presenting = false, home = null, width = 0;
+  const sizes = () => ({w: frame.offsetWidth, h: frame.offsetHeight});
+  function fit(relayout = true) {
+    const vw = window.innerWidth, vh = window.innerHeight;
+    if (relayout) {                         // try widths: the one that lets the view be largest
+      let best = 0;
+      for (const w of [560, 720, 880, 1040, 1200, 1400, 1700, 2000]) {
+        frame.style.width = `${w}px`;
+        const z = sizes(), scale = Math.min(vw / z.w, vh / z.h);
+        if (scale > best) { best = scale; width = w; }
+      }
+      frame.style.width = `${width}px`;
+    }
+    const z = sizes();
+    root.style.setProperty("--cc-scale", String(Math.min(vw / z.w, vh / z.h) * 0.98));
+  }
+  function present(on) {
+    if (on === presenting) return;
+    presenting = on;
+    if (on) { home = document.createComment("convcore view"); root.replaceWith(home); document.body.append(root); }
+    root.classList.toggle("cc-present", on);
+    presentBtn.setAttribute("aria-pressed", String(on));
+    presentBtn.textContent = on ? "leave (Esc)" : "present (F)";
+    if (on) fit();
+    else { home.replaceWith(root); home = null; frame.style.width = ""; root.style.removeProperty("--cc-scale"); }
+    root.focus({preventScroll: !on});
+  }
+  const refit = () => presenting && fit();
+  window.addEventListener("resize", refit);
+  presentBtn.addEventListener("click", () => present(!presenting));
+
+  // -- a static page: every view can be linked to at a step (#view-N-step-K) -----------------------
+  const anchor = () => (root.closest(".convcore-embed") || {}).id || "view";
+  root.convcoreGo = (nk) => go(nk, rd.top);
   // what is shown, as data: the tests compare the page with the screen this record describes
   root.convcoreShown = () => ({reading: rd.key, step: k, buildup: b, record: recs[rd.key].get(k),
                                panels: rd.panels, top: rd.top, positions: rd.positions || [], table: rd.table, held: rd.held});
@@ -399,7 +470,7 @@ function view(model, el, live) {
   build();
   if (!show(k, b)) waitingFor = k;
   return () => {
-    playback.stop(); sync.stop();
+    playback.stop(); sync.stop(); window.removeEventListener("resize", refit);
     for (const ev of events) model.off(ev, fromKernel);
     model.off("change:error", showError); model.off("msg:custom", onMsg);
   };
@@ -426,6 +497,7 @@ export function hydrate(root = document) {
       {id: "convcore-css", rel: "stylesheet", href: new URL("./convcore-view.css", import.meta.url).href}));
   }
   const done = [];
+  doc.querySelectorAll("div.convcore-embed").forEach((embed, i) => { if (!embed.id) embed.id = `view-${i}`; });
   for (const embed of root.querySelectorAll("div.convcore-embed:not([data-hydrated])")) {
     const script = embed.querySelector("script.convcore-data");
     if (!script) continue;
@@ -435,6 +507,19 @@ export function hydrate(root = document) {
     render({model: pageModel({data, step, buildup, reading, error: "", live: false}), el: host});
     embed.setAttribute("data-hydrated", "1");
     done.push(embed);
+  }
+  if (!doc.convcoreLinks) {                      // the address names a view and a step: go there
+    doc.convcoreLinks = true;
+    const follow = () => {
+      const m = /^#(view-\d+)-step-(\d+)$/.exec(decodeURIComponent(location.hash));
+      const target = m && doc.getElementById(m[1]);
+      const view = target && target.querySelector(".convcore-view");
+      if (!view) return;
+      view.convcoreGo(Number(m[2]));
+      target.scrollIntoView({block: "start"});
+    };
+    window.addEventListener("hashchange", follow);
+    follow();
   }
   return done;
 }
