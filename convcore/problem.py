@@ -221,10 +221,15 @@ class Conv(Shaped):
         if c_out % groups_:
             raise ValueError(f"{fn}: `groups`={groups_} must divide the output channels C_out={c_out} (weight.shape[0]); {c_out} / {groups_} is not a whole number")
         if w.shape[1] != c_in // groups_:
+            # an image stored as (H, W, C), as image files and most libraries keep it, reads C as a width
+            last = x.shape[-1] if dims == 2 else None
+            hint = (f". This input looks channels-last (H, W, C), the way images are stored; convolutions "
+                    f"want the channels first: np.moveaxis(x, -1, 0) gives shape (C, H, W)"
+                    if last is not None and last == w.shape[1] * groups_ and last != c_in else "")
             raise ValueError(
                 f"{fn}: channel mismatch: `input` has C_in={c_in} channels (input shape {caller_shape(x, layout, True)}) "
                 f"so `weight` needs C_in / groups = {c_in} / {groups_} = {c_in // groups_} channels per filter "
-                f"(weight.shape[1]); got weight shape {caller_shape(w, layout, False)} with {w.shape[1]}"
+                f"(weight.shape[1]); got weight shape {caller_shape(w, layout, False)} with {w.shape[1]}{hint}"
             )
         if b is not None and b.shape != (c_out,):
             raise ValueError(f"{fn}: `bias` needs one value per output channel, shape ({c_out},); got shape {b.shape}")
@@ -282,9 +287,10 @@ def batch_layout(fn, dims, x, w, b, weight_axes: str = FORWARD_WEIGHT):
             f"with a plain ({kernel}) weight; got {x.ndim}-D shape {x.shape}"
         )
     if w.ndim not in (dims, dims + 2):
+        one = f"; one filter over one channel is kernel[{', '.join(['None'] * (dims + 2 - w.ndim))}]" if w.ndim < dims + 2 else ""
         raise ValueError(
             f"{fn}: `weight` must be ({weight_axes}, {kernel}), or a plain ({kernel}) with a plain "
-            f"({spatial}) input; got {w.ndim}-D shape {w.shape}"
+            f"({spatial}) input; got {w.ndim}-D shape {w.shape}{one}"
         )
     if x.ndim == dims:
         raise ValueError(

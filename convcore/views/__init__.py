@@ -39,6 +39,9 @@ from .receptive import ReceptiveFieldView
 from .sequence import SequenceView
 from .transposed import TransposeView
 from .view import View, embed_html, static_assets
+from . import short_errors
+
+short_errors.install()          # in a notebook: convcore's errors show their message and your line
 
 __all__ = ["View", "Stepper1D", "Stepper2D", "PointwiseView", "HeatmapView", "view_for", "as_trace",
            "Explorer", "TransposeView", "GradientView", "Im2colView", "PoolView", "ReceptiveFieldView",
