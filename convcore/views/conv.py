@@ -206,12 +206,11 @@ class ConvSteps:
         shipped = n if block is None else min(n, block)
         ins = [f"in{c}" for c in range(p.in_channels)]
         outs = [f"out{s}.{o}" for s in range(p.batch) for o in range(p.out_channels)]
-        if kind == "pointwise":
-            rows = [ins, ["y", "W", "x"] + (["b"] if p.bias is not None else []), outs]
-        elif kind == "heatmap":
-            rows = [ins, outs, [x for i in range(min(self.cpg, CHANNEL_PANELS)) for x in (f"patch{i}", f"w{i}")]]
+        rest = [pid for pid in self.panels if pid not in ins + outs]    # kernels, patches, or y W x b
+        if kind.startswith("stepper"):      # each input channel beside its kernel slice
+            rows = [[pid for pair in zip(ins, rest) for pid in pair], outs]
         else:
-            rows = [[x for c in range(p.in_channels) for x in (f"in{c}", f"w{c}")], outs]
+            rows = [ins, outs, rest] if kind == "heatmap" else [ins, rest, outs]
         # sliders: sample (when batched), output channel, then the output position
         spatial = [["row", "row"], ["column", "column"]] if p.dims == 2 else [["column", "position"]]
         positions = (([["sample", "sample", p.batch - 1]] if p.batch > 1 else [])
@@ -245,17 +244,13 @@ class ConvSteps:
 
         set_ = {}
         for c in range(p.in_channels):
-            layer = {}
             if c not in st.in_channels:
-                layer.update(small=True, title=f"input channel {c} (other group)")
-            elif heat:
-                layer["boxes"] = boxes
+                layer = {"small": True, "title": f"input channel {c} (other group)"}
             else:
-                layer["s"] = dict(lit)
+                layer = {"boxes": boxes} if heat else {"s": dict(lit)}
             if st.sample and not heat:    # another sample's numbers
                 layer["t"] = changes(texts(self.padded[0, c]), texts(self.padded[st.sample, c]))
-            if layer:
-                set_[f"in{c}"] = layer
+            set_[f"in{c}"] = layer
         if kind.startswith("stepper"):
             for c in range(p.in_channels):
                 set_[f"w{c}"] = (weights(st.in_channels.index(c)) if c in st.in_channels else
@@ -301,12 +296,12 @@ class ConvSteps:
             m = shown[i]
             if not m:
                 continue
-            terms = _elide([f"{factor(patch[i, t])}·{factor(kern[i, t])}" for t in range(m)])
-            if m == self.taps:
-                lines.append(["sum", f"input channel {ch}: {' + '.join(terms)} = {fmt(st.partial_sums[i])}"])
+            terms = " + ".join(_elide([f"{factor(patch[i, t])}·{factor(kern[i, t])}" for t in range(m)]))
+            if m < self.taps:               # a channel being added product by product
+                terms, value = f"{terms} + …", f"{fmt(products[i, :m].sum())} so far"
             else:
-                lines.append(["sum", f"input channel {ch}: {' + '.join(terms)} + … = "
-                                     f"{fmt(products[i, :m].sum())} so far"])
+                value = fmt(st.partial_sums[i])
+            lines.append(["sum", f"input channel {ch}: {terms} = {value}"])
         if many:
             lines.insert(CHANNEL_LINES - 1, ["sum", f"… {len(st.in_channels) - CHANNEL_LINES} more channels …"])
         return lines
@@ -340,11 +335,10 @@ class ConvSteps:
         """Heatmap output: hatched boxes over what is still to do, the current cell outlined."""
         order = np.atleast_2d(self.order[n, o])
         R, C = order.shape
-        if order.min() > k:
-            return [[0, 0, R, C, "cover"]]
-        if not (order == k).any():          # done, or another channel's turn
-            return []
-        i, j = map(int, np.argwhere(order == k)[0])        # outlined; the rest of its row and the rows below hatched
+        now = np.argwhere(order == k)
+        if not len(now):                    # not begun (all hatched), or done
+            return [[0, 0, R, C, "cover"]] if order.min() > k else []
+        i, j = map(int, now[0])             # outlined; the rest of its row and the rows below hatched
         return ([[i, j, 1, 1, "now"]] + ([[i, j + 1, 1, C - j - 1, "cover"]] if j + 1 < C else [])
                 + ([[i + 1, 0, R - i - 1, C, "cover"]] if i + 1 < R else []))
 
@@ -355,12 +349,12 @@ class ConvSteps:
         set_["x"] = {"title": f"x {at_pixel}" + (" +" if p.bias is not None else ""),
                      "t": {at(ch, 0): fmt(v) for ch, v in enumerate(self.padded[(s, slice(None), *cell)])},
                      "s": {at(ch, 0): "patch" for ch in st.in_channels}}
-        y_t, y_s = {}, {}
-        for o in range(p.out_channels):     # the pixel's outputs: done, current or to do
-            when = int(self.order[(s, o, *st.out_pos)])
-            y_s[at(o, 0)] = "done" if when < st.index else "current" if when == st.index else "todo"
-            y_t[at(o, 0)] = fmt(self.output[(s, o, *st.out_pos)]) if when <= st.index else ""
-        set_["y"] = {"title": f"y {at_pixel} =", "t": y_t, "s": y_s}
+        # the pixel's outputs: done, current or to do
+        when, y = self.order[(s, slice(None), *st.out_pos)], self.output[(s, slice(None), *st.out_pos)]
+        set_["y"] = {"title": f"y {at_pixel} =",
+                     "t": {at(o, 0): fmt(y[o]) if w <= st.index else "" for o, w in enumerate(when)},
+                     "s": {at(o, 0): "done" if w < st.index else "current" if w == st.index else "todo"
+                           for o, w in enumerate(when)}}
         set_["W"] = {"s": {at(st.out_channel, ch): "patch" for ch in st.in_channels}}
 
 
