@@ -164,6 +164,7 @@ def test_constructors_accept_example_trace_or_arrays():
     by_arrays = Stepper2D(examples.get("seed_conv2d").input, examples.get("seed_conv2d").weight)
     assert by_name.screen(5) == by_trace.screen(5) == by_arrays.screen(5)
     assert by_name.data["example"] == "seed_conv2d" and by_arrays.data["example"] is None
+    assert Stepper2D.from_example("groups", padding=1).data["example"] is None     # changed: no longer the example
     with pytest.raises(ValueError, match="shows 2-D convolutions"):
         Stepper2D(as_trace([1, 2, 3], [1, 1], dims=1))
     with pytest.raises(ValueError, match="1×1 convolutions"):

@@ -141,3 +141,11 @@ def test_a_replaced_view_is_closed_and_the_new_one_is_live():
     assert ex.view.comm is not None
     ex.view.step = 4
     assert ex.view.screen()["header"].startswith("step 4 of ")
+
+
+def test_a_1d_preset_switched_to_2d_gets_random_numbers_of_the_new_sizes():
+    ex = Explorer("multichannel_conv1d")
+    ex.dims_toggle.value = 2
+    ex.rectangular.value = True
+    ex.size_h.value, ex.size_w.value, ex.kernel_h.value, ex.kernel_w.value = 2, 6, 2, 3
+    assert ex.error is None and ex.trace.problem.input.shape[-2:] == (2, 6)

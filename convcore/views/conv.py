@@ -397,7 +397,8 @@ class ConvView(View):
                              f"{'×'.join(map(str, trace.problem.kernel_shape))} (use Stepper2D)")
         name = source if isinstance(source, str) else getattr(source, "name", None)
         # a view of an unchanged catalogue example says which one on its root (data-example)
-        example = name if (name in catalogue.CATALOGUE and not kwargs and weight is None) else None
+        unchanged = isinstance(source, str) or source is catalogue.CATALOGUE.get(name)
+        example = name if (name in catalogue.CATALOGUE and unchanged and not kwargs and weight is None) else None
         self.trace = trace
         self.steps = ConvSteps(trace, look, example)
         # the first block: as many steps as make about ``BLOCK_BYTES`` of JSON

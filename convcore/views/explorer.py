@@ -205,7 +205,8 @@ class Explorer:
         c_in, c_out, groups, bias = self.c_in.value, self.c_out.value, self.groups_box.value, self.bias_checkbox.value
         x, w, b = self._preset
         plain = np.ndim(w) == dims       # a plain signal or image and its kernel: one channel each
-        if preset and (tuple(np.shape(x)[-dims:]) == spatial and tuple(np.shape(w)[-dims:]) == kernel
+        fits = plain or (np.ndim(w) == dims + 2 and np.ndim(x) in (dims + 1, dims + 2))   # the preset is this 1-D/2-D
+        if preset and fits and (tuple(np.shape(x)[-dims:]) == spatial and tuple(np.shape(w)[-dims:]) == kernel
                        and np.ndim(x) >= dims       # and the preset's (C_in, C_out, C_in per group):
                        and ((1, 1, 1) if plain else (np.shape(x)[-dims - 1], *np.shape(w)[:2]))
                        == (c_in, c_out, c_in // groups) and (b is not None) == bias):
