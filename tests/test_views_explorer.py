@@ -149,3 +149,13 @@ def test_a_1d_preset_switched_to_2d_gets_random_numbers_of_the_new_sizes():
     ex.rectangular.value = True
     ex.size_h.value, ex.size_w.value, ex.kernel_h.value, ex.kernel_w.value = 2, 6, 2, 3
     assert ex.error is None and ex.trace.problem.input.shape[-2:] == (2, 6)
+
+
+def test_typed_arrays_show_their_sizes_on_the_greyed_controls():
+    ex = Explorer("seed_conv2d")
+    ex.values_dropdown.value = "typed"
+    ex.input_text.value = str(np.arange(25).reshape(1, 5, 5).tolist())
+    ex.weight_text.value = str(np.ones((2, 1, 3, 3), int).tolist())
+    assert ex.error is None and ex.shape == (2, 3, 3)
+    assert (ex.size_h.value, ex.kernel_h.value, ex.c_in.value, ex.c_out.value) == (5, 3, 1, 2)
+    assert ex.size_h.disabled and ex.kernel_h.disabled

@@ -238,12 +238,23 @@ class Explorer:
         except (ValueError, TypeError) as err:       # the library's explanation, for the learner
             self._show_problem(str(err))
             return
+        if mode == TYPED:
+            self._show_typed_sizes(trace)
         self.trace, self.error, self.shape = trace, None, trace.problem.out_shape
         replaced, self.view = self.view, view_for(trace)
         self.view_box.children = (self.view.widget,)
         if replaced is not None:
             replaced.close()
         self.summary.value = self._summary_html(trace)
+
+    def _show_typed_sizes(self, trace) -> None:
+        """The greyed size controls show the typed arrays' sizes, not the ones last set."""
+        p = trace.problem
+        with self._quietly():
+            self.size_h.value, self.size_w.value = p.axes[0].n, p.axes[-1].n
+            self.kernel_h.value, self.kernel_w.value = p.kernel_shape[0], p.kernel_shape[-1]
+            self.c_in.value, self.c_out.value = p.in_channels, p.out_channels
+            self.rectangular.value = p.axes[0].n != p.axes[-1].n or p.kernel_shape[0] != p.kernel_shape[-1]
 
     def _summary_html(self, trace) -> str:
         p = trace.problem
