@@ -210,6 +210,44 @@ def exercise(view, label: str, shoot=None, data: dict | None = None) -> list[str
     return log
 
 
+# ----------------------------------------------------------------------------
+# Present mode: the view alone, every part of it on the screen
+# ----------------------------------------------------------------------------
+JS_OUTSIDE = r"""
+(root) => {
+  const vw = innerWidth, vh = innerHeight;
+  const parts = root.querySelectorAll('.cc-controls:not([hidden]), [data-role=header], .cc-panel, [data-role=lines], .cc-legend');
+  return {count: parts.length, outside: Array.from(parts).filter((e) => {
+    const b = e.getBoundingClientRect();
+    return b.width > 0 && (b.left < -1 || b.top < -1 || b.right > vw + 1 || b.bottom > vh + 1);
+  }).map((e) => e.dataset.role || e.dataset.panel || e.className)};
+}
+"""
+
+
+def check_present(host, view, label: str, sizes=((853, 480), (1920, 1080))) -> list[str]:
+    """For each screen size: F on the focused view shows it alone with its controls, every panel,
+    the lines and the legend inside the screen; Escape puts it back in its place. Screenshots."""
+    page, log = host.page, []
+    before = page.viewport_size
+    for width, height in sizes:
+        page.set_viewport_size({"width": width, "height": height})
+        view.root.focus()
+        page.keyboard.press("f")
+        page.wait_for_function("() => document.querySelector('.convcore-view.cc-present') !== null",
+                               timeout=10_000)      # Playwright raises on the deadline
+        present = page.locator(".convcore-view.cc-present")
+        found = present.evaluate(JS_OUTSIDE)
+        assert found["count"] > 3 and found["outside"] == [], f"{label} {width}×{height}: outside the screen: {found}"
+        scale = float(present.evaluate("r => getComputedStyle(r).getPropertyValue('--cc-scale')"))
+        host.screenshot(f"present-{label}-{width}x{height}")
+        page.keyboard.press("Escape")
+        page.wait_for_function("() => document.querySelector('.convcore-view.cc-present') === null", timeout=10_000)
+        log.append(f"present {width}×{height}: every part on screen, scale {scale:.2f}")
+    page.set_viewport_size(before)
+    return log
+
+
 # Every text drawn under ``root``, against the background it is drawn on (WCAG 2 contrast ratio):
 # its colour, times the opacities above it, over the backgrounds of its ancestors composited from the
 # page down. A <select> counts as the text it shows; text a screen reader alone reads (a box of 1 px

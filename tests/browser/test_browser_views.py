@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import browser_scratch
-from browser_checks import check_screen, exercise
+from browser_checks import check_present, check_screen, exercise
 from browser_driver import assert_named, static_views, until, wait_js
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
@@ -70,6 +70,8 @@ def test_every_text_is_readable_and_every_control_named(lab, theme):
     seed.press("End", 1, "buildup-slider")
     seed.wait_step(8, attr="data-buildup")
     assert seed.control("say").inner_text() == "output channel 0 at (1, 1): 17 + 10 = 27"
+    print(*check_present(lab, seed, f"lab-{theme}"), sep="\n")
+    check_screen(seed.root)                              # back in its cell, as it was
 
 
 # -- every kind on one static page ------------------------------------------------------------
@@ -155,18 +157,6 @@ def test_live_in_jupyterlab(lab, lab_root, theme):
 
 
 # -- a lecture from one screen: keys, present mode, a link to a step ---------------------------
-JS_OUTSIDE = r"""
-(root) => {
-  const vw = innerWidth, vh = innerHeight;
-  const parts = root.querySelectorAll('.cc-controls:not([hidden]), [data-role=header], .cc-panel, [data-role=lines], .cc-legend');
-  return Array.from(parts).filter((e) => {
-    const b = e.getBoundingClientRect();
-    return b.width > 0 && (b.left < -1 || b.top < -1 || b.right > vw + 1 || b.bottom > vh + 1);
-  }).map((e) => e.dataset.role || e.dataset.panel || e.className);
-}
-"""
-
-
 def test_a_lecture_from_one_screen(page, tmp_path):
     from convcore.views import Stepper2D, TransposeView, embed_html
     views = [Stepper2D.from_example("seed_conv2d"), TransposeView.from_example("checkerboard")]
@@ -203,20 +193,8 @@ def test_a_lecture_from_one_screen(page, tmp_path):
         # present mode: everything of the view inside the screen, at a projector's size and at 1080p
         for theme in ("light", "dark"):
             host.set_theme(theme)
-            for width, height in ((853, 480), (1920, 1080)):
-                page.set_viewport_size({"width": width, "height": height})
-                seed.root.focus()
-                page.keyboard.press("f")
-                present = page.locator(".convcore-view.cc-present")
-                wait_js(page, "() => document.querySelector('.convcore-view.cc-present') !== null", "present mode")
-                assert present.evaluate(JS_OUTSIDE) == [], f"{width}×{height}: parts outside the screen"
-                scale = float(present.evaluate("r => getComputedStyle(r).getPropertyValue('--cc-scale')"))
-                print(f"present {width}×{height} {theme}: scale {scale:.2f}")
-                host.screenshot(f"present-{width}x{height}-{theme}")
-                page.keyboard.press("Escape")
-                wait_js(page, "() => document.querySelector('.convcore-view.cc-present') === null", "Escape to leave")
-                assert seed.root.evaluate("r => !!r.closest('.convcore-embed')")      # back in its place
-        page.set_viewport_size({"width": 1366, "height": 768})
+            print(*check_present(host, seed, f"static-{theme}"), sep="\n")
+            assert seed.root.evaluate("r => !!r.closest('.convcore-embed')")      # back in its place
         # a link to a step: the address names the view and the step
         board.press("ArrowRight", 5)
         board.wait_step(5)

@@ -2,7 +2,7 @@
 JupyterLab around them), step as the trace says, and every text in them is readable."""
 import pytest
 
-from browser_checks import exercise
+from browser_checks import check_present, exercise
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -21,3 +21,4 @@ def test_voila_app_views_follow_the_trace_and_read_well(voila, theme):
     assert not app.errors(), f"errors in the Voila app: {app.errors()[:5]}"
     for v in views:
         app.readable(v.root, f"Voila view {v.index}")
+    print(*check_present(app, views[0], f"voila-{theme}"), sep="\n")
