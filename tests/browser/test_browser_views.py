@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 import pytest
+from PIL import Image
 
 import browser_scratch
 from browser_checks import check_present, check_screen, exercise
@@ -112,6 +113,14 @@ def test_every_kind_steps_on_a_static_page_with_every_request_outside_it_blocked
             for view, v in zip(views, shown):
                 host.readable(v.root, f"static {view.data['kind']}")
             host.screenshot(f"static-every-kind-{theme}", full_page=True)
+        # on a phone (390 px wide) every view fits the width; a panel wider than that scrolls by itself
+        page.set_viewport_size({"width": 390, "height": 844})
+        until(lambda: page.evaluate("() => document.documentElement.scrollWidth"), "the page to fit 390 px",
+              lambda w: w <= 390)
+        scrolling = page.evaluate("() => Array.from(document.querySelectorAll('[data-scrolls]'), "
+                                  "(p) => getComputedStyle(p.querySelector('.cc-title'), '::before').content)")
+        assert scrolling and all("scrolls sideways" in c for c in scrolling), scrolling
+        host.screenshot("static-every-kind-phone", full_page=True)
 
 
 # -- live in JupyterLab: the kernel moves views, recomputes one, and hears where they are ------------
@@ -190,6 +199,13 @@ def test_a_lecture_from_one_screen(page, tmp_path):
         seed.wait_step(12)
         check_screen(seed.root)
         assert "Space or P plays and pauses" in seed.root.locator(f"#{seed.root.get_attribute('aria-describedby')}").text_content()
+        # the step as a PNG for a slide, from the view's own button (no kernel on this page)
+        with page.expect_download() as download:
+            seed.click("save-png")
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        picture = Image.open(saved).convert("RGB")
+        assert saved.name == "stepper2d-step-12.png" and picture.width > 1000 and len(picture.getcolors(1 << 20)) > 20
         # present mode: everything of the view inside the screen, at a projector's size and at 1080p
         for theme in ("light", "dark"):
             host.set_theme(theme)

@@ -235,6 +235,7 @@ function view(model, el, live) {
   const presentBtn = h("button", {"data-role": "present", "aria-pressed": "false", "aria-label": "present: the view alone, full screen",
                                   text: "present (F)"});
   const link = h("a", {"data-role": "link", class: "cc-link", text: "link to this step", hidden: live});
+  const savePng = h("button", {"data-role": "save-png", "aria-label": "save this step as a PNG picture", text: "save PNG"});
   const switchRow = row();
   switchRow.setAttribute("role", "radiogroup"); switchRow.setAttribute("aria-label", "reading");
   const posRow = row(), buRow = row();
@@ -251,7 +252,7 @@ function view(model, el, live) {
   const legend = h("div", {class: "cc-legend", "data-role": "legend"});
   const notes = h("div", {class: "cc-notes", "data-role": "notes"});
   const keysHelp = h("div", {class: "cc-sr", id: `cc-keys-${++viewCount}`, text: D.keys || ""});
-  const frame = h("div", {class: "cc-frame"}, row(prev, play, next, step.label, typed, speed, presentBtn, link),
+  const frame = h("div", {class: "cc-frame"}, row(prev, play, next, step.label, typed, speed, presentBtn, savePng, link),
                   switchRow, posRow, buRow, note, error, header, stage, lines, say, legend, notes, keysHelp);
   root.replaceChildren(frame);
   setAttr(root, "tabindex", "0");
@@ -443,9 +444,49 @@ function view(model, el, live) {
     else { home.replaceWith(root); home = null; frame.style.width = ""; root.style.removeProperty("--cc-scale"); }
     root.focus({preventScroll: !on});
   }
-  const refit = () => presenting && fit();
+  // a panel wider than the screen (a phone's) scrolls by itself, and its title says so
+  const scrolls = () => panels.forEach((pn) => setAttr(pn.block, "data-scrolls",
+    pn.block.scrollWidth > pn.block.clientWidth + 1 ? "1" : null));
+  const refit = () => { if (presenting) fit(); scrolls(); };
   window.addEventListener("resize", refit);
   presentBtn.addEventListener("click", () => present(!presenting));
+
+  // -- save the step on screen as a PNG, at twice its size (for slides): the frame as drawn, with
+  // its stylesheet, through an SVG image onto a canvas; no kernel needed, so it works on a static page
+  savePng.addEventListener("click", async () => {
+    const css = Array.from(document.styleSheets).map((sheet) => {
+      try { return Array.from(sheet.cssRules, (r) => r.cssText).join("\n"); } catch (err) { return ""; }
+    }).join("\n");
+    const clone = frame.cloneNode(true);                // the picture without the controls
+    clone.querySelectorAll(".cc-controls, .cc-sr").forEach((e) => e.remove());
+    clone.style.width = `${frame.offsetWidth}px`;
+    // measured where it will be drawn: in a page of its own, with this page's stylesheets (the
+    // picture takes the light colours, as the Python picture writer does)
+    const box = h("div", {class: "convcore-view", style: "display:inline-block"}, clone);
+    box.setAttribute("xmlns", "http://www.w3.org/1999/xhtml");
+    const probe = document.createElement("iframe");
+    probe.style.cssText = "position:absolute;left:-99999px;top:0;width:4000px;height:4000px;border:0";
+    document.body.append(probe);
+    probe.contentDocument.head.append(h("style", {text: css}));
+    probe.contentDocument.body.style.margin = "0";
+    probe.contentDocument.body.append(probe.contentDocument.importNode(box, true));
+    const drawn = probe.contentDocument.body.firstChild;
+    const w = drawn.offsetWidth, hgt = drawn.offsetHeight, scale = 2;
+    probe.remove();
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w * scale}" height="${hgt * scale}">` +
+      `<foreignObject x="0" y="0" width="${w}" height="${hgt}" transform="scale(${scale})">` +    // margin 0, as in the probe
+      `<style><![CDATA[${css}]]></style>${new XMLSerializer().serializeToString(box)}</foreignObject></svg>`;
+    const img = new Image();
+    img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg);
+    await img.decode();
+    const canvas = Object.assign(document.createElement("canvas"), {width: w * scale, height: hgt * scale});
+    const g = canvas.getContext("2d");
+    g.fillStyle = "#fff";
+    g.fillRect(0, 0, canvas.width, canvas.height);
+    g.drawImage(img, 0, 0);
+    const a = h("a", {download: `${D.kind}-step-${k}.png`, href: canvas.toDataURL("image/png")});
+    document.body.append(a); a.click(); a.remove();
+  });
 
   // -- a static page: every view can be linked to at a step (#view-N-step-K) -----------------------
   const anchor = () => (root.closest(".convcore-embed") || {}).id || "view";
@@ -469,6 +510,7 @@ function view(model, el, live) {
   showError();
   build();
   if (!show(k, b)) waitingFor = k;
+  requestAnimationFrame(scrolls);
   return () => {
     playback.stop(); sync.stop(); window.removeEventListener("resize", refit);
     for (const ev of events) model.off(ev, fromKernel);
