@@ -223,8 +223,8 @@ class Conv(Shaped):
         if w.shape[1] != c_in // groups_:
             # an image stored as (H, W, C), as image files and most libraries keep it, reads C as a width
             last = x.shape[-1] if dims == 2 else None
-            hint = (f". This input looks channels-last (H, W, C), the way images are stored; convolutions "
-                    f"want the channels first: np.moveaxis(x, -1, 0) gives shape (C, H, W)"
+            hint = (". This input looks channels-last (H, W, C), the way images are stored; convolutions "
+                    "want the channels first: np.moveaxis(x, -1, 0) gives shape (C, H, W)"
                     if last is not None and last == w.shape[1] * groups_ and last != c_in else "")
             raise ValueError(
                 f"{fn}: channel mismatch: `input` has C_in={c_in} channels (input shape {caller_shape(x, layout, True)}) "

@@ -8,7 +8,6 @@ pages must land on a page and an anchor that exist. Screenshots go to ``screensh
 """
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -16,18 +15,16 @@ import pytest
 
 import browser_servers as servers
 from browser_checks import exercise
-from browser_driver import StaticPage, wait_selector
+from browser_driver import StaticPage
 from browser_latency import summary, timed_presses
 from browser_servers import serve
 
-import convcore.views
 from convcore import site as builder
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 SOURCES = sorted(p.stem for p in (servers.NOTEBOOKS / "src").glob("*.md"))
 PAGES = ["index", *SOURCES]
-EMBEDDING = hasattr(convcore.views, "embed_html")
 
 
 @pytest.fixture(scope="session")
@@ -89,8 +86,6 @@ def test_every_view_steps_with_convcore_numbers(page, site_url, name):
     assert not site.errors(), f"{name}.html:\n  " + "\n  ".join(site.errors())
 
 
-@pytest.mark.xfail(not EMBEDDING, strict=True,
-                   reason="convcore.views.embed_html is not here yet (views branch): views show as notes")
 def test_every_view_of_the_suite_is_on_the_site(built_site):
     notes = {p.file: p.notes for p in built_site.pages if p.notes}
     assert not notes, f"outputs the static pages could not show: {notes}"
@@ -127,101 +122,3 @@ def test_links_between_pages_land(built_site):
             if not ok:
                 broken.append(f"{page.name}: {href}")
     assert not broken, "links that land nowhere:\n  " + "\n  ".join(broken)
-
-
-# ---------------------------------------------------------------------------------------------
-# The site's own plumbing, with a stand-in renderer: a page's views are embedded in the kernel's
-# slots, the page loads the renderer from assets/ as a module and calls hydrate(), all with no
-# outside request. The stand-in (not the views' renderer) draws one number per step from the
-# view's data; the numbers are convcore's, so the page must show conv1d's outputs step by step.
-
-STAND_IN_JS = """
-export function hydrate(root = document) {
-  for (const embed of root.querySelectorAll(".convcore-embed")) {
-    const data = JSON.parse(embed.querySelector("script.convcore-data").textContent);
-    const view = document.createElement("div");
-    view.className = "convcore-view";
-    view.dataset.step = "0";
-    const slider = Object.assign(document.createElement("input"),
-                                 { type: "range", min: 0, max: data.values.length - 1, value: 0 });
-    slider.setAttribute("aria-label", "step");
-    const value = document.createElement("output");
-    value.dataset.role = "value";
-    value.textContent = data.values[0];
-    slider.addEventListener("input", () => {
-      view.dataset.step = slider.value;
-      value.textContent = data.values[+slider.value];
-    });
-    view.append(slider, value);
-    embed.append(view);
-  }
-}
-"""
-
-STAND_IN_SOURCE = """---
-jupyter:
-  kernelspec:
-    display_name: Python 3 (ipykernel)
-    language: python
-    name: python3
----
-
-# A page with a stand-in view
-
-```python
-import json
-import convcore.views
-from convcore import conv1d
-
-class StandIn:
-    def __init__(self, values):
-        self.values = [int(v) for v in values]
-    def _repr_html_(self):
-        return convcore.views.embed_html(self)
-
-def embed_html(view, budget_bytes=2_000_000):
-    data = json.dumps({"values": view.values})
-    return (f'<div class="convcore-embed"><script type="application/json" class="convcore-data">'
-            f'{data}</script></div>')
-
-convcore.views.embed_html = embed_html
-StandIn(conv1d(list(range(40)), [1, 0, -1]))
-```
-"""
-
-
-@pytest.fixture(scope="module")
-def stand_in_site(chromium, tmp_path_factory):
-    import jupytext
-    import nbformat
-    root = tmp_path_factory.mktemp("stand-in") / "notebooks"
-    root.mkdir()
-    nbformat.write(jupytext.reads(STAND_IN_SOURCE, fmt="md"), root / "01-stand-in.ipynb")
-    mp = pytest.MonkeyPatch()
-    mp.setattr(convcore.views, "static_assets", lambda: {"convcore-view.js": STAND_IN_JS})
-    try:
-        built = builder.build_site(tmp_path_factory.mktemp("stand-in-site"), root, log=None)
-    finally:
-        mp.undo()
-    with serve(built.outdir) as url:
-        yield url
-
-
-def test_site_plumbing_with_a_stand_in_renderer(page, stand_in_site):
-    import numpy as np
-
-    from convcore import conv1d
-    expected = conv1d(np.arange(40), [1, 0, -1])
-    site = StaticPage(page, stand_in_site).open(f"{stand_in_site}/01-stand-in.html")
-    wait_selector(page, ".convcore-embed .convcore-view", "the stand-in renderer's view", 10)
-    slider = page.locator(".convcore-embed input[type=range]")
-    slider.focus()
-    for k in range(1, 4):
-        page.keyboard.press("ArrowRight")
-        assert page.locator(".convcore-view").get_attribute("data-step") == str(k)
-        assert page.locator("[data-role=value]").text_content() == str(expected[k])
-    view = page.locator(".convcore-embed").first
-    latency = summary(timed_presses(page, view, slider, 30))
-    print(f"stand-in renderer, key press to updated view: {latency}")
-    assert latency["presses"] == 30
-    assert not site.errors(), "\n".join(site.errors())
