@@ -113,6 +113,10 @@ def test_every_kind_steps_on_a_static_page_with_every_request_outside_it_blocked
             for view, v in zip(views, shown):
                 host.readable(v.root, f"static {view.data['kind']}")
             host.screenshot(f"static-every-kind-{theme}", full_page=True)
+        # present mode for every kind: controls, panels, lines and legend on a projector's screen and at 1080p
+        host.set_theme("light")
+        for view, v in zip(views, shown):
+            print(*check_present(host, v, f"static-{view.data['kind']}"), sep="\n")
         # on a phone (390 px wide) every view fits the width; a panel wider than that scrolls by itself
         page.set_viewport_size({"width": 390, "height": 844})
         until(lambda: page.evaluate("() => document.documentElement.scrollWidth"), "the page to fit 390 px",
