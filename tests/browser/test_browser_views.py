@@ -73,6 +73,11 @@ def test_every_text_is_readable_and_every_control_named(lab, theme):
     assert seed.control("say").inner_text() == "output channel 0 at (1, 1): 17 + 10 = 27"
     print(*check_present(lab, seed, f"lab-{theme}"), sep="\n")
     check_screen(seed.root)                              # back in its cell, as it was
+    with lab.page.expect_download() as download:         # the step as a PNG, from JupyterLab too
+        seed.click("save-png")
+    assert download.value.suggested_filename == f"stepper2d-step-{seed.step}.png"
+    saved = download.value.path()
+    assert Image.open(saved).width > 1000 and len(Image.open(saved).convert("RGB").getcolors(1 << 20)) > 20
 
 
 # -- every kind on one static page ------------------------------------------------------------
