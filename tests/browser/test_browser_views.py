@@ -215,6 +215,19 @@ def test_a_lecture_from_one_screen(page, tmp_path):
         download.value.save_as(saved)
         picture = Image.open(saved).convert("RGB")
         assert saved.name == "stepper2d-step-12.png" and picture.width > 1000 and len(picture.getcolors(1 << 20)) > 20
+        # every step as a GIF, at the scale chosen (1×): one frame per step, each a different picture
+        seed.choose("picture-scale", "1")
+        with page.expect_download(timeout=60_000) as download:
+            seed.click("save-gif")
+        animation = Image.open(download.value.path())
+        assert download.value.suggested_filename == "stepper2d-steps.gif" and animation.n_frames == 27
+        frames = []
+        for i in (0, 26):
+            animation.seek(i)
+            frames.append(animation.convert("RGB"))
+        assert frames[0].size[0] < picture.width and frames[0].tobytes() != frames[1].tobytes()
+        assert len(frames[1].getcolors(1 << 20)) > 10
+        seed.wait_step(12)                                 # the view is back where it was
         # present mode: everything of the view inside the screen, at a projector's size and at 1080p
         for theme in ("light", "dark"):
             host.set_theme(theme)

@@ -111,6 +111,68 @@ function syncer(model, shown) {
   return sync;
 }
 
+// -- GIF: frames (ImageData of one size) as an animated GIF89a that loops, delay in ms. Colours go
+// to one palette: the views' own fills and edges exactly (``exact``, from view.css), 6 levels of red,
+// green and blue, and greys for the antialiased text; no palette has to be chosen per picture.
+const GIF_STEPS = 120;                         // at most this many steps in one GIF
+function gif(frames, delay, exact = []) {
+  const bytes = [], word = (v) => bytes.push(v & 255, (v >> 8) & 255), text = (t) => [...t].forEach((c) => bytes.push(c.charCodeAt(0)));
+  const palette = [];
+  for (let r = 0; r < 6; r++) for (let g = 0; g < 6; g++) for (let b = 0; b < 6; b++) palette.push([r * 51, g * 51, b * 51]);
+  const own = exact.slice(0, 24);
+  for (let i = 0; i < 40 - own.length; i++) palette.push(Array(3).fill(Math.round(i * 255 / (39 - own.length))));
+  palette.push(...own);
+  const seen = new Map();
+  const index = (r, g, b) => {                   // the nearer of the cube's colour and the grey, remembered
+    const key = (r << 16) | (g << 8) | b;
+    if (!seen.has(key)) seen.set(key, nearest(r, g, b));
+    return seen.get(key);
+  };
+  const d = (i, r, g, b) => (palette[i][0] - r) ** 2 + (palette[i][1] - g) ** 2 + (palette[i][2] - b) ** 2;
+  const nearest = (r, g, b) => {               // the nearest of the cube's colour, a grey and the view's own
+    const greys = 40 - own.length, y = 216 + Math.round((r + g + b) / 3 * (greys - 1) / 255);
+    const near = [Math.round(r / 51) * 36 + Math.round(g / 51) * 6 + Math.round(b / 51), y,
+                  ...own.map((_, i) => 216 + greys + i)];
+    return near.reduce((best, i) => (d(i, r, g, b) < d(best, r, g, b) ? i : best));
+  };
+  const {width, height} = frames[0];
+  text("GIF89a"); word(width); word(height); bytes.push(0xf7, 0, 0);        // a 256-colour global table
+  palette.forEach((p) => bytes.push(...p));
+  bytes.push(0x21, 0xff, 11); text("NETSCAPE2.0"); bytes.push(3, 1, 0, 0, 0);   // loop for ever
+  for (const f of frames) {
+    bytes.push(0x21, 0xf9, 4, 0); word(Math.round(delay / 10)); bytes.push(0, 0);
+    bytes.push(0x2c); word(0); word(0); word(width); word(height); bytes.push(0);
+    const pixels = new Uint8Array(width * height);
+    for (let i = 0; i < pixels.length; i++) pixels[i] = index(f.data[4 * i], f.data[4 * i + 1], f.data[4 * i + 2]);
+    bytes.push(8);                               // LZW with 8-bit codes, written in blocks of 255
+    const data = lzw(pixels, 8);
+    for (let i = 0; i < data.length; i += 255) { const part = data.slice(i, i + 255); bytes.push(part.length, ...part); }
+    bytes.push(0);
+  }
+  bytes.push(0x3b);
+  return new Uint8Array(bytes);
+}
+
+// GIF's LZW: codes grow from minSize + 1 bits up to 12; the table starts again when full.
+function lzw(pixels, minSize) {
+  const clear = 1 << minSize, end = clear + 1, out = [];
+  let size = minSize + 1, next = end + 1, table = new Map(), acc = 0, bits = 0;
+  const put = (code) => { acc |= code << bits; bits += size; while (bits >= 8) { out.push(acc & 255); acc >>= 8; bits -= 8; } };
+  put(clear);
+  let prefix = pixels[0];
+  for (let i = 1; i < pixels.length; i++) {
+    const p = pixels[i], key = prefix * 256 + p;
+    if (table.has(key)) { prefix = table.get(key); continue; }
+    put(prefix);
+    if (next < 4096) { table.set(key, next++); if (next > (1 << size) && size < 12) size++; }
+    else { put(clear); table = new Map(); size = minSize + 1; next = end + 1; }
+    prefix = p;
+  }
+  put(prefix); put(end);
+  if (bits > 0) out.push(acc & 255);
+  return out;
+}
+
 // -- one panel: a grid of cells (or an image with boxes), built once, changed per step ----------
 function panel(id, P, {goTo, light}) {
   const block = h("div", {class: `cc-panel${P.small ? " cc-small" : ""}`, "data-panel": id});
@@ -236,6 +298,9 @@ function view(model, el, live) {
                                   text: "present (F)"});
   const link = h("a", {"data-role": "link", class: "cc-link", text: "link to this step", hidden: live});
   const savePng = h("button", {"data-role": "save-png", "aria-label": "save this step as a PNG picture", text: "save PNG"});
+  const saveGif = h("button", {"data-role": "save-gif", "aria-label": "save the steps as a GIF animation", text: "GIF"});
+  const scaleMenu = h("select", {"data-role": "picture-scale", "aria-label": "size of the saved picture"},
+    ...[1, 2, 3].map((x) => h("option", {value: x, text: `${x}×`, selected: x === 2})));
   const switchRow = row();
   switchRow.setAttribute("role", "radiogroup"); switchRow.setAttribute("aria-label", "reading");
   const posRow = row(), buRow = row();
@@ -252,7 +317,7 @@ function view(model, el, live) {
   const legend = h("div", {class: "cc-legend", "data-role": "legend"});
   const notes = h("div", {class: "cc-notes", "data-role": "notes"});
   const keysHelp = h("div", {class: "cc-sr", id: `cc-keys-${++viewCount}`, text: D.keys || ""});
-  const frame = h("div", {class: "cc-frame"}, row(prev, play, next, step.label, typed, speed, presentBtn, savePng, link),
+  const frame = h("div", {class: "cc-frame"}, row(prev, play, next, step.label, typed, speed, presentBtn, savePng, saveGif, scaleMenu, link),
                   switchRow, posRow, buRow, note, error, header, stage, lines, say, legend, notes, keysHelp);
   root.replaceChildren(frame);
   setAttr(root, "tabindex", "0");
@@ -451,41 +516,66 @@ function view(model, el, live) {
   window.addEventListener("resize", refit);
   presentBtn.addEventListener("click", () => present(!presenting));
 
-  // -- save the step on screen as a PNG, at twice its size (for slides): the frame as drawn, with
-  // its stylesheet, through an SVG image onto a canvas; no kernel needed, so it works on a static page
-  savePng.addEventListener("click", async () => {
+  // -- pictures for slides: the step on screen as a PNG, or every step as a GIF, at the scale chosen.
+  // The frame as drawn, without its controls, with the page's stylesheets, through an SVG image onto
+  // a canvas: no kernel needed, so on a static page too (light colours, as the Python picture writer).
+  async function snapshot(scale) {
     const css = Array.from(document.styleSheets).map((sheet) => {
       try { return Array.from(sheet.cssRules, (r) => r.cssText).join("\n"); } catch (err) { return ""; }
     }).join("\n");
-    const clone = frame.cloneNode(true);                // the picture without the controls
+    const clone = frame.cloneNode(true);
     clone.querySelectorAll(".cc-controls, .cc-sr").forEach((e) => e.remove());
     clone.style.width = `${frame.offsetWidth}px`;
-    // measured where it will be drawn: in a page of its own, with this page's stylesheets (the
-    // picture takes the light colours, as the Python picture writer does)
     const box = h("div", {class: "convcore-view", style: "display:inline-block"}, clone);
     box.setAttribute("xmlns", "http://www.w3.org/1999/xhtml");
-    const probe = document.createElement("iframe");
+    const probe = document.createElement("iframe");      // measured where it is drawn: a page of its own
     probe.style.cssText = "position:absolute;left:-99999px;top:0;width:4000px;height:4000px;border:0";
     document.body.append(probe);
     probe.contentDocument.head.append(h("style", {text: css}));
     probe.contentDocument.body.style.margin = "0";
     probe.contentDocument.body.append(probe.contentDocument.importNode(box, true));
-    const drawn = probe.contentDocument.body.firstChild;
-    const w = drawn.offsetWidth, hgt = drawn.offsetHeight, scale = 2;
+    const w = probe.contentDocument.body.firstChild.offsetWidth, hgt = probe.contentDocument.body.firstChild.offsetHeight;
     probe.remove();
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w * scale}" height="${hgt * scale}">` +
-      `<foreignObject x="0" y="0" width="${w}" height="${hgt}" transform="scale(${scale})">` +    // margin 0, as in the probe
+      `<foreignObject x="0" y="0" width="${w}" height="${hgt}" transform="scale(${scale})">` +
       `<style><![CDATA[${css}]]></style>${new XMLSerializer().serializeToString(box)}</foreignObject></svg>`;
     const img = new Image();
     img.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg);
     await img.decode();
-    const canvas = Object.assign(document.createElement("canvas"), {width: w * scale, height: hgt * scale});
+    const canvas = Object.assign(document.createElement("canvas"), {width: Math.round(w * scale), height: Math.round(hgt * scale)});
     const g = canvas.getContext("2d");
     g.fillStyle = "#fff";
     g.fillRect(0, 0, canvas.width, canvas.height);
     g.drawImage(img, 0, 0);
-    const a = h("a", {download: `${D.kind}-step-${k}.png`, href: canvas.toDataURL("image/png")});
-    document.body.append(a); a.click(); a.remove();
+    return canvas;
+  }
+  const download = (name, href) => { const a = h("a", {download: name, href}); document.body.append(a); a.click(); a.remove(); };
+  savePng.addEventListener("click", async () => {
+    download(`${D.kind}-step-${k}.png`, (await snapshot(Number(scaleMenu.value))).toDataURL("image/png"));
+  });
+  saveGif.addEventListener("click", async () => {
+    const from = k, last = Math.min(rd.held ? rd.held - 1 : rd.n - 1, GIF_STEPS - 1), frames = [];
+    saveGif.disabled = true;
+    try {
+      for (let s = 0; s <= last; s++) {
+        if (!recs[rd.key].has(s)) break;                  // a long reading: the steps that are here
+        show(s, rd.top);
+        frames.push(await snapshot(Number(scaleMenu.value)));
+      }
+    } finally { show(from, b); saveGif.disabled = false; }
+    // one size for every frame (a step's texts may widen it): the largest, on white
+    const W = Math.max(...frames.map((c) => c.width)), H = Math.max(...frames.map((c) => c.height));
+    const pixels = frames.map((c) => {
+      const page = Object.assign(document.createElement("canvas"), {width: W, height: H}), g = page.getContext("2d");
+      g.fillStyle = "#fff"; g.fillRect(0, 0, W, H); g.drawImage(c, 0, 0);
+      return g.getImageData(0, 0, W, H);
+    });
+    const style = getComputedStyle(root), hex = (v) => /^#[0-9a-f]{6}$/i.test(v) ? [1, 3, 5].map((i) => parseInt(v.slice(i, i + 2), 16)) : null;
+    const exact = ["plain", "kernel", "patch", "pad", "done", "current", "active", "read", "win", "other-group", "unread"]
+      .flatMap((st) => ["fill", "edge"].map((part) => hex(style.getPropertyValue(`--cc-${st}-${part}`).trim()))).filter(Boolean);
+    const url = URL.createObjectURL(new Blob([gif(pixels, 800, exact)], {type: "image/gif"}));
+    download(`${D.kind}-steps.gif`, url);
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
   });
 
   // -- a static page: every view can be linked to at a step (#view-N-step-K) -----------------------
