@@ -2,7 +2,7 @@
 step exactly as the trace says, and every text in them is readable in its Light and Dark themes."""
 import pytest
 
-from browser_checks import exercise
+from browser_checks import check_present, exercise
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(360)]
 
@@ -21,4 +21,5 @@ def test_notebook7_views_step_with_the_trace_and_read_well(notebook7, theme):
     log = exercise(seed, f"Notebook 7 {theme}")
     assert any("Play" in line for line in log)
     notebook7.readable(seed.root, "Notebook 7", at_least=61)
+    print(*check_present(notebook7, seed, f"notebook7-{theme}"), sep="\n")
     assert not notebook7.errors(), f"errors in Notebook 7: {notebook7.errors()[:5]}"

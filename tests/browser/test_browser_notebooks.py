@@ -14,7 +14,7 @@ import pytest
 
 import browser_servers as servers
 import build  # notebooks/build.py (conftest puts notebooks/ on the path)
-from browser_checks import exercise
+from browser_checks import check_present, exercise
 from browser_driver import wait_js, wait_selector
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
@@ -63,6 +63,7 @@ def test_notebook_runs_and_every_view_follows_the_trace(lab, name):
             continue
         shoot = lambda view, what: lab.screenshot(f"{stem}-view{view.index}-{view.kind}", show=view.root)  # noqa: E731
         print(label, *exercise(v, label, shoot), sep="\n  ")
+        print(*check_present(lab, v, f"{stem}-view{v.index}"), sep="\n  ")
     assert not lab.errors(), f"{name}: errors after exercising the views: {lab.errors()}"
 
     # Every text of every view reaches 4.5:1 in JupyterLab Light and Dark (the suite goes on in Light).

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import browser_servers as servers
-from browser_checks import exercise
+from browser_checks import check_present, exercise
 from browser_driver import StaticPage
 from browser_latency import summary, timed_presses
 from browser_servers import serve
@@ -80,7 +80,7 @@ def test_every_view_steps_with_convcore_numbers(page, site_url, name):
         # As a reader would: the site's cells out of sight are not laid out (content-visibility),
         # and a text not laid out has no innerText.
         v.root.scroll_into_view_if_needed()
-        log = exercise(v, label)
+        log = exercise(v, label) + check_present(site, v, f"site-{name}-view{v.index}")
         print(f"{label}:\n  " + "\n  ".join(log))
     print(f"{name}.html: {len(views)} step view(s) worked; outside requests blocked: {len(site.blocked)}")
     assert not site.errors(), f"{name}.html:\n  " + "\n  ".join(site.errors())

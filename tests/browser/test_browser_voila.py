@@ -21,4 +21,5 @@ def test_voila_app_views_follow_the_trace_and_read_well(voila, theme):
     assert not app.errors(), f"errors in the Voila app: {app.errors()[:5]}"
     for v in views:
         app.readable(v.root, f"Voila view {v.index}")
-    print(*check_present(app, views[0], f"voila-{theme}"), sep="\n")
+    for v in views:
+        print(*check_present(app, v, f"voila-{theme}-view{v.index}"), sep="\n")
