@@ -77,14 +77,19 @@ def _add(ex: Exercise) -> None:
 
 
 # -- 01 · conv1d: output length --------------------------------------------------
-_L = dict(n=20, k=5, stride=3, padding=2)
-_add(Exercise(
-    "conv1d_length", "01",
-    givens="signal length 20, kernel length 5, stride 3, padding 2",
-    answer=lambda: output_size(**_L),
-    solution=lambda: (f"window positions: {explain_output_size(**_L)}, "
-                      f"that is {(20 + 2 * 2 - (5 - 1) - 1) // 3} jumps plus the first position"),
-    mistakes=(
+def _size_exercise(name, notebook, givens, size: dict, lead: str, tail: str, mistakes, hint) -> None:
+    """An output-size exercise: the answer is ``output_size(**size)``, its solution the formula
+    filled in (``explain_output_size``) between ``lead`` and ``tail``."""
+    _add(Exercise(name, notebook, givens=givens, answer=lambda: output_size(**size),
+                  solution=lambda: f"{lead}{explain_output_size(**size)}{tail}", mistakes=mistakes,
+                  general_hint=hint))
+
+
+_size_exercise(
+    "conv1d_length", "01", "signal length 20, kernel length 5, stride 3, padding 2",
+    dict(n=20, k=5, stride=3, padding=2), "window positions: ",
+    f", that is {(20 + 2 * 2 - (5 - 1) - 1) // 3} jumps plus the first position",
+    (
         (_is(output_size(20, 5, stride=3)), "Did you add the padding? It goes on both ends: 2p."),
         (_is(output_size(20, 5, stride=3, padding=(2, 0))), "The padding goes on both ends: add 2p, not p."),
         (_is(output_size(20, 5, padding=2)), "Did you divide by the stride? The window jumps s places at a time."),
@@ -92,8 +97,8 @@ _add(Exercise(
         (_is(output_size(20, 5, stride=3, padding=2) + 1),
          "The division rounds down: a last jump that would leave the padded signal does not count."),
     ),
-    general_hint="Count the window's positions: (N + 2p − d(K − 1) − 1) ÷ s, rounded down, plus 1.",
-))
+    "Count the window's positions: (N + 2p − d(K − 1) − 1) ÷ s, rounded down, plus 1.",
+)
 
 # -- 02 · conv2d: the output's shape -----------------------------------------------
 _add(Exercise(
@@ -222,20 +227,16 @@ _add(Exercise(
     ),
     general_hint="The total padding is d(k − 1); when it is odd, one side gets one more.",
 ))
-_SD = dict(n=15, k=3, stride=2, dilation=2)
-_add(Exercise(
-    "stride_dilation", "04",
-    givens="a 15×15 input, a 3×3 kernel, stride 2, dilation 2, no padding; the output's side",
-    answer=lambda: output_size(**_SD),
-    solution=lambda: (f"the dilated kernel spans 2·(3 − 1) + 1 = {2 * (3 - 1) + 1} positions; "
-                      f"{explain_output_size(**_SD)}"),
-    mistakes=(
+_size_exercise(
+    "stride_dilation", "04", "a 15×15 input, a 3×3 kernel, stride 2, dilation 2, no padding; the output's side",
+    dict(n=15, k=3, stride=2, dilation=2), f"the dilated kernel spans 2·(3 − 1) + 1 = {2 * (3 - 1) + 1} positions; ", "",
+    (
         (_is(output_size(15, 3, stride=2)), "Did you spread the taps? With dilation d a kernel of k spans d(k − 1) + 1 positions."),
         (_is(output_size(15, 3, dilation=2)), "Did you divide by the stride?"),
         (_is(output_size(15, 3, stride=2, dilation=2) - 1), "Did you forget the +1 for the first position?"),
     ),
-    general_hint="First the span of the dilated kernel, then how far it can travel, then the jumps.",
-))
+    "First the span of the dilated kernel, then how far it can travel, then the jumps.",
+)
 
 # -- 05 · parameters, with biases ----------------------------------------------------
 
