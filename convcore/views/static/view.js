@@ -280,6 +280,7 @@ function view(model, el, live) {
   let rd = readings[model.get("reading")] || readings[D.reading];
   let k = model.get("step") || 0, b = model.get("buildup") ?? rd.top;
   let waitingFor = null;
+  const lastStep = () => (rd.held ? rd.held - 1 : rd.n - 1);   // a static page stops at the steps it holds
   const sync = syncer(model, () => ({step: k, buildup: b, reading: rd.key}));
 
   // the frame: controls, header, picture, lines, live sentence, legend, notes
@@ -350,7 +351,7 @@ function view(model, el, live) {
       if (!editRows[id]) { editRows[id] = row(); byId[id].block.insertBefore(editRows[id], byId[id].title.nextSibling); }
       editRows[id].append(h("label", {}, h("span", {text: label}), sel));
     }
-    const last = rd.held ? rd.held - 1 : rd.n - 1;      // a static page's slider stops at what it holds
+    const last = lastStep();
     step.input.max = last;
     pos = (rd.positions || []).map(([role, label, max]) => {
       const s = slider(role, label, max, 0);
@@ -396,7 +397,7 @@ function view(model, el, live) {
 
   // -- showing a step ----------------------------------------------------------------------------
   function show(nk, nb) {
-    const last = rd.held ? rd.held - 1 : rd.n - 1;
+    const last = lastStep();
     nk = Math.max(0, Math.min(last, nk));
     nb = Math.max(0, Math.min(rd.top, nb));
     const rec = recs[rd.key].get(nk);
@@ -456,7 +457,7 @@ function view(model, el, live) {
   bu.input.addEventListener("input", () => go(k, Number(bu.input.value)));
   back.addEventListener("click", () => go(k, b - 1));
   fwd.addEventListener("click", () => go(k, b + 1));
-  const playback = player(play, speed, {at: () => k, last: () => (rd.held ? rd.held - 1 : rd.n - 1),
+  const playback = player(play, speed, {at: () => k, last: lastStep,
     go: (nk) => go(nk, rd.top), missing: (nk) => { if (recs[rd.key].has(nk)) return false; want(nk); return true; }});
   root.convcoreStats = playback.stats;       // Play's frames, steps and waits, for the benchmarks
   typed.addEventListener("change", () => go(Number(typed.value), rd.top));
@@ -465,7 +466,7 @@ function view(model, el, live) {
   root.convcoreKey = (e) => {
     const t = e.target, onRange = t.matches("input[type=range]");
     if (t.matches("select, input:not([type=range]), textarea") && e.key !== "Escape") return false;
-    const last = rd.held ? rd.held - 1 : rd.n - 1;
+    const last = lastStep();
     const act = {
       " ": () => !t.matches("button") && playback.toggle(),
       "p": () => playback.toggle(),
@@ -519,10 +520,10 @@ function view(model, el, live) {
   // -- pictures for slides: the step on screen as a PNG, or every step as a GIF, at the scale chosen.
   // The frame as drawn, without its controls, with the page's stylesheets, through an SVG image onto
   // a canvas: no kernel needed, so on a static page too (light colours, as the Python picture writer).
-  async function snapshot(scale) {
-    const css = Array.from(document.styleSheets).map((sheet) => {
-      try { return Array.from(sheet.cssRules, (r) => r.cssText).join("\n"); } catch (err) { return ""; }
-    }).join("\n");
+  const pageCss = () => Array.from(document.styleSheets).map((sheet) => {
+    try { return Array.from(sheet.cssRules, (r) => r.cssText).join("\n"); } catch (err) { return ""; }  // another origin's
+  }).join("\n");
+  async function snapshot(scale, css) {
     const clone = frame.cloneNode(true);
     clone.querySelectorAll(".cc-controls, .cc-sr").forEach((e) => e.remove());
     clone.style.width = `${frame.offsetWidth}px`;
@@ -551,16 +552,16 @@ function view(model, el, live) {
   }
   const download = (name, href) => { const a = h("a", {download: name, href}); document.body.append(a); a.click(); a.remove(); };
   savePng.addEventListener("click", async () => {
-    download(`${D.kind}-step-${k}.png`, (await snapshot(Number(scaleMenu.value))).toDataURL("image/png"));
+    download(`${D.kind}-step-${k}.png`, (await snapshot(Number(scaleMenu.value), pageCss())).toDataURL("image/png"));
   });
   saveGif.addEventListener("click", async () => {
-    const from = k, last = Math.min(rd.held ? rd.held - 1 : rd.n - 1, GIF_STEPS - 1), frames = [];
+    const from = k, last = Math.min(lastStep(), GIF_STEPS - 1), frames = [], css = pageCss();   // read once
     saveGif.disabled = true;
     try {
       for (let s = 0; s <= last; s++) {
         if (!recs[rd.key].has(s)) break;                  // a long reading: the steps that are here
         show(s, rd.top);
-        frames.push(await snapshot(Number(scaleMenu.value)));
+        frames.push(await snapshot(Number(scaleMenu.value), css));
       }
     } finally { show(from, b); saveGif.disabled = false; }
     // one size for every frame (a step's texts may widen it): the largest, on white
