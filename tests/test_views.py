@@ -16,10 +16,11 @@ import pytest
 from PIL import Image
 
 from convcore import examples
-from convcore.views import (Explorer, HeatmapView, PointwiseView, Stepper1D, Stepper2D, View, as_trace,
+from convcore.views import (Explorer, GradientView, HeatmapView, Im2colView, PointwiseView, PoolView,
+                            ReceptiveFieldView, SequenceView, Stepper1D, Stepper2D, TransposeView, View, as_trace,
                             embed_html, static_assets, view_for)
 from convcore.views.conv import build_up, kind_of
-from convcore.views import picture
+from convcore.views import picture, schema
 from convcore.views.view import STATIC
 
 CONV = [n for n in examples.names() if kind_of(as_trace(n)) in ("stepper1d", "stepper2d")]
@@ -235,13 +236,42 @@ def test_step_buildup_and_reading_sync_both_ways():
         v.reading = "sideways"
 
 
-def test_views_display_as_widgets_or_as_static_html(monkeypatch):
-    v = Stepper1D([1, 2, 3, 4], [1, 0, -1])
-    bundle = v._repr_mimebundle_()
+EVERY_KIND = [  # (how to make it, the catalogue example it names)
+    (lambda: Stepper1D([1, 2, 3, 4, 5], [1, 0, -1]), None),
+    (lambda: Stepper2D.from_example("seed_conv2d"), "seed_conv2d"),
+    (lambda: PointwiseView.from_example("seed_1x1"), "seed_1x1"),
+    (lambda: TransposeView.from_example("checkerboard"), "checkerboard"),
+    (lambda: GradientView.from_example("seed_conv2d"), "seed_conv2d"),
+    (lambda: Im2colView.from_example("seed_conv2d"), "seed_conv2d"),
+    (lambda: PoolView([[1, 2, 0, 1], [3, 4, 1, 0], [0, 0, 5, 6], [1, 2, 7, 8]], "max", kernel_size=2), None),
+    (lambda: ReceptiveFieldView([dict(kernel_size=3, padding=1), dict(kind="max_pool", kernel_size=2),
+                                 dict(kernel_size=3, padding=1), dict(kind="max_pool", kernel_size=2)], 16), None),
+    (lambda: SequenceView(24), None),
+]
+
+
+@pytest.mark.parametrize("make, example", EVERY_KIND, ids=lambda x: x if isinstance(x, str) else None)
+def test_a_view_displays_as_a_widget_or_as_its_static_embed(make, example, monkeypatch):
+    """Live: the widget. With CONVCORE_VIEWS=static: exactly ``embed_html``, whose JSON holds every step
+    of every reading, the step and reading on screen, and shows the same screens."""
+    view = make()
+    bundle = view._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in (bundle[0] if isinstance(bundle, tuple) else bundle)
+    view.update(2)
+    html = embed_html(view)
+    m = re.fullmatch(r'<div class="convcore-embed" data-view="([\w-]+)">'
+                     r'<script type="application/json" class="convcore-data">(.*)</script></div>', html, re.S)
+    assert m and m.group(1) == view.data["kind"]
+    assert "</" not in m.group(2)
+    payload = json.loads(m.group(2))
+    assert payload["step"] == 2 and payload["reading"] == view.reading
+    assert payload["data"]["example"] == view.data["example"] == example
+    for shipped, rd in zip(payload["data"]["readings"], view.data["readings"]):
+        assert shipped["steps"] == json.loads(json.dumps(rd["steps"])) and shipped["held"] is None
+        same = json.loads(json.dumps(schema.screen(shipped, shipped["steps"][2], 2)))
+        assert same == json.loads(json.dumps(view.screen(2, reading=rd["key"])))
     monkeypatch.setenv("CONVCORE_VIEWS", "static")
-    html = v._repr_mimebundle_()["text/html"]
-    assert html.startswith('<div class="convcore-embed" data-view="stepper1d">')
+    assert view._repr_mimebundle_()["text/html"] == html
 
 
 def test_embed_html_holds_whole_steps_and_says_what_it_leaves_out():

@@ -3,7 +3,6 @@ renderer draws) equals the library's traces, its results, and PyTorch's."""
 from __future__ import annotations
 
 import json
-import re
 
 import numpy as np
 import pytest
@@ -13,9 +12,8 @@ from convcore import api, conv2d, conv_transpose1d, conv_transpose2d
 from convcore import examples as catalogue
 from convcore.trace_transpose import trace_transpose1d, trace_transpose2d
 from convcore.views import GradientView, Im2colView, TransposeView, fmt
-from convcore.views import schema
 from convcore.views.schema import key, rc
-from convcore.views.view import STATIC, View, embed_html
+from convcore.views.view import STATIC, View
 
 TRANSPOSED = catalogue.transposed_names()
 CSS = (STATIC / "view.css").read_text(encoding="utf-8")
@@ -530,27 +528,6 @@ def test_the_stamps_notebook_numbers():
     assert texts_of(view.screen(2), "count0") == [["1", "1", "2", "1", "2", "1", "1"]]
     assert view.record(1, "scatter")["jump"] == {"gather": 2}
     assert view.screen(2, reading="gather")["lines"][0][1] == "input channel 0: 1·(-1) + 0·0 + 2·1 = 1"
-
-
-@pytest.mark.parametrize("make", [lambda: TransposeView.from_example("checkerboard"),
-                                  lambda: GradientView.from_example("seed_conv2d"),
-                                  lambda: Im2colView.from_example("seed_conv2d")])
-def test_embeds_parse_and_static_mode_gives_html(make, monkeypatch):
-    view = make()
-    view.update(3)
-    html = embed_html(view)
-    m = re.fullmatch(r'<div class="convcore-embed" data-view="(\w+)">'
-                     r'<script type="application/json" class="convcore-data">(.*)</script></div>', html, re.S)
-    assert m and m.group(1) == view.kind
-    assert "</" not in m.group(2)
-    payload = json.loads(m.group(2))
-    assert payload["step"] == 3 and payload["reading"] == view.reading
-    assert payload["data"]["example"] == view.data["example"] is not None
-    for shipped, rd in zip(payload["data"]["readings"], view.data["readings"]):
-        assert shipped["steps"] == rd["steps"] and shipped["held"] is None
-        assert schema.screen(shipped, shipped["steps"][3], 3) == view.screen(3, reading=rd["key"])
-    monkeypatch.setenv("CONVCORE_VIEWS", "static")
-    assert view._repr_mimebundle_()["text/html"] == html
 
 
 def test_example_named_only_when_unchanged():

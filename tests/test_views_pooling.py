@@ -4,8 +4,6 @@ trace the view is built from: the window and its states, max's winner, avg's cou
 divisor, the value, the output cells done / current / todo, the positions' table, ``reads``."""
 from __future__ import annotations
 
-import json
-import re
 from itertools import product
 
 import numpy as np
@@ -16,7 +14,6 @@ import torch.nn.functional as F
 from convcore import pooling
 from convcore.views import PoolView
 from convcore.views.numfmt import fmt
-from convcore.views.view import embed_html
 
 GRID = [[1, 2, 0, 1], [3, 4, 1, 0], [0, 0, 5, 6], [1, 2, 7, 8]]
 CASES = [
@@ -292,18 +289,6 @@ def test_update_step_and_checks():
         PoolView(GRID, "min", kernel_size=2)
     with pytest.raises(ValueError, match="padding. must be at most half the kernel"):
         PoolView(GRID, "max", kernel_size=2, padding=2)
-
-
-def test_static_display_is_the_one_embed(monkeypatch):
-    view = PoolView(GRID, "max", kernel_size=2)
-    view.step = 2
-    html = embed_html(view)
-    m = re.fullmatch(r'<div class="convcore-embed" data-view="pool">'
-                     r'<script type="application/json" class="convcore-data">(.*)</script></div>', html, re.S)
-    payload = json.loads(m.group(1))
-    assert payload["data"]["readings"] == view.data["readings"] and payload["step"] == 2
-    monkeypatch.setenv("CONVCORE_VIEWS", "static")
-    assert view._repr_mimebundle_()["text/html"] == html
 
 
 @pytest.mark.parametrize("x, kind, kw", CASES[:5], ids=IDS[:5])

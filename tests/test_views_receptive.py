@@ -4,8 +4,6 @@ change output o when they change), the future after t never read, the selects re
 the kernel with the library's message on an impossible stack."""
 from __future__ import annotations
 
-import json
-import re
 
 import numpy as np
 import pytest
@@ -15,7 +13,6 @@ from convcore.causal import causal_layers
 from convcore.receptive import receptive_field
 from convcore.views import ReceptiveFieldView, SequenceView
 from convcore.views.receptive import NEEDS_KERNEL
-from convcore.views.view import embed_html
 
 STACK = [dict(kernel_size=3, padding=1), dict(kind="max_pool", kernel_size=2),
          dict(kernel_size=3, padding=1), dict(kind="max_pool", kernel_size=2)]
@@ -148,19 +145,6 @@ def test_sequence_never_reads_the_future():
             assert view.record(t, name)["jump"] == {other: t}
     view.update(5, reading="plain")
     assert (view.reading, view.step) == ("plain", 5)
-
-
-def test_embed_and_static_display(monkeypatch):
-    for view in (ReceptiveFieldView(STACK, 16), SequenceView(24)):
-        view.step = 2
-        html = embed_html(view)
-        m = re.fullmatch(rf'<div class="convcore-embed" data-view="{view.kind}">'
-                         r'<script type="application/json" class="convcore-data">(.*)</script></div>', html, re.S)
-        payload = json.loads(m.group(1))
-        assert payload["data"]["readings"] == view.data["readings"] and payload["step"] == 2
-        monkeypatch.setenv("CONVCORE_VIEWS", "static")
-        assert view._repr_mimebundle_()["text/html"] == html
-        monkeypatch.delenv("CONVCORE_VIEWS")
 
 
 def test_the_picture_writer_draws_every_step_of_every_reading():

@@ -100,22 +100,24 @@ def page(browser):
         pg.context.close()
 
 
-@pytest.fixture
-def lab(page, lab_server, lab_root):
-    """A JupyterLab page (``browser_driver.Lab``); every kernel is shut down afterwards (2 cores)."""
-    yield Lab(page, lab_server, lab_root)
+def _hosted(host, page, server, root):
+    """A page driven by ``host`` on ``server``; every kernel is shut down afterwards (2 cores)."""
+    yield host(page, server, root)
     with contextlib.suppress(Exception):
         page.close()
-    lab_server.shutdown_kernels()
+    server.shutdown_kernels()
+
+
+@pytest.fixture
+def lab(page, lab_server, lab_root):
+    """A JupyterLab page (``browser_driver.Lab``)."""
+    yield from _hosted(Lab, page, lab_server, lab_root)
 
 
 @pytest.fixture
 def notebook7(page, notebook7_server, lab_root):
-    """A Notebook 7 page (``browser_driver.Notebook7``); every kernel is shut down afterwards."""
-    yield Notebook7(page, notebook7_server, lab_root)
-    with contextlib.suppress(Exception):
-        page.close()
-    notebook7_server.shutdown_kernels()
+    """A Notebook 7 page (``browser_driver.Notebook7``)."""
+    yield from _hosted(Notebook7, page, notebook7_server, lab_root)
 
 
 @pytest.fixture
