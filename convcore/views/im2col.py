@@ -1,11 +1,11 @@
 """Im2colView: a 2-D convolution as one matrix product, one output position per step.
 
-Step k lifts the patch of output position k (lit in every input channel) into row k of the im2col matrix X (rows
-before it filled, after it empty); row k times the weight matrix W (one column per output channel) gives
-position k's outputs, one per output channel, with the products written out. A click on a row of X or Y goes to
+Step q lifts the patch of output position q (lit in every input channel) into row q of the im2col matrix X (rows
+before it filled, after it empty); row q times the weight matrix W (one column per output channel) gives
+position q's outputs, one per output channel, with the products written out. A click on a row of X or Y goes to
 its step; pointing at an input cell lights the cells of X that copy it. Every number comes from the
-convolution's trace (``trace2d``): row k is the step's patch, each output the value of that output channel's
-step at position k. The data follows ``schema.py`` and ``View`` carries it.
+convolution's trace (``trace2d``): row q is the step's patch, each output the value of that output channel's
+step at position q. (q, not k: the suite's notation keeps k for a kernel size.) The data follows ``schema.py`` and ``View`` carries it.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def im2col_reading(trace: Trace) -> dict:
     (OH, OW), (kh, kw), C, C_out = p.out_spatial, p.kernel_shape, p.in_channels, p.out_channels
     P, cols = OH * OW, C * kh * kw
     check_size("Im2colView", "im2col", P, P * (cols + C_out))       # one step per position, before building
-    # Row k of X is output position k = (k // OW, k % OW); column c:a,b is channel c, kernel tap (a, b).
+    # Row q of X is output position q = (q // OW, q % OW); column c:u,v is channel c, kernel tap (u, v).
     col_labels = [f"{c}:{a},{b}" for c, a, b in np.ndindex(C, kh, kw)]
     row_labels = [f"{k} ({k // OW},{k % OW})" for k in range(P)]
     out_labels = [f"o={o}" for o in range(C_out)]
@@ -49,8 +49,8 @@ def im2col_reading(trace: Trace) -> dict:
         panels[f"in{c}"] = {"title": f"input channel {c}", "role": "in-cell", "channel": c,
                             "t": texts(image), "s": pad_state, "reads": reads,
                             "keys": [[key((c, i, j)) for j in cols_] for i in rows_]}
-    panels["X"] = {"title": f"im2col matrix X ({P} × {cols}): row k = patch of position k (i, j); "
-                            "column c:a,b = channel c, kernel tap (a, b)", "role": "cell",
+    panels["X"] = {"title": f"im2col matrix X ({P} × {cols}): row q = patch of position q = (i, j); "
+                            "column c:u,v = channel c, kernel tap (u, v)", "role": "cell",
                    "t": X, "s": states((P, cols), "todo"), "order": [[k] * cols for k in range(P)],
                    "rl": row_labels, "cl": col_labels}
     panels["W"] = {"title": f"weight matrix W ({cols} × {C_out})", "role": "kernel-cell", "t": texts(W),
