@@ -93,13 +93,23 @@ def test_dilation_figure_shades_the_taps_and_outlines_their_span():
 
 def test_transposed_figure_counts_the_stamps_and_inserts_the_zeros_torch_needs():
     fig = figures.transposed("stamps_2d", output=(1, 1))
-    (inputs, canvas), (derived, out) = fig.columns
-    n_in, k, s = states(inputs).shape[0], 3, 2           # the example: 2×2 input, 3×3 kernel, stride 2
-    # Stamps landing on each cell: conv_transpose2d of ones with ones counts them.
-    counts = F.conv_transpose2d(torch.ones(1, 1, n_in, n_in), torch.ones(1, 1, k, k), stride=s)[0, 0]
-    drawn = np.array([[int(t) for t, _s in row] for row in canvas["cells"]])
-    assert drawn.tolist() == counts.long().tolist()
-    assert cells_where(canvas, {"active"}) == {tuple(map(int, rc)) for rc in torch.nonzero(counts > 1)}
+    *stamps, (derived, out) = fig.columns
+    n_in, k, s = states(stamps[0][0]).shape[0], 3, 2     # the example: 2×2 input, 3×3 kernel, stride 2
+    ones = torch.ones(1, 1, k, k)
+    # Column j: input element j (row-major) lit; the canvas after its stamp counts the stamps of
+    # elements 0..j on each cell, conv_transpose2d of ones with ones over those elements; its stamp's
+    # cells, conv_transpose2d of element j alone, are outlined.
+    assert len(stamps) == n_in * n_in
+    for j, (inputs, canvas) in enumerate(stamps):
+        so_far, alone = torch.zeros(1, 1, n_in * n_in), torch.zeros(1, 1, n_in * n_in)
+        so_far[..., :j + 1], alone[..., j] = 1, 1
+        counts = F.conv_transpose2d(so_far.reshape(1, 1, n_in, n_in), ones, stride=s)[0, 0]
+        lit = F.conv_transpose2d(alone.reshape(1, 1, n_in, n_in), ones, stride=s)[0, 0]
+        assert cells_where(inputs, {"patch"}) == {divmod(j, n_in)}
+        drawn = [[int(t) if t else 0 for t, _s in row] for row in canvas["cells"]]
+        assert drawn == counts.long().tolist()
+        assert cells_where(canvas, {"patch", "active"}) == {tuple(map(int, rc)) for rc in torch.nonzero(lit)}
+        assert cells_where(canvas, {"active"}) == {tuple(map(int, rc)) for rc in torch.nonzero((lit > 0) & (counts > 1))}
     # The drawn zero-inserted, padded input: put x's elements (row-major) where it shows input cells
     # and zeros elsewhere; torch's plain convolution with the flipped kernel must then give
     # conv_transpose2d's output.

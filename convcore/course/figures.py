@@ -200,28 +200,28 @@ def dilation(n: int = 7, k: int = 3, dilations=(1, 2)) -> Figure:
 
 
 def transposed(example: str = "stamps_2d", output=(1, 1)) -> Figure:
-    """A transposed convolution both ways: every input element's stamp landing on the output, with
-    how many stamps each cell receives; and the same output as a plain convolution of the input with
-    zeros inserted and padding added, the window of ``output`` shaded."""
+    """A transposed convolution both ways. Scatter: one column per input element (keep the input
+    small), the element lit above the output after its stamp landed, each cell counting the stamps
+    on it so far. Gather: the same output as a plain convolution of the input with zeros inserted
+    and padding added, the window of ``output`` shaded."""
     scatter = catalogue.get_transposed(example).trace("scatter")
     p = scatter.problem
-    # Scatter: count the landings of every stamp on the canvas (the output before the crop).
-    landings = [landing for step in scatter for landing in step.landings]
-    landed = Counter(landing.canvas for landing in landings)
-    cropped = {landing.canvas for landing in landings if landing.cropped}
-    canvas = [[landed[(r, c)] for c in range(p.canvas_spatial[1])] for r in range(p.canvas_spatial[0])]
-    crop = [["pad" if (r, c) in cropped else "active" if v > 1 else "done" if v else "todo"
-             for c, v in enumerate(row)] for r, row in enumerate(canvas)]
-    first = scatter[0]
-    stamp_box = _span_box(landing.canvas for landing in first.landings)
-    inputs = [["plain"] * p.in_spatial[1] for _ in range(p.in_spatial[0])]
-    inputs[first.in_pos[0]][first.in_pos[1]] = "patch"
-    kernel = _size(p.kernel_shape)
-    scatter_column = (
-        _panel(f"scatter: input {_size(p.in_spatial)}", inputs),
-        _panel(f"{len(scatter)} stamps of {kernel}, {p.axes[0].stride} apart: how many land on each cell",
-               crop, texts=[[str(v) for v in row] for row in canvas], boxes=[stamp_box]),
-    )
+    kernel, apart = _size(p.kernel_shape), p.axes[0].stride
+    landed: Counter = Counter()      # stamps landed on each cell of the canvas (the output before the crop)
+    columns = []
+    for step in scatter:
+        landed.update(landing.canvas for landing in step.landings)
+        now = {landing.canvas: landing.cropped for landing in step.landings}
+        canvas = [[landed[(r, c)] for c in range(p.canvas_spatial[1])] for r in range(p.canvas_spatial[0])]
+        states = [["todo" if not v else
+                   ("pad-patch" if now[(r, c)] else "active" if v > 1 else "patch") if (r, c) in now else
+                   "done" for c, v in enumerate(row)] for r, row in enumerate(canvas)]
+        inputs = [["plain"] * p.in_spatial[1] for _ in range(p.in_spatial[0])]
+        inputs[step.in_pos[0]][step.in_pos[1]] = "patch"
+        texts = [[str(v) if v else "" for v in row] for row in canvas]
+        columns.append((_panel(f"input element {tuple(step.in_pos)}", inputs),
+                        _panel(f"after stamp {step.index + 1} of {len(scatter)}", states, texts=texts)))
+    counts = sorted({v for v in landed.values()})
     # Gather: the plain convolution's input, each cell what the plan says it holds.
     gather = scatter.gather
     conv = gather.conv_trace.problem
@@ -239,15 +239,15 @@ def transposed(example: str = "stamps_2d", output=(1, 1)) -> Figure:
                f"{_size(tuple(a.padded_length for a in conv.axes))}", derived),
         _panel(f"output {_size(p.out_spatial)}", out),
     )
-    counts = sorted({v for row in canvas for v in row if v})
-    caption = (f"Left: each of the {len(scatter)} input elements stamps the {kernel} kernel onto the "
-               f"{_size(p.canvas_spatial)} output, {p.axes[0].stride} cells apart (the first stamp outlined); "
-               f"where stamps overlap (yellow) their values add up: {' or '.join(map(str, counts))} stamps land on "
-               f"a cell. "
-               f"Right: the same output as a plain convolution: {inserted} zero inserted between neighbouring "
+    caption = (f"Scatter: each of the {len(scatter)} input elements in turn stamps its value times the {kernel} "
+               f"kernel onto the {_size(p.canvas_spatial)} output, {apart} cells further on than its neighbour's "
+               f"stamp (outlined); a number counts the stamps landed on its cell so far, and where they "
+               f"overlap (yellow) their values add up: in the end {' or '.join(map(str, counts))} stamps land "
+               f"on a cell. Gather (last column): "
+               f"the same output as a plain convolution: {inserted} zero inserted between neighbouring "
                f"elements (dotted), {gather.plan.pad_before[0]} cells of padding around them (hatched), and the "
                f"flipped kernel's window for output {tuple(output)} shaded.")
-    return Figure((scatter_column, gather_column), caption)
+    return Figure((*columns, gather_column), caption)
 
 
 def pooling_ceil_mode(n: int = 5, kernel_size: int = 2, stride: int = 2) -> Figure:
