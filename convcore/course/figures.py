@@ -235,7 +235,7 @@ def transposed(example: str = "stamps_2d", output=(1, 1)) -> Figure:
     out[output[0]][output[1]] = "current"
     inserted = gather.plan.strides[0] - 1
     gather_column = (
-        _panel(f"gather: {inserted} zero between elements, {gather.plan.pad_before[0]} of padding: "
+        _panel(f"gather: {inserted} zero inserted, {gather.plan.pad_before[0]} padding: "
                f"{_size(tuple(a.padded_length for a in conv.axes))}", derived),
         _panel(f"output {_size(p.out_spatial)}", out),
     )
