@@ -82,7 +82,7 @@ class Figure:
         flat = self.image.quantize(colors=256, method=2, dither=0)
         uri = picture.png_data_uri(flat)
         return {"image/png": uri.split(",", 1)[1], "text/plain": self.caption,
-                "text/html": f'<img src="{uri}" alt="{html.escape(self.caption)}">'}
+                "text/html": f'<img class="convcore-figure" src="{uri}" alt="{html.escape(self.caption)}">'}
 
     def save(self, path) -> None:
         """Write the figure as a PNG."""
