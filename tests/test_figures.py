@@ -191,3 +191,9 @@ def test_figure_is_an_opaque_light_card_with_alt_text(name):
     assert len(np.unique(rgb, axis=0)) > 8
     assert bundle["text/plain"] == fig.caption
     assert f'alt="{fig.caption}"'.replace("'", "&#x27;") in bundle["text/html"]
+
+
+@pytest.mark.parametrize("name", ["stamps_1d", "checkerboard"])
+def test_transposed_figure_refuses_what_it_cannot_draw(name):
+    with pytest.raises(ValueError, match="figures.transposed: `example` must be a 2-D transposed convolution"):
+        figures.transposed(name)

@@ -38,6 +38,7 @@ from ..views import palette, picture
 KIND_STATE = {"input": "plain", "inserted": "ins", "padding": "pad"}     # what the derived input holds
 KIND_LIT = {"input": "patch", "inserted": "ins-patch", "padding": "pad-patch"}
 COLUMN_GAP, PANEL_GAP = 28, 12                                           # CSS pixels
+MAX_STAMPS = 6                     # the transposed figure draws one column per input element
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,10 @@ def transposed(example: str = "stamps_2d", output=(1, 1)) -> Figure:
     and padding added, the window of ``output`` shaded."""
     scatter = catalogue.get_transposed(example).trace("scatter")
     p = scatter.problem
+    if p.dims != 2 or len(scatter) > MAX_STAMPS:
+        raise ValueError(f"figures.transposed: `example` must be a 2-D transposed convolution with at most "
+                         f"{MAX_STAMPS} input elements (one column each); got {example!r}, "
+                         f"{p.dims}-D with {len(scatter)}")
     kernel, apart = _size(p.kernel_shape), p.axes[0].stride
     landed: Counter = Counter()      # stamps landed on each cell of the canvas (the output before the crop)
     columns = []
