@@ -17,8 +17,8 @@ the static site.
     figures.pooling_ceil_mode()  # ceil_mode False vs True, the extra windows marked
 
 Every function returns a ``Figure``: ``image`` (a PIL image), ``caption`` (also its alt text), and
-``panels``, the grids as drawn ({title: rows of (text, state)}), which the tests compare with
-PyTorch.
+``columns``, the panels as drawn (each a title over rows of (text, state) cells), which the tests
+compare with PyTorch (tests/test_figures.py).
 """
 from __future__ import annotations
 
@@ -55,10 +55,6 @@ class Figure:
     def panels(self) -> dict[str, list[list[tuple[str, str]]]]:
         """Every panel's cells as drawn, by title."""
         return {p["title"]: p["cells"] for column in self.columns for p in column}
-
-    def states(self, title: str) -> np.ndarray:
-        """The states of panel ``title``'s cells, as an array of strings."""
-        return np.array([[s for _t, s in row] for row in self.panels[title]])
 
     @cached_property
     def image(self):
