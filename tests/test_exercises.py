@@ -370,12 +370,6 @@ def test_every_write_code_exercise_accepts_pytorchs_answer():
         assert check(name, function).startswith("✓ Right on all"), (name, check(name, function))
 
 
-def _positional(mistaken, name):
-    """A mistaken implementation of the exercise's (keyword) mistakes, as a learner writes it."""
-    keys = list(EXERCISES[name].cases()[0])
-    return lambda *args: mistaken(**dict(zip(keys, args)))
-
-
 @pytest.mark.parametrize("name", CODE)
 def test_a_mistaken_function_is_told_where_and_which_mistake_without_the_answer(name):
     """Every planted mistake, written as a learner's function, gets its own hint, names the
@@ -383,10 +377,10 @@ def test_a_mistaken_function_is_told_where_and_which_mistake_without_the_answer(
     ex = EXERCISES[name]
     assert len(ex.mistakes) >= 2
     for mistaken, hint in ex.mistakes:
-        verdict = said(name, _positional(mistaken, name))
+        verdict = said(name, mistaken)
         assert verdict.startswith("✗ For ") and " ".join(hint.split()) in verdict, verdict
         failing = next(case for case in ex.cases() if verdict.startswith("✗ For " + _said_inputs(case)))
-        expected = np.asarray(ex.answer()(**failing))
+        expected = np.asarray(ex.answer()(*failing.values()))
         if expected.ndim:
             assert str(expected.tolist())[1:-1] not in verdict, verdict
         else:

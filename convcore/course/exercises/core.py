@@ -169,16 +169,17 @@ class Exercise:
 @dataclass(frozen=True)
 class CodeExercise(Exercise):
     """Write a function: ``answer()`` is convcore's (the oracle); ``cases()`` the seeded random
-    inputs it is run on, as keyword arguments in the function's order, small ones first;
-    ``mistakes`` holds (mistaken implementation, hint): a function whose output agrees with
-    the mistaken one where it disagrees with convcore's gets that hint."""
+    inputs it is run on, as dicts in the function's argument order (every function is called
+    with them as positional arguments), small ones first; ``mistakes`` holds (mistaken
+    implementation, hint): a function whose output agrees with the mistaken one where it
+    disagrees with convcore's gets that hint."""
     cases: Callable[[], list[dict]] = list
     kind = "code"
 
     def judge(self, given) -> str:
         cases = self.cases()
         for args in cases:
-            expected = self.answer()(**args)
+            expected = self.answer()(*args.values())
             try:
                 got = given(*(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args.values()))
             except Exception as error:   # the learner's code: any error is theirs to read
@@ -203,7 +204,7 @@ def _inputs(args: dict) -> str:
 
 def _matches(got, mistaken, args) -> bool:
     try:
-        g, m = np.asarray(got, dtype=float), np.asarray(mistaken(**args), dtype=float)
+        g, m = np.asarray(got, dtype=float), np.asarray(mistaken(*args.values()), dtype=float)
         return g.shape == m.shape and bool(np.allclose(g, m))
     except Exception:
         return False

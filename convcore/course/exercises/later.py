@@ -420,8 +420,7 @@ def _ceil_working(n) -> str:
 _add(Exercise(
     "ceil_mode_2d", "10",
     givens="max_pool2d with kernel 3, stride 2, no padding, ceil_mode=True on a 7×8 input (7 rows, 8 columns); the output's shape",
-    form="a tuple (rows, columns)",
-    answer=_pooled,
+    answer=_pooled, form="a tuple (rows, columns)",
     solution=lambda: (f"rows: {_ceil_working(7)}; columns: {_ceil_working(8)}; so {_pooled()}, where "
                       f"ceil_mode=False gives {_pooled(False)}"),
     mistakes=(
