@@ -297,6 +297,44 @@ def test_the_later_answers_agree_with_pytorch():
     assert torch.nn.Conv1d(1, 1, kernel_size=3, dilation=2, padding=4)(torch.zeros(1, 1, 30)).shape[-1] == ans["symmetric_padding"]
 
 
+def test_the_first_answers_agree_with_pytorch_and_numpy():
+    """The checkers of notebooks 01-07 compute with convcore; PyTorch (and np.convolve for the
+    flip) compute answers from the same givens, and check accepts each of them."""
+    torch = pytest.importorskip("torch")
+    from convcore.examples import get
+    nn, F = torch.nn, torch.nn.functional
+    t = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float64))
+    seed = get("seed_conv2d")
+    seed_out = F.conv2d(t(seed.input)[None], t(seed.weight))[0]
+    channel_1 = F.conv2d(t(seed.input)[None, 1:2], t(seed.weight)[:, 1:2])[0]
+    image = t([[[1, 2], [3, 4]], [[10, 20], [30, 40]]])[None]
+    reflect = F.conv1d(F.pad(t([[1, 2, 3, 4, 5]])[None], (1, 1), mode="reflect"), t([[[1, 1, 1]]]))[0, 0]
+    impulse = F.conv1d(t([[range(1, 11)]]), t([[[1, 0, 0, 0, 0, 0]]]), padding="same")[0, 0]
+    before = int((impulse == 0).sum())        # out[i] = x[i − before]: the zeros read the left padding
+    sobel = t([[[[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]]])
+    edge = F.conv2d(t([[[0, 0, 4, 4], [0, 0, 4, 4], [0, 2, 2, 2], [0, 2, 2, 2]]]), sobel)[0, 0, 1]
+    numel = lambda *layers: sum(p.numel() for layer in layers for p in layer.parameters())
+    oracle = {
+        "conv1d_length": nn.Conv1d(1, 1, 5, stride=3, padding=2)(torch.zeros(1, 1, 20)).shape[-1],
+        "conv2d_shape": tuple(F.conv2d(torch.zeros(3, 32, 32), torch.zeros(16, 3, 5, 5), padding=2).shape),
+        "seed_value": seed_out[0, 2, 1].item(),
+        "seed_partial": channel_1[1, 2, 0].item(),
+        "pointwise_value": F.conv2d(image, t([[[[2]], [[-1]]], [[[1]], [[3]]]]))[0, 1, 1, 0].item(),
+        "padding_mode": reflect.tolist(),
+        "even_same": (before, 6 - 1 - before),
+        "stride_dilation": nn.Conv2d(1, 1, 3, stride=2, dilation=2)(torch.zeros(1, 1, 15, 15)).shape[-1],
+        "parameters": numel(nn.Conv2d(64, 128, 3)),
+        "group_parameters": numel(nn.Conv2d(48, 96, 3, groups=4)),
+        "separable_parameters": numel(nn.Conv2d(24, 24, 3, groups=24), nn.Conv2d(24, 40, 1)),
+        "im2col_shape": tuple(F.unfold(torch.zeros(1, 8, 20, 20), 3, padding=1)[0].T.shape),
+        "flip": np.convolve([2, 1, 0, 3], [1, 2, 3], mode="valid").tolist(),
+        "edge_value": edge.item(),
+    }
+    assert set(oracle) == {n for n in PREDICT if EXERCISES[n].topic not in LATER + (NETWORK,)}
+    for name, value in oracle.items():
+        assert check(name, value).startswith("✓"), (name, value, check(name, value))
+
+
 def test_ceil_mode_and_the_whole_network_agree_with_pytorch():
     """2-D ceil_mode's shape, and the whole network's parameters (with biases), the shape after
     each layer and the receptive field of its last convolution, from PyTorch: the field is the
