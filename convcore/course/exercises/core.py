@@ -117,7 +117,7 @@ def _wrong_type(ex: "Exercise", given) -> str | None:
         expected = "a whole number"
     advice = ""
     if got == "text" and _kind(_read_text(given)) == want:
-        if want == "number":
+        if want == "number" and _whole(_read_text(given)) == _whole(ex.answer()):
             expected += f" such as {given.strip()}"
         advice = ": write it without the quotes"
     elif got == "function":
@@ -183,9 +183,9 @@ class CodeExercise(Exercise):
             try:
                 got = given(*(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args.values()))
             except Exception as error:   # the learner's code: any error is theirs to read
-                return f"✗ For {_inputs(args)}, {given.__name__} raised {type(error).__name__}: {error}"
+                return f"✗ For {_inputs(args)}, {_name(given)} raised {type(error).__name__}: {error}"
             if got is None:
-                return (f"Not answered yet: {given.__name__} returns None. Write its body, ending with "
+                return (f"Not answered yet: {_name(given)} returns None. Write its body, ending with "
                         f"return, and run this cell again.\n[This checker works on: {self.givens}.]")
             problem = _difference(got, expected)
             if problem:
@@ -193,6 +193,10 @@ class CodeExercise(Exercise):
                 return f"✗ For {_inputs(args)}, {problem}. {hint}"
         working = self.solution()
         return f"✓ Right on all {len(cases)} inputs. {working[0].upper()}{working[1:]}."
+
+
+def _name(function) -> str:
+    return getattr(function, "__name__", "your function")
 
 
 def _inputs(args: dict) -> str:
