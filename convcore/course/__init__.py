@@ -2,6 +2,7 @@
 
 The computing library (``convcore`` itself) only computes, with NumPy; the
 views (``convcore.views``) show its traces. This package holds what teaches
-with them, such as the predict-then-check exercises of notebook 12
-(``convcore.course.exercises``). It imports from both; they never import from it.
+with them: the predict-then-check exercises of notebook 12
+(``convcore.course.exercises``) and the "Check yourself" questions that close notebooks
+01–11 (``convcore.course.questions``), checked the same way. It imports from both; they never import from it.
 """
