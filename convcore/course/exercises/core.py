@@ -292,8 +292,9 @@ def first_valid(problem: Callable[[object], str | None], candidates) -> object:
 EXERCISES: dict[str, Exercise] = {}
 
 
-def _add(ex: Exercise) -> None:
-    EXERCISES[ex.name] = ex
+def _add(ex: Exercise, registry: dict[str, Exercise] | None = None) -> None:
+    """Register ``ex`` among the exercises (or in ``registry``: the lessons' questions)."""
+    (EXERCISES if registry is None else registry)[ex.name] = ex
 
 
 def _none_message(ex: Exercise) -> str:
@@ -306,12 +307,14 @@ def _none_message(ex: Exercise) -> str:
 VERDICT_WIDTH = 88
 
 
-def check(name: str, given) -> str:
+def check(name: str, given, registry: dict[str, Exercise] | None = None) -> str:
     """``✓`` for a right answer; otherwise a hint that never states the answer. Lines of at
-    most ``VERDICT_WIDTH`` characters, broken between words."""
-    if name not in EXERCISES:
-        raise KeyError(f"no exercise called {name!r}; there are: {', '.join(EXERCISES)}")
-    verdict = _verdict(EXERCISES[name], given)
+    most ``VERDICT_WIDTH`` characters, broken between words. ``registry``: where ``name`` is
+    (default: the exercises; ``convcore.course.questions`` passes the lessons' questions)."""
+    registry = EXERCISES if registry is None else registry
+    if name not in registry:
+        raise KeyError(f"no exercise called {name!r}; there are: {', '.join(registry)}")
+    verdict = _verdict(registry[name], given)
     return "\n".join(textwrap.fill(line, VERDICT_WIDTH, break_long_words=False, break_on_hyphens=False)
                      for line in verdict.splitlines())
 
