@@ -80,7 +80,8 @@ def test_no_hint_and_no_unanswered_verdict_gives_the_answer_away(name):
     for text in [hint for _, hint in q.mistakes] + [q.general_hint]:
         assert not (_numbers(text) & _answer_numbers(name)), f"{name}: {text}"
     for wrong in ("?", [1, 2, 3, 4, 5, 6, 7, 8], -1):
-        assert not _shows(name, check(name, wrong)), (name, wrong)
+        verdict = check(name, wrong).replace(repr(wrong), "")   # the learner's own answer, echoed, aside
+        assert not _shows(name, verdict), (name, wrong)
     empty = check(name, None)
     assert empty.startswith("Not answered yet: replace None with your answer")
     assert not _shows(name, empty), empty
