@@ -268,7 +268,7 @@ class PoolLayer(Layer):
     def _axes_for(self, spatial) -> tuple[Axis, ...]:
         """The windows' geometry for an input of this spatial size, the arguments checked as
         ``Pool.build`` checks them (each message naming the layer)."""
-        a, dims, where = self.args, self.dims, self.where
+        a, dims, where = self.args, self.dims, f"Network: layer {self.name} ({self.kind})"
         k = as_tuple(a["kernel_size"], "kernel_size", where, dims, minimum=1)
         s = as_tuple(a["stride"], "stride", where, dims, minimum=1)
         p = as_tuple(a["padding"], "padding", where, dims, minimum=0)
@@ -478,11 +478,10 @@ def _read_pool(kind, spec, name, where, rng):
                          f"next layer cannot take; leave it False (the network keeps the indices itself)")
     if not is_max and spec.get("divisor_override") is not None:
         raise LayerError(f"{where}: divisor_override is not supported; the divisor follows count_include_pad")
-    stored = (lambda v: as_tuple(_tupled(v), "", where, 1, 0)) if kind == "AvgPool1d" else _tupled
-    kernel = stored(spec["kernel_size"])
+    kernel = _tupled(spec["kernel_size"])
     stride = spec.get("stride")
-    args = dict(kernel_size=kernel, stride=kernel if stride is None or stride == [] else stored(stride),
-                padding=stored(spec.get("padding", 0)))
+    args = dict(kernel_size=kernel, stride=kernel if stride is None or stride == [] else _tupled(stride),
+                padding=_tupled(spec.get("padding", 0)))
     if is_max:
         args.update(dilation=_tupled(spec.get("dilation", 1)),
                     ceil_mode=as_bool(spec.get("ceil_mode", False), "ceil_mode", where))
@@ -490,6 +489,8 @@ def _read_pool(kind, spec, name, where, rng):
         args.update(ceil_mode=as_bool(spec.get("ceil_mode", False), "ceil_mode", where),
                     count_include_pad=as_bool(spec.get("count_include_pad", True), "count_include_pad", where))
     PoolLayer(name, kind, args, {})._axes_for((1,) * dims)   # checks them, as Pool.build would
+    if kind == "AvgPool1d":     # stored as 1-tuples, as nn.AvgPool1d stores them
+        args.update({k: as_tuple(args[k], k, where, 1, 0) for k in ("kernel_size", "stride", "padding")})
     return args, {}
 
 
