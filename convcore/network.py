@@ -51,6 +51,19 @@ from .problem import (SPATIAL_LETTERS, Conv, as_bool, as_int, as_numeric_array, 
 from .trace import Trace
 
 SUPPORTED = ("Conv1d", "Conv2d", "ReLU", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "Flatten", "Linear")
+
+# The whole-network chapter's model, for scikit-learn's 8×8 digits: 1 channel in, 10 scores out,
+# 80 + 1,168 + 650 = 1,898 parameters. ``Network(DIGITS_CNN, seed=0)`` builds it initialised.
+DIGITS_CNN = (
+    {"type": "Conv2d", "in_channels": 1, "out_channels": 8, "kernel_size": 3, "padding": 1},    # 8 maps 8×8
+    {"type": "ReLU"},
+    {"type": "MaxPool2d", "kernel_size": 2},                                                     # 8 maps 4×4
+    {"type": "Conv2d", "in_channels": 8, "out_channels": 16, "kernel_size": 3, "padding": 1},   # 16 maps 4×4
+    {"type": "ReLU"},
+    {"type": "MaxPool2d", "kernel_size": 2},                                                     # 16 maps 2×2
+    {"type": "Flatten"},                                                                         # 64 features
+    {"type": "Linear", "in_features": 64, "out_features": 10},                                  # 10 scores
+)
 _LAYERS_KEY = "__layers__"    # the .npz entry holding the layer descriptions (JSON)
 
 
@@ -640,6 +653,22 @@ class Network:
             raise LayerError("Network.from_torch: the nn.Sequential is empty")
         return cls(specs)
 
+    def to_torch(self):
+        """The same network as a PyTorch ``nn.Sequential`` (float64), with a copy of these weights:
+        to run the same training in both from the same start. Imports torch (only here)."""
+        import torch
+        from collections import OrderedDict
+        from torch import nn
+
+        modules = OrderedDict()
+        for layer in self.layers:
+            module = getattr(nn, layer.kind)(**layer.args).double()
+            with torch.no_grad():
+                for name, value in layer.params.items():
+                    getattr(module, name).copy_(torch.from_numpy(value))
+            modules[layer.name] = module
+        return nn.Sequential(modules)
+
     def save(self, path) -> None:
         """Write the layers and their parameters to an ``.npz`` file (``Network.load`` reads it back)."""
         layers = json.dumps([layer.describe() for layer in self.layers])
@@ -771,4 +800,4 @@ class Network:
         return masks
 
 
-__all__ = ["Network", "Layer", "LayerError", "SUPPORTED"]
+__all__ = ["Network", "Layer", "LayerError", "SUPPORTED", "DIGITS_CNN"]

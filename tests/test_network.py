@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from convcore import Network
+from convcore.network import DIGITS_CNN
 from strategies_network import models
 
 TOL = dict(rtol=1e-9, atol=1e-9)
@@ -42,6 +43,7 @@ def torch_gradients(module, x, g):
 
 def check_against_torch(model, seed=0):
     net = Network.from_torch(model.module)
+    assert repr(net.to_torch()) == repr(model.module)
     outs = net.forward(model.input)
     expected = torch_outputs(model.module, model.input)
     assert len(outs) == len(expected) == len(model.module)
@@ -65,6 +67,18 @@ def test_the_digits_model_forward_and_backward_match_pytorch():
     net = check_against_torch(type("M", (), dict(module=module, input=x))())
     assert [str(layer) for layer in net.layers] == [repr(layer) for layer in module]
     assert sum(p.size for p in net.named_parameters().values()) == 1898
+
+
+def test_the_catalogued_digits_model_is_the_contracts_and_goes_to_torch_and_back():
+    net = Network(DIGITS_CNN, seed=0)
+    module = net.to_torch()
+    assert repr(module) == repr(digits_model())
+    assert sum(p.size for p in net.named_parameters().values()) == sum(p.numel() for p in module.parameters())
+    x = np.random.default_rng(9).uniform(0, 1, (3, 1, 8, 8))
+    np.testing.assert_allclose(net.forward(x)[-1], torch_outputs(module, x)[-1], **TOL)
+    back = Network.from_torch(module)
+    for name, p in net.named_parameters().items():
+        np.testing.assert_array_equal(back.named_parameters()[name], p)
 
 
 @settings(max_examples=150, deadline=None)
@@ -149,6 +163,7 @@ import sys, json
 import numpy as np
 sys.modules["torch"] = None          # any import of torch now fails
 from convcore import Network
+from convcore.network import DIGITS_CNN
 args = json.loads(sys.argv[1])
 x = np.array(args["x"])
 described = Network([dict(layer, **{k: np.array(v) for k, v in args["arrays"][i].items()})
