@@ -422,17 +422,23 @@ def _init(rng, fan_in: int, shape) -> np.ndarray:
     return rng.uniform(-bound, bound, size=shape)
 
 
-def _bias_flag(spec, where, has_weight: bool) -> bool:
+def _bias_flag(spec, has_weight: bool) -> bool:
     """Whether a layer has a bias: an array or True says yes, False or None no; not said:
     yes if its weights are to be initialised too (PyTorch's default), no if the weights are given."""
     bias = spec.get("bias", not has_weight)
-    if bias is None or bias is False:
-        return False
-    if bias is True:
-        return True
-    if isinstance(bias, (bool, np.bool_)):
-        return bool(bias)
-    return True
+    return not (bias is None or (isinstance(bias, (bool, np.bool_)) and not bias))
+
+
+def _params(spec, where, rng, fan_in: int, weight_shape: tuple, has_bias: bool) -> dict:
+    """The weight (and bias) given in the description, checked against their shapes, or
+    initialised as PyTorch initialises them."""
+    w = spec.get("weight")
+    params = {"weight": _init(rng, fan_in, weight_shape) if w is None else _array(w, "weight", where, weight_shape)}
+    if has_bias:
+        b = spec.get("bias")
+        shape = weight_shape[:1]
+        params["bias"] = _init(rng, fan_in, shape) if b is None or b is True else _array(b, "bias", where, shape)
+    return params
 
 
 def _read_conv(kind, spec, name, where, rng):
@@ -457,9 +463,9 @@ def _read_conv(kind, spec, name, where, rng):
         found = {k: spec[k] for k in ("in_channels", "out_channels", "kernel_size")}
     c_in = as_int(found["in_channels"], "in_channels", where, minimum=1)
     c_out = as_int(found["out_channels"], "out_channels", where, minimum=1)
-    for name, c in (("in_channels", c_in), ("out_channels", c_out)):
+    for what, c in (("in_channels", c_in), ("out_channels", c_out)):
         if c % groups:
-            raise LayerError(f"{where}: `groups`={groups} must divide {name}={c}")
+            raise LayerError(f"{where}: `groups`={groups} must divide {what}={c}")
     stride = as_tuple(_tupled(spec.get("stride", 1)), "stride", where, dims, 1)
     dilation = as_tuple(_tupled(spec.get("dilation", 1)), "dilation", where, dims, 1)
     kernel = as_tuple(_tupled(found["kernel_size"]), "kernel_size", where, dims, 1)
@@ -469,16 +475,11 @@ def _read_conv(kind, spec, name, where, rng):
     else:
         padding = as_tuple(padding, "padding", where, dims, 0)
     mode = check_padding_mode(where, spec.get("padding_mode", "zeros"))
-    has_bias = _bias_flag(spec, where, w is not None)
+    has_bias = _bias_flag(spec, w is not None)
     args = dict(in_channels=c_in, out_channels=c_out, kernel_size=kernel, stride=stride, padding=padding,
                 dilation=dilation, groups=groups, bias=has_bias, padding_mode=mode)
     fan_in = c_in // groups * math.prod(kernel)
-    wshape = (c_out, c_in // groups, *kernel)
-    params = {"weight": _init(rng, fan_in, wshape) if w is None else _array(w, "weight", where, wshape)}
-    if has_bias:
-        b = spec.get("bias")
-        params["bias"] = _init(rng, fan_in, (c_out,)) if b is None or b is True else _array(b, "bias", where, (c_out,))
-    return args, params
+    return args, _params(spec, where, rng, fan_in, (c_out, c_in // groups, *kernel), has_bias)
 
 
 def _read_pool(kind, spec, name, where, rng):
@@ -514,9 +515,9 @@ def _read_relu(kind, spec, name, where, rng):
 def _read_flatten(kind, spec, name, where, rng):
     start = spec.get("start_dim", 1)
     end = spec.get("end_dim", -1)
-    for name, v in (("start_dim", start), ("end_dim", end)):
+    for what, v in (("start_dim", start), ("end_dim", end)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-            raise LayerError(f"{where}: `{name}` must be a whole number (an axis); got {v!r}")
+            raise LayerError(f"{where}: `{what}` must be a whole number (an axis); got {v!r}")
     return dict(start_dim=int(start), end_dim=int(end)), {}
 
 
@@ -536,12 +537,9 @@ def _read_linear(kind, spec, name, where, rng):
             raise LayerError(f"{where}: needs {', '.join(map(repr, missing))} (or a `weight` array to read them from)")
         n_in = as_int(spec["in_features"], "in_features", where, minimum=1)
         n_out = as_int(spec["out_features"], "out_features", where, minimum=1)
-    has_bias = _bias_flag(spec, where, w is not None)
-    params = {"weight": _init(rng, n_in, (n_out, n_in)) if w is None else _array(w, "weight", where, (n_out, n_in))}
-    if has_bias:
-        b = spec.get("bias")
-        params["bias"] = _init(rng, n_in, (n_out,)) if b is None or b is True else _array(b, "bias", where, (n_out,))
-    return dict(in_features=int(n_in), out_features=int(n_out), bias=has_bias), params
+    has_bias = _bias_flag(spec, w is not None)
+    args = dict(in_features=int(n_in), out_features=int(n_out), bias=has_bias)
+    return args, _params(spec, where, rng, n_in, (n_out, n_in), has_bias)
 
 
 _READERS = {"Conv1d": _read_conv, "Conv2d": _read_conv, "ReLU": _read_relu, "MaxPool1d": _read_pool,
