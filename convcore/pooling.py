@@ -231,7 +231,7 @@ def vectorized_max(p: Pool) -> tuple[np.ndarray, np.ndarray]:
     values = window.max(axis=-1)                         # NaN if any tap is NaN
     # The first tap inside the input holding the best value (a padding tap never wins) ...
     winner = (inside & (window == values[..., None])).argmax(axis=-1)
-    if p.dtype.kind == "f":
+    if p.dtype.kind == "f" and np.isnan(values).any():     # (a NaN anywhere makes its window's max NaN)
         # ... or, when the window holds a NaN, the last NaN.
         nan = np.isnan(window)
         last_nan = taps - 1 - nan[..., ::-1].argmax(axis=-1)
