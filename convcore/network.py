@@ -167,17 +167,43 @@ def _smallest(axis: Axis, fits=lambda n: True) -> int:
     return next(n for n in itertools.count(1) if dataclasses.replace(axis, n=n).out >= 1 and fits(n))
 
 
-class ConvLayer(Layer):
+class WindowLayer(Layer):
+    """A layer that slides windows along 1 or 2 spatial axes (convolution, pooling): it refuses an
+    input whose axes or channels it cannot take, or on which no window fits, and it has traces."""
+
+    traced = True
+
+    @property
+    def dims(self) -> int:
+        return int(self.kind[-2])      # Conv1d, MaxPool2d, ...
+
+    def _axes_for(self, spatial) -> tuple[Axis, ...]:
+        """The windows' geometry along each axis for an input of this spatial size."""
+        raise NotImplementedError
+
+    def _channels(self) -> int | str:
+        """The channel count the input must have ("C": any)."""
+        return "C"
+
+    def _length_fits(self, axis: Axis):
+        """Further limits on an input length than a window fitting (padding modes)."""
+        return lambda n: True
+
+    def _check(self, x, source):
+        dims, channels = self.dims, self._channels()
+        smallest = tuple(_smallest(ax, self._length_fits(ax)) for ax in self._axes_for((1,) * dims))
+        needs = _needs_window_input(dims, channels, smallest)
+        if (x.ndim not in (dims + 1, dims + 2) or channels not in ("C", x.shape[-dims - 1])
+                or any(n < m for n, m in zip(x.shape[-dims:], smallest))):
+            self._refuse(needs, x, source)
+
+
+class ConvLayer(WindowLayer):
     """``Conv1d``/``Conv2d``: convcore's ``conv1d``/``conv2d``, gradients from ``convcore.grad``."""
 
     keys = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups",
             "bias", "padding_mode")
     param_names = ("weight", "bias")
-    traced = True
-
-    @property
-    def dims(self) -> int:
-        return int(self.kind[-2])
 
     def extra_repr(self) -> str:
         a = self.args
@@ -200,20 +226,13 @@ class ConvLayer(Layer):
         return tuple(Axis(n=n, k=k, stride=s, pad_before=p0, pad_after=p1, dilation=d)
                      for n, k, s, (p0, p1), d in zip(spatial, a["kernel_size"], a["stride"], pads, a["dilation"]))
 
-    def _check(self, x, source):
-        a, dims = self.args, self.dims
-        mode = a["padding_mode"]
+    def _channels(self) -> int:
+        return self.args["in_channels"]
 
-        def mode_fits(axis):   # PyTorch's limits on reflect and circular padding
-            pad = max(axis.pad_before, axis.pad_after)
-            return lambda n: (mode != "reflect" or pad < n) and (mode != "circular" or pad <= n)
-
-        smallest = tuple(_smallest(ax, mode_fits(ax)) for ax in self._axes_for((1,) * dims))
-        needs = _needs_window_input(dims, a["in_channels"], smallest)
-        if x.ndim not in (dims + 1, dims + 2) or x.shape[-dims - 1] != a["in_channels"]:
-            self._refuse(needs, x, source)
-        if any(n < m for n, m in zip(x.shape[-dims:], smallest)):
-            self._refuse(needs, x, source)
+    def _length_fits(self, axis):
+        # PyTorch's limits on reflect and circular padding
+        mode, pad = self.args["padding_mode"], max(axis.pad_before, axis.pad_after)
+        return lambda n: (mode != "reflect" or pad < n) and (mode != "circular" or pad <= n)
 
     def _problem(self, x) -> Conv:
         a = self.args
@@ -247,14 +266,8 @@ class ConvLayer(Layer):
         return InputGradTrace(p, g, np.float64), WeightGradTrace(p, g, np.float64)
 
 
-class PoolLayer(Layer):
+class PoolLayer(WindowLayer):
     """``MaxPool1d/2d``, ``AvgPool1d/2d``: convcore's pooling, backward from ``convcore.pool_grad``."""
-
-    traced = True
-
-    @property
-    def dims(self) -> int:
-        return int(self.kind[-2])
 
     @property
     def pool_kind(self) -> str:
@@ -289,13 +302,6 @@ class PoolLayer(Layer):
         check_pool_padding(where, k, p)
         return tuple(Axis(n=n, k=kk, stride=ss, pad_before=pp, pad_after=pp, dilation=dd, ceil_mode=a["ceil_mode"])
                      for n, kk, ss, pp, dd in zip(spatial, k, s, p, d))
-
-    def _check(self, x, source):
-        dims = self.dims
-        smallest = tuple(_smallest(ax) for ax in self._axes_for((1,) * dims))
-        needs = _needs_window_input(dims, "C", smallest)
-        if x.ndim not in (dims + 1, dims + 2) or any(n < m for n, m in zip(x.shape[-dims:], smallest)):
-            self._refuse(needs, x, source)
 
     def _forward(self, x):
         self.problem = p = self._pool(x)
