@@ -9,7 +9,7 @@ from .api import (conv1d, conv2d, explain_output_size, output_size, reference1d,
 from .geometry import PADDING_MODES
 from .kernels import channel_mix
 from .trace import Step, Tap, Trace
-from . import grad
+from . import grad, pool_grad
 from .transpose import (conv_transpose1d, conv_transpose2d, explain_transpose_output_size,
                         transpose_output_size)
 from .trace_transpose import (GatherStep, GatherTrace, Landing, ScatterStep, ScatterTrace,
@@ -18,6 +18,7 @@ from .pooling import (avg_pool1d, avg_pool2d, max_pool1d, max_pool2d, pool_outpu
                       trace_avg_pool1d, trace_avg_pool2d, trace_max_pool1d, trace_max_pool2d)
 from .receptive import receptive_field
 from .causal import causal_conv1d, causal_layers, causal_padding, trace_causal_conv1d
+from .network import Network
 
 __all__ = [
     "conv1d", "conv2d", "trace1d", "trace2d", "reference1d", "reference2d",
@@ -26,9 +27,11 @@ __all__ = [
     # transposed convolution and gradients (issue 12)
     "conv_transpose1d", "conv_transpose2d", "transpose_output_size", "explain_transpose_output_size",
     "trace_transpose1d", "trace_transpose2d", "ScatterTrace", "ScatterStep", "Landing",
-    "GatherTrace", "GatherStep", "grad",
+    "GatherTrace", "GatherStep", "grad", "pool_grad",
     "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "pool_output_size",
     "trace_max_pool1d", "trace_max_pool2d", "trace_avg_pool1d", "trace_avg_pool2d",
     "receptive_field", "causal_conv1d", "trace_causal_conv1d", "causal_padding", "causal_layers",
+    # a whole network (issue 19)
+    "Network",
 ]
 __version__ = "0.1.0"

@@ -33,6 +33,7 @@ the learner is shown and what the numbers are cannot drift apart.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
@@ -83,9 +84,10 @@ class Axis:
         start = self.window_start(self.rounded_out - 1)
         return start if self.ceil_mode and start >= self.n else None
 
-    @property
+    @cached_property
     def out(self) -> int:
-        """Number of output positions (may be < 1 for an impossible setting).
+        """Number of output positions (may be < 1 for an impossible setting; computed once per axis,
+        as every window position and tap slice asks for it).
 
         With ``ceil_mode`` the division rounds up, so one more window may start
         whose last taps hang past the padded input; but a last window that would
