@@ -192,20 +192,21 @@ def block_size(rd: dict) -> int:
 def embed_html(view: View, budget_bytes: int = 2_000_000) -> str:
     """A self-contained HTML fragment of ``view`` for a page without a kernel: ``<div class=
     "convcore-embed" data-view="…">`` holding the view's data as JSON, with as many whole steps of
-    each reading, from the first, as fit ``budget_bytes``. A reading that does not fit whole is
+    each reading, from the first, as fit its share of ``budget_bytes`` (an equal share of what the
+    readings before it left). A reading that does not fit whole is
     ``held`` at the steps it carries: its sliders stop there and it says so. The page loads
     ``convcore-view.js`` (from ``static_assets()``) and calls ``hydrate()``."""
     if not isinstance(view, View):
         raise TypeError(f"embed_html takes a convcore view; got {type(view).__name__}")
     data = dict(view.data, reading=view.reading, readings=[])
-    size = len(json.dumps(data))
-    for rd in view.data["readings"]:
-        shipped = dict(rd, steps=[], first=0, block=0)
-        size += len(json.dumps(shipped))
+    shells = [dict(rd, steps=[], first=0, block=0) for rd in view.data["readings"]]
+    left = budget_bytes - len(json.dumps(data)) - sum(len(json.dumps(s)) for s in shells)
+    for r, (rd, shipped) in enumerate(zip(view.data["readings"], shells)):
+        share, size = left // (len(shells) - r), 0      # each reading an equal share of what is left
         for k in range(rd["n"]):
             rec = view.record(k, rd["key"])
             size += len(json.dumps(rec)) + 1
-            if size > budget_bytes:
+            if size > share:
                 if k == 0:
                     raise ValueError(f"this {type(view).__name__} needs more than the {budget_bytes:,} bytes it "
                                      "may use on this page; show a smaller example")
@@ -213,6 +214,7 @@ def embed_html(view: View, budget_bytes: int = 2_000_000) -> str:
                                                                       f"{rd['n']:,}; run the notebook for the rest."]])
                 break
             shipped["steps"].append(rec)
+        left -= sum(len(json.dumps(rec)) + 1 for rec in shipped["steps"])
         data["readings"].append(shipped)
     shown = next(r for r in data["readings"] if r["key"] == view.reading)
     on_page = view.step < len(shown["steps"])
