@@ -18,6 +18,7 @@ from .pooling import (avg_pool1d, avg_pool2d, max_pool1d, max_pool2d, pool_outpu
                       trace_avg_pool1d, trace_avg_pool2d, trace_max_pool1d, trace_max_pool2d)
 from .receptive import receptive_field
 from .causal import causal_conv1d, causal_layers, causal_padding, trace_causal_conv1d
+from .network import Network
 
 __all__ = [
     "conv1d", "conv2d", "trace1d", "trace2d", "reference1d", "reference2d",
@@ -30,5 +31,7 @@ __all__ = [
     "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "pool_output_size",
     "trace_max_pool1d", "trace_max_pool2d", "trace_avg_pool1d", "trace_avg_pool2d",
     "receptive_field", "causal_conv1d", "trace_causal_conv1d", "causal_padding", "causal_layers",
+    # a whole network (issue 19)
+    "Network",
 ]
 __version__ = "0.1.0"

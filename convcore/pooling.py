@@ -247,9 +247,14 @@ def vectorized_max(p: Pool) -> tuple[np.ndarray, np.ndarray]:
     return p.layout.restore(values), p.layout.restore(indices)
 
 
+def window_divisors(p: Pool) -> np.ndarray:
+    """(*out,): how many taps each average-pooling window divides by (``_counted``)."""
+    return _combine(p, [_counted(p, a) for a in p.axes], np.logical_and).sum(axis=-1)
+
+
 def vectorized_avg(p: Pool) -> np.ndarray:
     """Average pooling of the whole input, (N, C, *out)."""
-    divisor = _combine(p, [_counted(p, a) for a in p.axes], np.logical_and).sum(axis=-1)
+    divisor = window_divisors(p)
     out = np.empty((p.batch, p.channels, *p.out_spatial), dtype=p.dtype)
     for sample in range(p.batch):
         out[sample] = _gather(p, sample).sum(axis=-1) / divisor
