@@ -63,7 +63,8 @@ def _cell_of(a: np.ndarray, index) -> tuple[str, int, int]:
 
 class NetworkView(View):
     """``net`` (a ``convcore.Network``, or an ``nn.Sequential`` it is made from) on one input
-    ``x`` (unbatched: (C, H, W) for 2-D layers, (C, W) for 1-D): the maps of every layer, and, for
+    ``x`` (one sample: (C, H, W) for 2-D layers, (C, W) for 1-D; run as a batch of one): the maps of
+    every layer, and, for
     any cell of a convolution's or pooling's map, the step that computed it and its receptive field.
     """
 
@@ -75,8 +76,9 @@ class NetworkView(View):
             net = Network.from_torch(net)
         x = np.asarray(x, dtype=float)
         self.net, self.input = net, x
-        self.tensors = [x] + [np.asarray(o) for o in net.forward(x)]
-        self.traced = [i for i, layer in enumerate(net.layers) if layer.kind.rstrip("12d").endswith(("Conv", "Pool"))]
+        # one sample, run as a batch of one (as nn.Flatten expects); every map is sample 0's
+        self.tensors = [x] + [np.asarray(o)[0] for o in net.forward(x[None])]
+        self.traced = [i for i, layer in enumerate(net.layers) if layer.traced]      # convolutions and pooling
         self.traces = {i: net.trace(i) for i in self.traced}
         self.offsets, start = {}, 0                        # the network reading's first step of each traced layer
         for i in self.traced:
@@ -159,7 +161,7 @@ class NetworkView(View):
         i, k = self.locate(g)
         rec, layer = self._layer_record(i, k), self.net.layers[i]
         index = self._out_index(i, k)
-        masks = self.net.field(i, index)                 # tensors 0 … i + 1, from the library
+        masks = [m[0] for m in self.net.field(i, (0, *index))]     # tensors 0 … i + 1, from the library
         set_, counts = {}, []
         for t, mask in enumerate(masks[:-1]):
             cells = np.argwhere(mask)
@@ -183,7 +185,7 @@ class NetworkView(View):
     def _out_index(self, i: int, k: int) -> tuple:
         """The index of the output cell step ``k`` of layer ``i`` computes, in the layer's output."""
         st = self.traces[i][k]
-        return tuple(int(v) for v in st.out_index)
+        return tuple(int(v) for v in st.out_index)[1:]          # the batch of one's sample 0 aside
 
     # -- the layers' own step views ------------------------------------------------------------
     @functools.lru_cache(maxsize=None)
