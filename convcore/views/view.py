@@ -91,7 +91,8 @@ class View(anywidget.AnyWidget):
         """What the view shows at step ``k`` and build-up ``buildup`` (default: what it shows now)."""
         rd = self.readings[reading or self.reading]
         k = self.step if k is None else int(k)
-        b = (self.buildup if k == self.step else rd["top"]) if buildup is None else buildup
+        shown = k == self.step and rd["key"] == self.reading          # the build-up on screen is this step's
+        b = (self.buildup if shown else rd["top"]) if buildup is None else buildup
         return schema.screen(rd, self.record(k, rd["key"]), k, b)
 
     # -- moving it from Python ----------------------------------------------------------------
