@@ -33,8 +33,8 @@ def cells(view, sc):
 
 def test_every_step_shows_its_cell_and_lights_exactly_its_field(view):
     net = view.net
-    assert view.total == sum(len(net.trace(i)) for i in (0, 2, 3)) and view.traced == [0, 2, 3]
-    for g in range(view.total):
+    assert view.total == 1 + sum(len(net.trace(i)) for i in (0, 2, 3)) and view.traced == [0, 2, 3]
+    for g in range(1, view.total):
         i, k = view.locate(g)
         st = net.trace(i)[k]
         index = tuple(int(v) for v in st.out_index)[1:]
@@ -71,6 +71,11 @@ def test_the_maps_are_the_forward_pass_and_their_cells_go_to_the_step_that_compu
                         i, k = view.locate(g)
                         assert tuple(view.net.trace(i)[k].out_index)[1:] == index and i + 1 <= t
                         assert last["panels"][pid]["cells"][r][c][1] in ("done", "current", "read")    # computed by now
+    whole = view.screen(0, reading="network")          # step 0: every map whole, as the forward pass made it
+    assert [(pid, key, text) for pid, key, text, _s in cells(view, whole)] == [
+        (pid, rd["panels"][pid]["keys"][r][c], text) for pid, P in rd["panels"].items()
+        for r, row in enumerate(P["t"]) for c, text in enumerate(row)]
+    assert {s for *_x, s in cells(view, whole)} == {"plain", "done"}
     assert "order" not in rd["panels"]["t5"] and "order" not in rd["panels"]["t0-c0"]    # Flatten, the input
 
 

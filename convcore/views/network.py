@@ -6,7 +6,8 @@ for the steps, ``net.field(i, index)`` for the fields (a view never derives an i
 Readings
 --------
 * ``network`` (first): the maps, one row per layer (the input's first), a panel per channel (a
-  (C, W) or flat tensor is one panel, a channel a row). One step per output cell of each layer that
+  (C, W) or flat tensor is one panel, a channel a row). Step 0 shows every map whole (the stored
+  picture, and a static page, always have it); then one step per output cell of each layer that
   has a step-through trace (convolutions and pooling), layer after layer, each in its trace's order:
   a traced layer's maps carry ``order`` (cells fill in as the network computes them; a click, or
   Enter, goes to the cell's step), an element-wise layer's (ReLU) follow the cells below them, the
@@ -80,11 +81,12 @@ class NetworkView(View):
         self.tensors = [x] + [np.asarray(o)[0] for o in net.forward(x[None])]
         self.traced = [i for i, layer in enumerate(net.layers) if layer.traced]      # convolutions and pooling
         self.traces = {i: net.trace(i) for i in self.traced}
-        self.offsets, start = {}, 0                        # the network reading's first step of each traced layer
+        # the network reading: step 0 shows every map whole; then each traced layer's steps, from offsets[i]
+        self.offsets, start = {}, 1
         for i in self.traced:
             self.offsets[i], start = start, start + len(self.traces[i])
         self.total = start
-        if not self.total:
+        if not self.traced:
             raise ValueError("NetworkView steps through convolution and pooling layers; this network has none "
                              f"(its layers: {', '.join(layer.kind for layer in net.layers)})")
         self.conv = {i: ConvSteps(t, kind_of(t)) for i, t in self.traces.items() if isinstance(t, Trace)}
@@ -102,7 +104,7 @@ class NetworkView(View):
         return f"layer-{i}"
 
     def locate(self, g: int) -> tuple[int, int]:
-        """Step ``g`` of the network reading: (layer, its step)."""
+        """Step ``g`` ≥ 1 of the network reading: (layer, its step)."""
         i = max(j for j in self.traced if self.offsets[j] <= g)
         return i, g - self.offsets[i]
 
@@ -125,8 +127,10 @@ class NetworkView(View):
             ids = []
             for suffix, grid, prefix in _grids(a):
                 pid = f"t{t}{suffix}"
-                channel = f", channel {prefix[0]}" if prefix else ""
-                P = {"title": f"{self._name(t)}{channel}", "role": "map-cell", "small": True,
+                # the row's first panel names the layer; the others only their channel (narrow maps stay narrow)
+                title = (f"{self._name(t)}: channel {prefix[0]}" if prefix == (0,) else f"channel {prefix[0]}"
+                         if prefix else self._name(t))
+                P = {"title": title, "role": "map-cell", "small": True,
                      "t": [[_short(v) for v in row] for row in grid], "s": schema.states(grid.shape),
                      "keys": [[schema.key(prefix + ((c,) if grid.shape[0] == 1 and a.ndim == 1 else (r, c)))
                                for c in range(grid.shape[1])] for r in range(grid.shape[0])]}
@@ -138,7 +142,7 @@ class NetworkView(View):
                 panels[pid] = P
                 ids.append(pid)
             rows += [ids[j:j + ACROSS] for j in range(0, len(ids), ACROSS)]
-        self.panel_ids = {t: [pid for pid in panels if pid.split("-")[0] == f"t{t}"] for t in range(len(self.tensors))}
+        self._maps = panels
         untraced = [f"{i} ({layer.kind})" for i, layer in enumerate(self.net.layers)
                     if i not in self.traced and layer.kind not in ELEMENTWISE]
         notes = [["network", "Each row is a layer's output for this input (numbers rounded to "
@@ -158,6 +162,8 @@ class NetworkView(View):
 
     @functools.lru_cache(maxsize=None)
     def _network_record(self, g: int) -> dict:
+        if g == 0:
+            return self._whole_record()
         i, k = self.locate(g)
         rec, layer = self._layer_record(i, k), self.net.layers[i]
         index = self._out_index(i, k)
@@ -175,12 +181,26 @@ class NetworkView(View):
                 break
             suffix, r, c = _cell_of(self.tensors[t], index)
             set_.setdefault(f"t{t}{suffix}", {})["t"] = {schema.at(r, c): _short(self.tensors[t][index])}
-        name, value = label("out", index), rec["value"]
+        name, value = label("out", (0, *index)), rec["value"]       # as the layer's own view names it: sample 0
         what = f"layer {i} ({layer.kind}) computes {name} = {value}"
         lines = [*rec["lines"], ["field", f"its receptive field: {'; '.join(reversed(counts))}"]]
         return {"h": f"step {g:,} of steps 0–{self.total - 1:,}: {what} (step {k:,} of its own view)",
                 "say": f"{what}; its receptive field: {'; '.join(reversed(counts))}",
                 "set": set_, "lines": lines, "value": value, "pos": [], "jump": {self.key(i): k}}
+
+    def _whole_record(self) -> dict:
+        """Step 0: every map whole, its cells computed (the network's forward pass, done)."""
+        set_ = {pid: {"s": schema.changes(P["s"], schema.states((len(P["t"]), len(P["t"][0])), "done")),
+                      "t": schema.changes([[""] * len(row) for row in P["t"]], P["t"])}
+                for pid, P in self._maps.items() if "order" in P}
+        scores = self.tensors[-1]
+        answer = (f"; the largest of its {scores.size} outputs is number {int(np.argmax(scores))}"
+                  if scores.ndim == 1 else "")
+        h = (f"step 0 of steps 0–{self.total - 1:,}: every layer's output for this input{answer}; from step 1 "
+             "the network computes them again, cell by cell")
+        return {"h": h, "say": h, "set": set_, "lines": [["whole", "Choose a cell of a convolution's or pooling's "
+                                                           "map to see the step that computed it."]],
+                "value": "", "pos": []}
 
     def _out_index(self, i: int, k: int) -> tuple:
         """The index of the output cell step ``k`` of layer ``i`` computes, in the layer's output."""
