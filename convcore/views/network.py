@@ -67,6 +67,15 @@ class NetworkView(View):
     ``x`` (one sample: (C, H, W) for 2-D layers, (C, W) for 1-D; run as a batch of one): the maps of
     every layer, and, for
     any cell of a convolution's or pooling's map, the step that computed it and its receptive field.
+
+    >>> from convcore import Network
+    >>> net = Network([{"type": "Conv2d", "in_channels": 1, "out_channels": 1, "kernel_size": 2},
+    ...                {"type": "ReLU"}, {"type": "MaxPool2d", "kernel_size": 2}], seed=0)
+    >>> v = NetworkView(net, [[[1, 2, 0], [0, 1, 3], [2, 2, 1]]])
+    >>> [(r["key"], r["n"]) for r in v.data["readings"]]
+    [('network', 6), ('layer-0', 4), ('layer-2', 1)]
+    >>> v.screen(5)["lines"][-1]
+    ['field', 'its receptive field: 4 cells of layer 1 (ReLU); 4 cells of layer 0 (Conv2d); 9 cells of input']
     """
 
     kind = "network"
