@@ -31,7 +31,7 @@ from .numfmt import fmt, label
 from .pooling import pool_data
 from .view import View, block_size
 
-ACROSS = 8                  # channel panels per row of the picture
+ACROSS = 16                 # channel panels per row (a row wraps on a narrow screen; the picture keeps it)
 DECIMALS = 2                # the maps' numbers, rounded to this many decimals
 ELEMENTWISE = {"ReLU"}      # layers whose output cell reads the one cell under it
 BUILDUP_UP_TO = 10          # a layer's step view keeps its build-up up to this many terms (a longer sum is
