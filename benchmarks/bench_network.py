@@ -14,6 +14,7 @@ float32 epoch of PyTorch measured in the same process.
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 
 import numpy as np
@@ -23,16 +24,10 @@ from sklearn.datasets import load_digits
 from torch import nn
 
 from convcore import Network
+from convcore.network import DIGITS_CNN
 from bench_kernels import interleaved_times, load_line
 
 BATCH, LR = 32, 0.05
-
-
-def digits_model() -> nn.Sequential:
-    return nn.Sequential(
-        nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(64, 10))
 
 
 def softmax_cross_entropy(scores: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
@@ -79,8 +74,7 @@ def main() -> None:
     digits = load_digits()
     x = (digits.images / 16.0)[:, None].astype(np.float64)      # (1797, 1, 8, 8), values in [0, 1]
     y = digits.target
-    torch.manual_seed(0)
-    start = digits_model().double()
+    start = Network(DIGITS_CNN, seed=0).to_torch()      # the chapter's model, initialised as PyTorch would
 
     print("convcore benchmark: one epoch of SGD on the digits, convcore.Network vs PyTorch")
     print(f"  numpy {np.__version__}, torch {torch.__version__}, torch uses {torch.get_num_threads()} thread(s); "
@@ -125,9 +119,7 @@ def main() -> None:
 
 
 def _copy(module: nn.Sequential, dtype) -> nn.Sequential:
-    copy = digits_model().to(dtype)
-    copy.load_state_dict({k: v.to(dtype) for k, v in module.state_dict().items()})
-    return copy
+    return copy.deepcopy(module).to(dtype)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,8 @@ one row: the im2col matrix. One matrix product of those rows with the
 flattened filters then gives every output channel at once.
 
 The full im2col matrix is kernel-size times bigger than the input, so it is
-built a block of output rows at a time, small enough to stay in the CPU's
-cache while the matrix product reads it.
+built a block of output rows (of every sample in the batch) at a time, small
+enough to stay in the CPU's cache while the matrix product reads it.
 """
 from __future__ import annotations
 
@@ -60,24 +60,24 @@ def vectorized_conv(p: Conv) -> np.ndarray:
 
     first, rest = p.axes[0], p.axes[1:]
     rows, row_shape = first.out, tuple(a.out for a in rest)
-    row_bytes = int(np.prod(row_shape)) * len(taps) * p.in_channels * p.dtype.itemsize
+    # Every sample at once: a block is some output rows of every sample of the batch.
+    row_bytes = p.batch * int(np.prod(row_shape)) * len(taps) * p.in_channels * p.dtype.itemsize
     block = max(1, min(rows, BLOCK_BYTES // row_bytes))
+    # The slices of the other axes do not depend on the block: find them once per tap.
+    rest_slices = [tuple(a.tap_slice(t) for a, t in zip(rest, tap[1:])) for tap in taps]
 
     out = np.empty((p.batch, rows, *row_shape, g, o_group), dtype=p.dtype)
-    for sample in range(p.batch):
-        for r0 in range(0, rows, block):
-            r1 = min(rows, r0 + block)
-            # The patch of every output position in rows r0..r1-1, one tap at a time:
-            # the tap's slice along the first axis, cut down to this block of rows.
-            patches = np.empty((r1 - r0, *row_shape, g, len(taps), c_group), dtype=p.dtype)
-            for i, tap in enumerate(taps):
-                window = (sample, first.tap_slice(tap[0], r0, r1),
-                          *(a.tap_slice(t) for a, t in zip(rest, tap[1:])))
-                patches[..., i, :] = x[window]
-            # (positions, groups, taps x channels) -> one matrix product per group
-            patches = patches.reshape(-1, g, len(taps) * c_group).transpose(1, 0, 2)
-            out[sample, r0:r1] = np.matmul(patches, w).transpose(1, 0, 2).reshape(
-                r1 - r0, *row_shape, g, o_group)
+    for r0 in range(0, rows, block):
+        r1 = min(rows, r0 + block)
+        # The patch of every output position in rows r0..r1-1, one tap at a time:
+        # the tap's slice along the first axis, cut down to this block of rows.
+        patches = np.empty((p.batch, r1 - r0, *row_shape, g, len(taps), c_group), dtype=p.dtype)
+        for i, tap in enumerate(taps):
+            patches[..., i, :] = x[(slice(None), first.tap_slice(tap[0], r0, r1), *rest_slices[i])]
+        # (positions, groups, taps x channels) -> one matrix product per group
+        patches = patches.reshape(-1, g, len(taps) * c_group).transpose(1, 0, 2)
+        out[:, r0:r1] = np.matmul(patches, w).transpose(1, 0, 2).reshape(
+            p.batch, r1 - r0, *row_shape, g, o_group)
     # (N, *spatial, groups, o_group) -> (N, C_out, *spatial)
     out = np.moveaxis(out.reshape(p.batch, rows, *row_shape, p.out_channels), -1, 1)
     if p.bias is not None:

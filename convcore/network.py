@@ -51,6 +51,19 @@ from .problem import (SPATIAL_LETTERS, Conv, as_bool, as_int, as_numeric_array, 
 from .trace import Trace
 
 SUPPORTED = ("Conv1d", "Conv2d", "ReLU", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "Flatten", "Linear")
+
+# The whole-network chapter's model, for scikit-learn's 8×8 digits: 1 channel in, 10 scores out,
+# 80 + 1,168 + 650 = 1,898 parameters. ``Network(DIGITS_CNN, seed=0)`` builds it initialised.
+DIGITS_CNN = (
+    {"type": "Conv2d", "in_channels": 1, "out_channels": 8, "kernel_size": 3, "padding": 1},    # 8 maps 8×8
+    {"type": "ReLU"},
+    {"type": "MaxPool2d", "kernel_size": 2},                                                     # 8 maps 4×4
+    {"type": "Conv2d", "in_channels": 8, "out_channels": 16, "kernel_size": 3, "padding": 1},   # 16 maps 4×4
+    {"type": "ReLU"},
+    {"type": "MaxPool2d", "kernel_size": 2},                                                     # 16 maps 2×2
+    {"type": "Flatten"},                                                                         # 64 features
+    {"type": "Linear", "in_features": 64, "out_features": 10},                                  # 10 scores
+)
 _LAYERS_KEY = "__layers__"    # the .npz entry holding the layer descriptions (JSON)
 
 
@@ -268,7 +281,7 @@ class PoolLayer(Layer):
     def _axes_for(self, spatial) -> tuple[Axis, ...]:
         """The windows' geometry for an input of this spatial size, the arguments checked as
         ``Pool.build`` checks them (each message naming the layer)."""
-        a, dims, where = self.args, self.dims, self.where
+        a, dims, where = self.args, self.dims, f"Network: layer {self.name} ({self.kind})"
         k = as_tuple(a["kernel_size"], "kernel_size", where, dims, minimum=1)
         s = as_tuple(a["stride"], "stride", where, dims, minimum=1)
         p = as_tuple(a["padding"], "padding", where, dims, minimum=0)
@@ -409,17 +422,23 @@ def _init(rng, fan_in: int, shape) -> np.ndarray:
     return rng.uniform(-bound, bound, size=shape)
 
 
-def _bias_flag(spec, where, has_weight: bool) -> bool:
+def _bias_flag(spec, has_weight: bool) -> bool:
     """Whether a layer has a bias: an array or True says yes, False or None no; not said:
     yes if its weights are to be initialised too (PyTorch's default), no if the weights are given."""
     bias = spec.get("bias", not has_weight)
-    if bias is None or bias is False:
-        return False
-    if bias is True:
-        return True
-    if isinstance(bias, (bool, np.bool_)):
-        return bool(bias)
-    return True
+    return not (bias is None or (isinstance(bias, (bool, np.bool_)) and not bias))
+
+
+def _params(spec, where, rng, fan_in: int, weight_shape: tuple, has_bias: bool) -> dict:
+    """The weight (and bias) given in the description, checked against their shapes, or
+    initialised as PyTorch initialises them."""
+    w = spec.get("weight")
+    params = {"weight": _init(rng, fan_in, weight_shape) if w is None else _array(w, "weight", where, weight_shape)}
+    if has_bias:
+        b = spec.get("bias")
+        shape = weight_shape[:1]
+        params["bias"] = _init(rng, fan_in, shape) if b is None or b is True else _array(b, "bias", where, shape)
+    return params
 
 
 def _read_conv(kind, spec, name, where, rng):
@@ -444,9 +463,9 @@ def _read_conv(kind, spec, name, where, rng):
         found = {k: spec[k] for k in ("in_channels", "out_channels", "kernel_size")}
     c_in = as_int(found["in_channels"], "in_channels", where, minimum=1)
     c_out = as_int(found["out_channels"], "out_channels", where, minimum=1)
-    for name, c in (("in_channels", c_in), ("out_channels", c_out)):
+    for what, c in (("in_channels", c_in), ("out_channels", c_out)):
         if c % groups:
-            raise LayerError(f"{where}: `groups`={groups} must divide {name}={c}")
+            raise LayerError(f"{where}: `groups`={groups} must divide {what}={c}")
     stride = as_tuple(_tupled(spec.get("stride", 1)), "stride", where, dims, 1)
     dilation = as_tuple(_tupled(spec.get("dilation", 1)), "dilation", where, dims, 1)
     kernel = as_tuple(_tupled(found["kernel_size"]), "kernel_size", where, dims, 1)
@@ -456,16 +475,11 @@ def _read_conv(kind, spec, name, where, rng):
     else:
         padding = as_tuple(padding, "padding", where, dims, 0)
     mode = check_padding_mode(where, spec.get("padding_mode", "zeros"))
-    has_bias = _bias_flag(spec, where, w is not None)
+    has_bias = _bias_flag(spec, w is not None)
     args = dict(in_channels=c_in, out_channels=c_out, kernel_size=kernel, stride=stride, padding=padding,
                 dilation=dilation, groups=groups, bias=has_bias, padding_mode=mode)
     fan_in = c_in // groups * math.prod(kernel)
-    wshape = (c_out, c_in // groups, *kernel)
-    params = {"weight": _init(rng, fan_in, wshape) if w is None else _array(w, "weight", where, wshape)}
-    if has_bias:
-        b = spec.get("bias")
-        params["bias"] = _init(rng, fan_in, (c_out,)) if b is None or b is True else _array(b, "bias", where, (c_out,))
-    return args, params
+    return args, _params(spec, where, rng, fan_in, (c_out, c_in // groups, *kernel), has_bias)
 
 
 def _read_pool(kind, spec, name, where, rng):
@@ -478,11 +492,10 @@ def _read_pool(kind, spec, name, where, rng):
                          f"next layer cannot take; leave it False (the network keeps the indices itself)")
     if not is_max and spec.get("divisor_override") is not None:
         raise LayerError(f"{where}: divisor_override is not supported; the divisor follows count_include_pad")
-    stored = (lambda v: as_tuple(_tupled(v), "", where, 1, 0)) if kind == "AvgPool1d" else _tupled
-    kernel = stored(spec["kernel_size"])
+    kernel = _tupled(spec["kernel_size"])
     stride = spec.get("stride")
-    args = dict(kernel_size=kernel, stride=kernel if stride is None or stride == [] else stored(stride),
-                padding=stored(spec.get("padding", 0)))
+    args = dict(kernel_size=kernel, stride=kernel if stride is None or stride == [] else _tupled(stride),
+                padding=_tupled(spec.get("padding", 0)))
     if is_max:
         args.update(dilation=_tupled(spec.get("dilation", 1)),
                     ceil_mode=as_bool(spec.get("ceil_mode", False), "ceil_mode", where))
@@ -490,6 +503,8 @@ def _read_pool(kind, spec, name, where, rng):
         args.update(ceil_mode=as_bool(spec.get("ceil_mode", False), "ceil_mode", where),
                     count_include_pad=as_bool(spec.get("count_include_pad", True), "count_include_pad", where))
     PoolLayer(name, kind, args, {})._axes_for((1,) * dims)   # checks them, as Pool.build would
+    if kind == "AvgPool1d":     # stored as 1-tuples, as nn.AvgPool1d stores them
+        args.update({k: as_tuple(args[k], k, where, 1, 0) for k in ("kernel_size", "stride", "padding")})
     return args, {}
 
 
@@ -500,9 +515,9 @@ def _read_relu(kind, spec, name, where, rng):
 def _read_flatten(kind, spec, name, where, rng):
     start = spec.get("start_dim", 1)
     end = spec.get("end_dim", -1)
-    for name, v in (("start_dim", start), ("end_dim", end)):
+    for what, v in (("start_dim", start), ("end_dim", end)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-            raise LayerError(f"{where}: `{name}` must be a whole number (an axis); got {v!r}")
+            raise LayerError(f"{where}: `{what}` must be a whole number (an axis); got {v!r}")
     return dict(start_dim=int(start), end_dim=int(end)), {}
 
 
@@ -522,12 +537,9 @@ def _read_linear(kind, spec, name, where, rng):
             raise LayerError(f"{where}: needs {', '.join(map(repr, missing))} (or a `weight` array to read them from)")
         n_in = as_int(spec["in_features"], "in_features", where, minimum=1)
         n_out = as_int(spec["out_features"], "out_features", where, minimum=1)
-    has_bias = _bias_flag(spec, where, w is not None)
-    params = {"weight": _init(rng, n_in, (n_out, n_in)) if w is None else _array(w, "weight", where, (n_out, n_in))}
-    if has_bias:
-        b = spec.get("bias")
-        params["bias"] = _init(rng, n_in, (n_out,)) if b is None or b is True else _array(b, "bias", where, (n_out,))
-    return dict(in_features=int(n_in), out_features=int(n_out), bias=has_bias), params
+    has_bias = _bias_flag(spec, w is not None)
+    args = dict(in_features=int(n_in), out_features=int(n_out), bias=has_bias)
+    return args, _params(spec, where, rng, n_in, (n_out, n_in), has_bias)
 
 
 _READERS = {"Conv1d": _read_conv, "Conv2d": _read_conv, "ReLU": _read_relu, "MaxPool1d": _read_pool,
@@ -638,6 +650,22 @@ class Network:
         if not specs:
             raise LayerError("Network.from_torch: the nn.Sequential is empty")
         return cls(specs)
+
+    def to_torch(self):
+        """The same network as a PyTorch ``nn.Sequential`` (float64), with a copy of these weights:
+        to run the same training in both from the same start. Imports torch (only here)."""
+        import torch
+        from collections import OrderedDict
+        from torch import nn
+
+        modules = OrderedDict()
+        for layer in self.layers:
+            module = getattr(nn, layer.kind)(**layer.args).double()
+            with torch.no_grad():
+                for name, value in layer.params.items():
+                    getattr(module, name).copy_(torch.from_numpy(value))
+            modules[layer.name] = module
+        return nn.Sequential(modules)
 
     def save(self, path) -> None:
         """Write the layers and their parameters to an ``.npz`` file (``Network.load`` reads it back)."""
@@ -770,4 +798,4 @@ class Network:
         return masks
 
 
-__all__ = ["Network", "Layer", "LayerError", "SUPPORTED"]
+__all__ = ["Network", "Layer", "LayerError", "SUPPORTED", "DIGITS_CNN"]

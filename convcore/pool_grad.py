@@ -138,9 +138,10 @@ class PoolGradTrace(LazySteps):
             divisor = window_divisors(p)[tuple(outs.T)]
             share = 1.0 / divisor
         rows = np.array([p.layout.index(sample, channel, tuple(o)) for o in outs], dtype=np.int64)
+        rows = rows.reshape(len(outs), p.layout.leading + p.dims)    # also when no window read it
         products = g * share
         return PoolGradStep(index=k, kind=p.kind, element=p.layout.index(sample, channel, pos),
-                            out_index=rows.reshape(len(outs), -1), tap=taps, grad_output_values=g,
+                            out_index=rows, tap=taps, grad_output_values=g,
                             chosen=chosen, divisor=divisor, share=share, products=products,
                             value=np.float64(products.sum()))
 

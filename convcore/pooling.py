@@ -207,17 +207,17 @@ def _empty_window_index(p: Pool) -> np.ndarray:
     return _combine(p, first, np.add).reshape(p.out_spatial)
 
 
-def _gather(p: Pool, sample: int) -> np.ndarray:
-    """(C, *out, taps): every window's values, padding and overhang filled with ``p.fill``.
+def _gather(p: Pool) -> np.ndarray:
+    """(N, C, *out, taps): every window's values, padding and overhang filled with ``p.fill``.
 
     Each tap is one strided slice of the padded input (``Axis.tap_slice``), the
     same slices the convolution kernel reads."""
-    x = p.input[sample].astype(p.dtype, copy=False)
-    widths = [(0, 0)] + [(a.pad_before, a.pad_after + a.overhang) for a in p.axes]
+    x = p.input.astype(p.dtype, copy=False)
+    widths = [(0, 0), (0, 0)] + [(a.pad_before, a.pad_after + a.overhang) for a in p.axes]
     x = np.pad(x, widths, constant_values=p.fill)
     taps = list(product(*(range(a.k) for a in p.axes)))
-    return np.stack([x[(slice(None), *(a.tap_slice(t) for a, t in zip(p.axes, tap)))] for tap in taps],
-                    axis=-1)
+    return np.stack([x[(slice(None), slice(None), *(a.tap_slice(t) for a, t in zip(p.axes, tap)))]
+                     for tap in taps], axis=-1)
 
 
 # ----------------------------------------------------------------------------
@@ -226,24 +226,21 @@ def _gather(p: Pool, sample: int) -> np.ndarray:
 def vectorized_max(p: Pool) -> tuple[np.ndarray, np.ndarray]:
     """Max pooling of the whole input: (values, indices), both (N, C, *out)."""
     inside = _combine(p, [_inside(a) for a in p.axes], np.logical_and)      # (*out, taps)
-    flat = _flat_index(p)
-    empty = ~inside.any(axis=-1)
     taps = inside.shape[-1]
-    values = np.empty((p.batch, p.channels, *p.out_spatial), dtype=p.dtype)
-    indices = np.empty(values.shape, dtype=np.int64)
-    for sample in range(p.batch):
-        window = _gather(p, sample)                      # (C, *out, taps)
-        best = window.max(axis=-1)                       # NaN if any tap is NaN
-        # The first tap inside the input holding the best value (a padding tap never wins) ...
-        winner = (inside & (window == best[..., None])).argmax(axis=-1)
-        if p.dtype.kind == "f":
-            # ... or, when the window holds a NaN, the last NaN.
-            nan = np.isnan(window)
-            last_nan = taps - 1 - nan[..., ::-1].argmax(axis=-1)
-            winner = np.where(nan.any(axis=-1), last_nan, winner)
-        values[sample] = best
-        indices[sample] = np.take_along_axis(np.broadcast_to(flat, window.shape), winner[..., None], -1)[..., 0]
-        indices[sample][:, empty] = _empty_window_index(p)[empty]
+    window = _gather(p)                                  # (N, C, *out, taps)
+    values = window.max(axis=-1)                         # NaN if any tap is NaN
+    # The first tap inside the input holding the best value (a padding tap never wins) ...
+    winner = (inside & (window == values[..., None])).argmax(axis=-1)
+    if p.dtype.kind == "f":
+        # ... or, when the window holds a NaN, the last NaN.
+        nan = np.isnan(window)
+        last_nan = taps - 1 - nan[..., ::-1].argmax(axis=-1)
+        winner = np.where(nan.any(axis=-1), last_nan, winner)
+    flat = np.broadcast_to(_flat_index(p), window.shape)
+    indices = np.take_along_axis(flat, winner[..., None], -1)[..., 0]
+    empty = ~inside.any(axis=-1)
+    if empty.any():
+        indices[..., empty] = _empty_window_index(p)[empty]
     return p.layout.restore(values), p.layout.restore(indices)
 
 
@@ -254,11 +251,7 @@ def window_divisors(p: Pool) -> np.ndarray:
 
 def vectorized_avg(p: Pool) -> np.ndarray:
     """Average pooling of the whole input, (N, C, *out)."""
-    divisor = window_divisors(p)
-    out = np.empty((p.batch, p.channels, *p.out_spatial), dtype=p.dtype)
-    for sample in range(p.batch):
-        out[sample] = _gather(p, sample).sum(axis=-1) / divisor
-    return p.layout.restore(out)
+    return p.layout.restore((_gather(p).sum(axis=-1) / window_divisors(p)).astype(p.dtype, copy=False))
 
 
 # ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from convcore import Network
+from convcore.network import DIGITS_CNN
 from strategies_network import models
 
 TOL = dict(rtol=1e-9, atol=1e-9)
@@ -42,6 +43,7 @@ def torch_gradients(module, x, g):
 
 def check_against_torch(model, seed=0):
     net = Network.from_torch(model.module)
+    assert repr(net.to_torch()) == repr(model.module)
     outs = net.forward(model.input)
     expected = torch_outputs(model.module, model.input)
     assert len(outs) == len(expected) == len(model.module)
@@ -65,6 +67,18 @@ def test_the_digits_model_forward_and_backward_match_pytorch():
     net = check_against_torch(type("M", (), dict(module=module, input=x))())
     assert [str(layer) for layer in net.layers] == [repr(layer) for layer in module]
     assert sum(p.size for p in net.named_parameters().values()) == 1898
+
+
+def test_the_catalogued_digits_model_is_the_contracts_and_goes_to_torch_and_back():
+    net = Network(DIGITS_CNN, seed=0)
+    module = net.to_torch()
+    assert repr(module) == repr(digits_model())
+    assert sum(p.size for p in net.named_parameters().values()) == sum(p.numel() for p in module.parameters())
+    x = np.random.default_rng(9).uniform(0, 1, (3, 1, 8, 8))
+    np.testing.assert_allclose(net.forward(x)[-1], torch_outputs(module, x)[-1], **TOL)
+    back = Network.from_torch(module)
+    for name, p in net.named_parameters().items():
+        np.testing.assert_array_equal(back.named_parameters()[name], p)
 
 
 @settings(max_examples=150, deadline=None)
@@ -149,6 +163,7 @@ import sys, json
 import numpy as np
 sys.modules["torch"] = None          # any import of torch now fails
 from convcore import Network
+from convcore.network import DIGITS_CNN
 args = json.loads(sys.argv[1])
 x = np.array(args["x"])
 described = Network([dict(layer, **{k: np.array(v) for k, v in args["arrays"][i].items()})
@@ -197,3 +212,120 @@ def test_descriptions_without_weights_are_initialised_as_pytorch_initialises():
         np.testing.assert_allclose(np.abs(params[name]).max(), p.abs().max().item(), rtol=0.02)
         assert abs(params[name].mean()) < 0.1 * np.abs(params[name]).max()
     assert str(net.layers[0]) == repr(nn.Conv2d(4, 300, 5))
+
+
+# ----------------------------------------------------------------------------
+# Looking inside: traces and receptive fields
+# ----------------------------------------------------------------------------
+@settings(max_examples=40, deadline=None)
+@given(models(), st.data())
+def test_every_traced_layer_steps_through_the_numbers_of_its_pass(model, data):
+    """trace(i) computes layer i's output step by step; trace_backward(i) its gradients."""
+    net = Network.from_torch(model.module)
+    outs = net.forward(model.input)
+    g = np.random.default_rng(0).uniform(-1, 1, outs[-1].shape)
+    net.backward(g)
+    # the gradient of the loss with respect to every layer's input, by autograd
+    y = torch.from_numpy(model.input).requires_grad_(True)
+    ins = [y]
+    for layer in model.module:
+        y = layer(y)
+        y.retain_grad()
+        ins.append(y)
+    (y * torch.from_numpy(g)).sum().backward()
+    for i, layer in enumerate(net.layers):
+        if not layer.traced:
+            continue
+        forward = net.trace(i)
+        assert len(forward) == outs[i].size
+        k = data.draw(st.integers(0, len(forward) - 1), label=f"forward step of layer {i}")
+        step = forward[k]
+        assert step.value == pytest.approx(outs[i][step.out_index], rel=1e-9, abs=1e-12)
+        backward = net.trace_backward(i)
+        traces = backward if isinstance(backward, tuple) else (backward,)
+        for trace in traces:
+            k = data.draw(st.integers(0, len(trace) - 1), label=f"backward step of layer {i}")
+            assert trace[k].value == pytest.approx(trace.output[trace[k].element], rel=1e-9, abs=1e-12)
+        # what the input-gradient trace sums up is the gradient the layer passed to the one before it
+        np.testing.assert_allclose(traces[0].output, ins[i].grad.numpy(), **TOL)
+
+
+def field_oracle(module, i, index, x):
+    """The cells autograd reaches from output cell ``index`` of layer ``i`` when every path counts:
+    weights of 1, ReLU as the identity, max pooling as average pooling over the same windows (or, with
+    dilation, as a depthwise convolution of ones); a cell depends on the output iff its gradient is > 0."""
+    layers = []
+    for layer in list(module)[:i + 1]:
+        if isinstance(layer, nn.ReLU):
+            layer = nn.Identity()
+        elif isinstance(layer, (nn.MaxPool1d, nn.MaxPool2d)):
+            dims = 1 if isinstance(layer, nn.MaxPool1d) else 2
+            dil = layer.dilation if isinstance(layer.dilation, tuple) else (layer.dilation,) * dims
+            if all(d == 1 for d in dil):
+                layer = (nn.AvgPool1d if dims == 1 else nn.AvgPool2d)(layer.kernel_size, layer.stride, layer.padding,
+                                                                     ceil_mode=layer.ceil_mode)
+            elif not layer.ceil_mode:
+                layer = ("depthwise", layer, dims)
+            else:
+                return None
+        layers.append(layer)
+    xt = torch.from_numpy(x).requires_grad_(True)
+    tensors, y = [xt], xt
+    for layer in layers:
+        if isinstance(layer, tuple):
+            _, pool, dims = layer
+            c = y.shape[-dims - 1]
+            k = pool.kernel_size if isinstance(pool.kernel_size, tuple) else (pool.kernel_size,) * dims
+            conv = (torch.nn.functional.conv1d if dims == 1 else torch.nn.functional.conv2d)
+            y = conv(y, torch.ones(c, 1, *k, dtype=torch.float64), stride=pool.stride, padding=pool.padding,
+                     dilation=pool.dilation, groups=c)
+        else:
+            if hasattr(layer, "weight"):
+                layer = type(layer)(**{**_init_args(layer), "bias": False}).double()
+                with torch.no_grad():
+                    layer.weight.fill_(1.0)
+            y = layer(y)
+        y.retain_grad()
+        tensors.append(y)
+    y[index].backward()
+    return [t.grad.numpy() > 0 for t in tensors]
+
+
+def _init_args(layer):
+    if isinstance(layer, nn.Linear):
+        return dict(in_features=layer.in_features, out_features=layer.out_features)
+    return dict(in_channels=layer.in_channels, out_channels=layer.out_channels, kernel_size=layer.kernel_size,
+                stride=layer.stride, padding=layer.padding, dilation=layer.dilation, groups=layer.groups,
+                padding_mode=layer.padding_mode)
+
+
+@settings(max_examples=60, deadline=None)
+@given(models(), st.data())
+def test_field_marks_exactly_the_cells_an_output_depends_on(model, data):
+    net = Network.from_torch(model.module)
+    outs = net.forward(model.input)
+    i = data.draw(st.integers(0, len(outs) - 1), label="layer")
+    index = tuple(data.draw(st.integers(0, n - 1)) for n in outs[i].shape)
+    expected = field_oracle(model.module, i, index, model.input)
+    if expected is None:      # a dilated ceil_mode max pooling has no stand-in in PyTorch
+        return
+    masks = net.field(i, index)
+    assert len(masks) == i + 2
+    for j, (ours, theirs) in enumerate(zip(masks, expected)):
+        assert ours.dtype == bool and ours.shape == theirs.shape
+        np.testing.assert_array_equal(ours, theirs, err_msg=f"tensor {j}")
+
+
+def test_field_of_the_digits_model_grows_by_the_windows():
+    torch.manual_seed(0)
+    net = Network.from_torch(digits_model())
+    net.forward(np.random.default_rng(0).uniform(0, 1, (2, 1, 8, 8)))
+    masks = net.field(3, (1, 5, 2, 2))          # second conv, sample 1, channel 5, cell (2, 2)
+    assert masks[4].sum() == 1
+    assert masks[3].sum() == 8 * 9              # every channel of a 3×3 window of the pooled maps
+    assert not masks[0][0].any()               # the other sample plays no part
+    # cell (2, 2) reads pooled rows/cols 1..3, which pool conv-1 rows 2..7, which read input rows 1..8
+    # (8 is padding): a 7×7 square
+    rows, cols = np.nonzero(masks[0][1, 0])
+    assert (rows.min(), rows.max(), cols.min(), cols.max()) == (1, 7, 1, 7)
+    assert masks[0][1, 0].sum() == 49
