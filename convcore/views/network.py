@@ -20,8 +20,6 @@ Readings
 """
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from ..trace import Trace
@@ -99,6 +97,7 @@ class NetworkView(View):
             raise ValueError("NetworkView steps through convolution and pooling layers; this network has none "
                              f"(its layers: {', '.join(layer.kind for layer in net.layers)})")
         self.conv = {i: ConvSteps(t, kind_of(t)) for i, t in self.traces.items() if isinstance(t, Trace)}
+        self._made = {}                 # records built: step g of the network reading, (layer, step) of a layer's
         readings = [self._network_reading()] + [self._layer_reading(i) for i in self.traced]
         super().__init__({"kind": self.kind, "example": None, "readings": readings, "reading": "network"},
                          more=self._record)
@@ -169,8 +168,12 @@ class NetworkView(View):
     def _first_block(self) -> int:
         return block_size({"n": self.total, "steps": [self._network_record(self.total - 1)]})
 
-    @functools.lru_cache(maxsize=None)
     def _network_record(self, g: int) -> dict:
+        if g not in self._made:                         # each record built once, kept by this view
+            self._made[g] = self._build_network_record(g)
+        return self._made[g]
+
+    def _build_network_record(self, g: int) -> dict:
         if g == 0:
             return self._whole_record()
         i, k = self.locate(g)
@@ -217,19 +220,22 @@ class NetworkView(View):
         return tuple(int(v) for v in st.out_index)[1:]          # the batch of one's sample 0 aside
 
     # -- the layers' own step views ------------------------------------------------------------
-    @functools.lru_cache(maxsize=None)
     def _layer_record(self, i: int, k: int) -> dict:
+        if (i, k) in self._made:
+            return self._made[i, k]
         if i in self.conv:
             rec = self.conv[i].record(k)
             if self.conv[i].top > BUILDUP_UP_TO:
                 rec = {f: v for f, v in rec.items() if f != "build"}
         else:
             rec = self._pool_reading(i)["steps"][k]
-        return dict(rec, jump={"network": self.offsets[i] + k})
+        self._made[i, k] = dict(rec, jump={"network": self.offsets[i] + k})
+        return self._made[i, k]
 
-    @functools.lru_cache(maxsize=None)
     def _pool_reading(self, i: int) -> dict:
-        return pool_data(self.traces[i])["readings"][0]
+        if ("pool", i) not in self._made:
+            self._made["pool", i] = pool_data(self.traces[i])["readings"][0]
+        return self._made["pool", i]
 
     def _layer_reading(self, i: int) -> dict:
         """Layer ``i``'s own step view (its builder's reading), under its own key, steps with their jumps."""
