@@ -55,7 +55,7 @@ def build(source: Path) -> Path:
 
 
 VIEWS = ("Stepper1D", "Stepper2D", "PointwiseView", "HeatmapView", "view_for", "PoolView", "ReceptiveFieldView",
-         "SequenceView", "TransposeView", "GradientView", "Im2colView")
+         "SequenceView", "TransposeView", "GradientView", "Im2colView", "NetworkView")
 SHOWN = re.compile(rf"\b({'|'.join(VIEWS)}|Explorer)\b[\w.]*\(.*\)$|^\w*view$")
 
 

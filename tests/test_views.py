@@ -16,7 +16,8 @@ import pytest
 from PIL import Image
 
 from convcore import examples
-from convcore.views import (Explorer, GradientView, HeatmapView, Im2colView, PointwiseView, PoolView,
+from convcore import Network
+from convcore.views import (Explorer, GradientView, HeatmapView, Im2colView, NetworkView, PointwiseView, PoolView,
                             ReceptiveFieldView, SequenceView, Stepper1D, Stepper2D, TransposeView, View, as_trace,
                             embed_html, static_assets, view_for)
 from convcore.views.conv import build_up, kind_of
@@ -247,6 +248,10 @@ EVERY_KIND = [  # (how to make it, the catalogue example it names)
     (lambda: ReceptiveFieldView([dict(kernel_size=3, padding=1), dict(kind="max_pool", kernel_size=2),
                                  dict(kernel_size=3, padding=1), dict(kind="max_pool", kernel_size=2)], 16), None),
     (lambda: SequenceView(24), None),
+    (lambda: NetworkView(Network([{"type": "Conv2d", "in_channels": 1, "out_channels": 2, "kernel_size": 3,
+                                   "padding": 1}, {"type": "ReLU"}, {"type": "MaxPool2d", "kernel_size": 2},
+                                  {"type": "Flatten"}, {"type": "Linear", "in_features": 8, "out_features": 3}],
+                                 seed=0), np.arange(16.0).reshape(1, 4, 4) % 5), None),
 ]
 
 

@@ -23,6 +23,9 @@ a convolution step by step, as numbers, as y = W·x, or as images when it is too
 readings), the products that sum into a gradient, a convolution as a matrix product.
 ``PoolView``, ``ReceptiveFieldView``, ``SequenceView``: pooling windows, what one output of a
 stack reads in every layer below, a dilated causal stack through time.
+``NetworkView`` (``network.py``): a whole network on one input, every layer's maps; a cell of any
+map goes to the step that computed it, its receptive field lit back to the input, and the layer's
+own step view is a switch away.
 ``Explorer``: controls for every setting, the output shape and formula live, and a view.
 
 Cells are controls: a click (or Enter) on an output cell goes to the step that computed it;
@@ -34,6 +37,7 @@ from .gradient import GradientView
 from .im2col import Im2colView
 from .numfmt import fmt
 from .picture import save_gif, save_png, strip
+from .network import NetworkView
 from .pooling import PoolView
 from .receptive import ReceptiveFieldView
 from .sequence import SequenceView
@@ -45,4 +49,4 @@ short_errors.install()          # in a notebook: convcore's errors show their me
 
 __all__ = ["View", "Stepper1D", "Stepper2D", "PointwiseView", "HeatmapView", "view_for", "as_trace",
            "Explorer", "TransposeView", "GradientView", "Im2colView", "PoolView", "ReceptiveFieldView",
-           "SequenceView", "fmt", "embed_html", "static_assets", "save_png", "save_gif", "strip"]
+           "SequenceView", "NetworkView", "fmt", "embed_html", "static_assets", "save_png", "save_gif", "strip"]

@@ -91,7 +91,8 @@ class View(anywidget.AnyWidget):
         """What the view shows at step ``k`` and build-up ``buildup`` (default: what it shows now)."""
         rd = self.readings[reading or self.reading]
         k = self.step if k is None else int(k)
-        b = (self.buildup if k == self.step else rd["top"]) if buildup is None else buildup
+        shown = k == self.step and rd["key"] == self.reading          # the build-up on screen is this step's
+        b = (self.buildup if shown else rd["top"]) if buildup is None else buildup
         return schema.screen(rd, self.record(k, rd["key"]), k, b)
 
     # -- moving it from Python ----------------------------------------------------------------
@@ -192,28 +193,44 @@ def block_size(rd: dict) -> int:
 def embed_html(view: View, budget_bytes: int = 2_000_000) -> str:
     """A self-contained HTML fragment of ``view`` for a page without a kernel: ``<div class=
     "convcore-embed" data-view="…">`` holding the view's data as JSON, with as many whole steps of
-    each reading, from the first, as fit ``budget_bytes``. A reading that does not fit whole is
+    each reading, from the first, as fit its share of ``budget_bytes`` (the readings share it
+    equally, and what a small one does not need goes to the larger ones). A reading that does not fit whole is
     ``held`` at the steps it carries: its sliders stop there and it says so. The page loads
     ``convcore-view.js`` (from ``static_assets()``) and calls ``hydrate()``."""
     if not isinstance(view, View):
         raise TypeError(f"embed_html takes a convcore view; got {type(view).__name__}")
     data = dict(view.data, reading=view.reading, readings=[])
-    size = len(json.dumps(data))
+    shells = [dict(rd, steps=[], first=0, block=0) for rd in view.data["readings"]]
+    left = budget_bytes - len(json.dumps(data)) - sum(len(json.dumps(s)) for s in shells)
+    # each reading's records from the first, read until they alone would fill the budget
+    recs = []
     for rd in view.data["readings"]:
-        shipped = dict(rd, steps=[], first=0, block=0)
-        size += len(json.dumps(shipped))
+        got, size = [], 0
         for k in range(rd["n"]):
             rec = view.record(k, rd["key"])
-            size += len(json.dumps(rec)) + 1
-            if size > budget_bytes:
+            got.append((rec, len(json.dumps(rec)) + 1))
+            size += got[-1][1]
+            if size > left:
+                break
+        recs.append(got)
+    # shares: the smallest readings first, each an equal share of what is left, so what a small
+    # reading does not need goes to the larger ones
+    for r, i in enumerate(sorted(range(len(shells)), key=lambda i: sum(n for _, n in recs[i]))):
+        rd, shipped, share, size = view.data["readings"][i], shells[i], left // (len(shells) - r), 0
+        for k, (rec, n) in enumerate(recs[i]):
+            size += n
+            if size > share:
                 if k == 0:
                     raise ValueError(f"this {type(view).__name__} needs more than the {budget_bytes:,} bytes it "
                                      "may use on this page; show a smaller example")
-                shipped.update(held=k, notes=rd["notes"] + [["held", f"This page holds steps 0–{k - 1:,} of "
-                                                                      f"{rd['n']:,}; run the notebook for the rest."]])
                 break
             shipped["steps"].append(rec)
-        data["readings"].append(shipped)
+        if len(shipped["steps"]) < rd["n"]:
+            k = len(shipped["steps"])
+            shipped.update(held=k, notes=rd["notes"] + [["held", f"This page holds steps 0–{k - 1:,} of "
+                                                                  f"{rd['n']:,}; run the notebook for the rest."]])
+        left -= sum(n for _, n in recs[i][:len(shipped["steps"])])
+    data["readings"] = shells
     shown = next(r for r in data["readings"] if r["key"] == view.reading)
     on_page = view.step < len(shown["steps"])
     payload = {"data": data, "step": view.step if on_page else 0,

@@ -82,8 +82,9 @@ def test_every_text_is_readable_and_every_control_named(lab, theme):
 
 # -- every kind on one static page ------------------------------------------------------------
 def every_kind():
-    from convcore.views import (GradientView, HeatmapView, Im2colView, PointwiseView, PoolView, ReceptiveFieldView,
-                                SequenceView, Stepper1D, Stepper2D, TransposeView)
+    from convcore import Network
+    from convcore.views import (GradientView, HeatmapView, Im2colView, NetworkView, PointwiseView, PoolView,
+                                ReceptiveFieldView, SequenceView, Stepper1D, Stepper2D, TransposeView)
     rng = np.random.default_rng(0)
     return [Stepper2D.from_example("seed_conv2d"), PointwiseView.from_example("seed_1x1"),
             Stepper1D([1, 2, 3, 4, 5], [1, 0, -1], bias=[2], stride=2, padding=1),
@@ -94,6 +95,10 @@ def every_kind():
             ReceptiveFieldView([dict(kernel_size=3, padding=1), dict(kind="max_pool", kernel_size=2),
                                 dict(kernel_size=3, padding=1), dict(kind="max_pool", kernel_size=2)], 16),
             SequenceView(24, kernel_size=2, dilations=(1, 2, 4, 8)),
+            NetworkView(Network([{"type": "Conv2d", "in_channels": 1, "out_channels": 2, "kernel_size": 3, "padding": 1},
+                                 {"type": "ReLU"}, {"type": "MaxPool2d", "kernel_size": 2}, {"type": "Flatten"},
+                                 {"type": "Linear", "in_features": 8, "out_features": 3}], seed=0),
+                        np.arange(16.0).reshape(1, 4, 4) % 5),
             HeatmapView(rng.integers(-5, 6, (3, 64, 64)), rng.integers(-2, 3, (4, 3, 3, 3)), padding=1)]
 
 
@@ -126,9 +131,11 @@ def test_every_kind_steps_on_a_static_page_with_every_request_outside_it_blocked
         page.set_viewport_size({"width": 390, "height": 844})
         until(lambda: page.evaluate("() => document.documentElement.scrollWidth"), "the page to fit 390 px",
               lambda w: w <= 390)
-        scrolling = page.evaluate("() => Array.from(document.querySelectorAll('[data-scrolls]'), "
-                                  "(p) => getComputedStyle(p.querySelector('.cc-title'), '::before').content)")
-        assert scrolling and all("scrolls sideways" in c for c in scrolling), scrolling
+        # each view marks its wide panels on the resize event: wait for the marks (TimeoutError if none)
+        scrolling = until(lambda: page.evaluate("() => Array.from(document.querySelectorAll('[data-scrolls]'), "
+                                                "(p) => getComputedStyle(p.querySelector('.cc-title'), '::before').content)"),
+                          "a panel wider than the phone to say it scrolls")
+        assert all("scrolls sideways" in c for c in scrolling), scrolling
         host.screenshot("static-every-kind-phone", full_page=True)
 
 

@@ -339,7 +339,7 @@ function view(model, el, live) {
     root.setAttribute("data-reading", rd.key);
     panels = []; byId = {};
     stage.replaceChildren(...rd.rows.map((ids) => h("div", {class: "cc-row"}, ...ids.map((id) => {
-      const pn = panel(id, rd.panels[id], {goTo: (o) => go(o, rd.top), light});
+      const pn = panel(id, rd.panels[id], {goTo: reach, light});
       panels.push(pn); byId[id] = pn;
       return pn.block;
     }))));
@@ -358,7 +358,7 @@ function view(model, el, live) {
       s.input.disabled = max < 1;
       s.input.addEventListener("input", () => {
         const target = pos.reduce((t, p) => t[Number(p.input.value)], rd.table);
-        if (rd.held && target >= rd.held) refuse(); else go(target, rd.top);
+        reach(target);
       });
       return s;
     });
@@ -374,7 +374,9 @@ function view(model, el, live) {
       .map(([role, text]) => h("div", {class: `cc-note cc-line-${role}`, "data-role": role, text})));
     for (const btn of switchRow.children) btn.setAttribute("aria-checked", String(btn.dataset.reading === rd.key));
   }
-  // a static page holds the first steps of a long reading: a position past them is refused, and said why
+  // a static page holds the first steps of a long reading: a step past them (a position, a cell) is
+  // refused, and said why
+  const reach = (o) => (rd.held && o >= rd.held ? refuse() : go(o, rd.top));
   const refuse = () => {
     const held = rd.notes.find(([role]) => role === "held");
     say.textContent = held ? held[1] : "";
@@ -388,7 +390,7 @@ function view(model, el, live) {
         if (r.key === rd.key) return;
         const rec = recs[rd.key].get(k);
         const jump = (rec && rec.jump && rec.jump[r.key]) || 0;
-        rd = readings[r.key]; build(); go(jump, rd.top);
+        rd = readings[r.key]; build(); reach(jump);
       });
       switchRow.append(btn);
     }
@@ -474,7 +476,7 @@ function view(model, el, live) {
       "Home": () => !onRange && go(0, rd.top), "End": () => !onRange && go(last, rd.top),
       "+": () => go(k, b + 1), "=": () => go(k, b + 1), "-": () => go(k, b - 1),
       "f": () => present(!presenting), "Escape": () => presenting && present(false),
-      "Enter": () => t.dataset.order !== undefined && go(Number(t.dataset.order), rd.top),
+      "Enter": () => t.dataset.order !== undefined && reach(Number(t.dataset.order)),
     }[e.key.length === 1 ? e.key.toLowerCase() : e.key];
     const done = act ? act() !== false : false;
     if (done) e.preventDefault();
