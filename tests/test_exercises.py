@@ -1,4 +1,4 @@
-"""The exercises of notebook 12: the checkers are right about right and wrong answers, their
+"""The exercises of notebook 13: the checkers are right about right and wrong answers, their
 hints never give the answer away, answers of the wrong type are told the type expected,
 write-code exercises accept a correct function and name the mistake of a wrong one, design
 problems accept every valid design and reject an invalid one, the stored notebook (run with
@@ -18,7 +18,7 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 sys.path.insert(0, str(NOTEBOOKS))
 import claims  # noqa: E402  (notebooks/claims.py: the same number reader as the prose rule)
 
-EXERCISES_NOTEBOOK = NOTEBOOKS / "12-exercises.ipynb"
+EXERCISES_NOTEBOOK = NOTEBOOKS / "13-exercises.ipynb"
 NETWORK = "12-whole-network"
 TOPICS = {"01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", NETWORK}
 LATER = ("08", "09", "10", "11")   # notebooks that came after the first 14 exercises

@@ -21,7 +21,7 @@ EXPECTED = ["00-index", "01-conv1d", "02-conv2d-channels", "03-1x1-convolution",
             "04-padding-stride-dilation", "05-groups-and-depthwise",
             "06-convolution-as-matmul", "07-real-image", "08-transposed-convolution",
             "09-backward-pass", "10-pooling-and-receptive-fields",
-            "11-convolutions-over-time", "12-exercises", "12-whole-network"]   # the lead renumbers exercises to 13
+            "11-convolutions-over-time", "12-whole-network", "13-exercises"]
 
 
 def test_the_suite_is_complete_and_in_reading_order():
@@ -53,7 +53,7 @@ def test_notebook_is_small_and_fully_executed(source):
             assert output.get("name") != "stderr", f"a learner would see a warning: {output}"
 
 
-@pytest.mark.parametrize("source", [s for s in SOURCES if s.stem not in ("00-index", "12-exercises")],
+@pytest.mark.parametrize("source", [s for s in SOURCES if s.stem not in ("00-index", "13-exercises")],
                          ids=lambda s: s.stem)
 def test_notebook_states_goals_and_ends_with_a_check(source):
     text = source.read_text()
@@ -77,7 +77,7 @@ def test_every_stored_view_shows_its_picture_with_words(source):
         alt = re.search(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]+)">', "".join(data["text/html"]))
         assert alt and alt.group(1) == data["image/png"] and " of steps 0–" in alt.group(2)
         assert "".join(data["text/plain"]) == html.unescape(alt.group(2))
-    if source.stem not in ("00-index", "12-exercises"):
+    if source.stem not in ("00-index", "13-exercises"):
         assert cells, f"{source.stem} shows no view"
 
 

@@ -1,6 +1,6 @@
 """The "Check yourself" questions that close notebooks 01–11.
 
-They work like the exercises of notebook 12 (``convcore.course.exercises``), with the same
+They work like the exercises of notebook 13 (``convcore.course.exercises``), with the same
 ``Exercise`` record and the same checker: the learner types an answer into the cell under a
 question and calls ``check``, which says ✓, or names the likely mistake without giving the answer.
 Every answer is computed by convcore from the question's givens, and so is every planted mistake

@@ -1,4 +1,4 @@
-"""Predict-then-check exercises for notebook 12, by chapter: ``first`` (notebooks 01–07),
+"""Predict-then-check exercises for notebook 13, by chapter: ``first`` (notebooks 01–07),
 ``later`` (08–11), ``write_code`` (write a function), ``design`` (choose a layer's settings)
 and ``network`` (the whole network of notebook 12-whole-network). ``core`` holds the one
 mechanism they share.

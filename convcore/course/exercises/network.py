@@ -1,4 +1,4 @@
-"""Exercises on the whole network of notebook 12-whole-network (issue 19): the digits model
+"""Exercises on the whole network of notebook 12-whole-network: the digits model (``network.DIGITS_CNN``)
 
     nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                   nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
@@ -11,22 +11,16 @@ last convolution are computed from this description with convcore's own function
 from __future__ import annotations
 
 from ...api import output_size
+from ...network import DIGITS_CNN
 from ...pooling import pool_output_size
 from ...receptive import receptive_field
 from .core import Exercise, _add, _is, conv_parameters
 
 TOPIC = "12-whole-network"
 IMAGE = (1, 8, 8)
-LAYERS = (
-    ("Conv2d", dict(in_channels=1, out_channels=8, kernel_size=3, padding=1)),
-    ("ReLU", {}),
-    ("MaxPool2d", dict(kernel_size=2)),
-    ("Conv2d", dict(in_channels=8, out_channels=16, kernel_size=3, padding=1)),
-    ("ReLU", {}),
-    ("MaxPool2d", dict(kernel_size=2)),
-    ("Flatten", {}),
-    ("Linear", dict(in_features=64, out_features=10)),
-)
+# The chapter's model, as the library describes it (one description for the notebook, the
+# benchmark and these exercises): (kind, settings) per layer.
+LAYERS = tuple((d["type"], {k: v for k, v in d.items() if k != "type"}) for d in DIGITS_CNN)
 
 
 def layer_parameters(kind, spec, bias=True) -> int:
