@@ -159,3 +159,42 @@ def test_typed_arrays_show_their_sizes_on_the_greyed_controls():
     assert ex.error is None and ex.shape == (2, 3, 3)
     assert (ex.size_h.value, ex.kernel_h.value, ex.c_in.value, ex.c_out.value) == (5, 3, 1, 2)
     assert ex.size_h.disabled and ex.kernel_h.disabled
+
+
+def test_a_static_page_explorer_holds_every_combination_of_its_settings_within_its_budget():
+    import json
+    import re
+    from itertools import product
+
+    import torch
+
+    from convcore.views import embed_html
+    from convcore.views.explorer import STATIC_SETTINGS
+
+    ex = Explorer("seed_conv2d")
+    ex.kernel_h.value = 3                  # random 3×3 kernels: dilation 2 without padding does not fit 4×4
+    view = ex.static_view()
+    combos = list(product(*STATIC_SETTINGS.values()))
+    assert [rd["key"] for rd in view.data["readings"]] == [",".join(map(str, c)) for c in combos]
+    assert [name for name, _label, _values in view.data["settings"]] == list(STATIC_SETTINGS)
+    x, w, _ = (torch.as_tensor(np.asarray(a), dtype=torch.float64) for a in (*ex._arrays[:2], [0]))
+    impossible = 0
+    for (stride, padding, dilation), rd in zip(combos, view.data["readings"]):
+        try:
+            out = torch.nn.functional.conv2d(x[None], w, stride=stride, padding=padding, dilation=dilation)[0]
+        except RuntimeError:               # PyTorch refuses it too: the page explains it
+            impossible += 1
+            assert rd["n"] == 1 and "impossible" in view.screen(0, reading=rd["key"])["header"]
+            continue
+        notes = dict(rd["notes"])
+        assert f"output {tuple(out.shape)}: {out.numel()} steps" in notes["shape"] and rd["n"] == out.numel()
+        last = view.screen(rd["n"] - 1, reading=rd["key"])      # every output computed: PyTorch's numbers
+        for o in range(out.shape[0]):
+            shown = [[float(t) for t, _state in row] for row in last["panels"][f"out0.{o}"]["cells"]]
+            assert np.allclose(shown, out[o].numpy()), (rd["key"], o)
+    assert impossible == 3
+    for budget in (2_000_000, 400_000):     # held steps, never over the budget (a few notes' bytes aside)
+        embed = embed_html(ex, budget_bytes=budget)
+        assert len(embed) < budget + 5_000
+        shipped = json.loads(re.search(r">(\{.*\})</script>", embed).group(1).replace("<\\/", "</"))["data"]
+        assert all(r["steps"] for r in shipped["readings"]) and shipped["settings"] == view.data["settings"]

@@ -15,6 +15,7 @@ import functools
 import json
 import os
 from contextlib import contextmanager
+from itertools import product
 from html import escape
 
 import ipywidgets as W
@@ -23,12 +24,13 @@ import numpy as np
 from .. import api
 from .. import examples as catalogue
 from ..geometry import PADDING_MODES
-from .conv import view_for
-from .view import STATIC, embed_html
+from .conv import ConvSteps, kind_of, view_for
+from .schema import reading
+from .view import STATIC, View, embed_html
 
 PRESET, RANDOM, TYPED = "preset", "random integers", "typed"
-STATIC_NOTE = ("This is a static page: the explorer's settings need a running kernel. "
-               "Run the notebook to change them; the view below steps as it is.")
+# A static page's explorer: every combination of these, on the numbers shown, computed when the page is built.
+STATIC_SETTINGS = {"stride": (1, 2, 3), "padding": (0, 1, 2), "dilation": (1, 2)}
 INITIAL = {"description_width": "initial"}      # a control's label as wide as it needs
 
 
@@ -315,9 +317,33 @@ class Explorer:
         for c in (self.size_h, self.size_w, self.kernel_h, self.kernel_w, self.c_in, self.c_out):
             c.disabled = mode == TYPED             # typed arrays carry their own shapes
 
+    def static_view(self) -> View:
+        """A view for a page without a kernel: one reading per combination of ``STATIC_SETTINGS`` on
+        the numbers shown (a select per setting picks it), each with its shape and formula as notes;
+        a combination the library refuses shows its explanation. ``embed_html(explorer)`` embeds it."""
+        build = api.trace1d if self.dims_toggle.value == 1 else api.trace2d
+        readings = []
+        for values in product(*STATIC_SETTINGS.values()):
+            key_ = ",".join(map(str, values))
+            label_ = ", ".join(f"{name} {v}" for name, v in zip(STATIC_SETTINGS, values))
+            try:
+                trace = build(*self._arrays, groups=self.groups_box.value, padding_mode=self.padding_mode.value,
+                              **dict(zip(STATIC_SETTINGS, values)))
+            except (ValueError, TypeError) as err:       # the library's explanation, as the live explorer shows it
+                say = f"{label_} is impossible: {err}"
+                readings.append(reading(key_, label_, [], {}, [{"h": say, "say": say, "set": {}, "lines": []}], []))
+                continue
+            rd = ConvSteps(trace, kind_of(trace)).data()["readings"][0]
+            p = trace.problem
+            shape = f"input {tuple(np.shape(self._arrays[0]))} → output {tuple(p.out_shape)}: {len(trace)} steps"
+            readings.append(dict(rd, key=key_, label=label_,
+                                 notes=[["shape", shape], ["formula", p.explain()], *rd["notes"]]))
+        settings = [[name, name, list(values)] for name, values in STATIC_SETTINGS.items()]
+        first = next((r["key"] for r in readings if r["rows"]), readings[0]["key"])
+        return View({"kind": "explorer", "example": None, "readings": readings, "reading": first,
+                     "settings": settings})
+
     def _repr_mimebundle_(self, **kwargs):
         if os.environ.get("CONVCORE_VIEWS") == "static":
-            inner = embed_html(self.view) if self.view is not None else ""
-            note = f'<p class="convcore-static-note" data-role="note">{escape(STATIC_NOTE)}</p>'
-            return {"text/plain": repr(self), "text/html": f"{note}{self.summary.value}{inner}"}
+            return {"text/plain": repr(self), "text/html": embed_html(self)}
         return self.widget._repr_mimebundle_(**kwargs)

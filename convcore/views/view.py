@@ -194,26 +194,33 @@ def embed_html(view: View, budget_bytes: int = 2_000_000) -> str:
     "convcore-embed" data-view="…">`` holding the view's data as JSON, with as many whole steps of
     each reading, from the first, as fit ``budget_bytes``. A reading that does not fit whole is
     ``held`` at the steps it carries: its sliders stop there and it says so. The page loads
-    ``convcore-view.js`` (from ``static_assets()``) and calls ``hydrate()``."""
+    ``convcore-view.js`` (from ``static_assets()``) and calls ``hydrate()``. Each reading gets an
+    equal share, then the held ones share what the others left. An explorer embeds its ``static_view()``."""
+    if hasattr(view, "static_view"):
+        view = view.static_view()
     if not isinstance(view, View):
         raise TypeError(f"embed_html takes a convcore view; got {type(view).__name__}")
-    data = dict(view.data, reading=view.reading, readings=[])
+    readings = [dict(rd, steps=[], first=0, block=0) for rd in view.data["readings"]]
+    data = dict(view.data, reading=view.reading, readings=readings)
     size = len(json.dumps(data))
-    for rd in view.data["readings"]:
-        shipped = dict(rd, steps=[], first=0, block=0)
-        size += len(json.dumps(shipped))
-        for k in range(rd["n"]):
-            rec = view.record(k, rd["key"])
-            size += len(json.dumps(rec)) + 1
-            if size > budget_bytes:
-                if k == 0:
-                    raise ValueError(f"this {type(view).__name__} needs more than the {budget_bytes:,} bytes it "
-                                     "may use on this page; show a smaller example")
-                shipped.update(held=k, notes=rd["notes"] + [["held", f"This page holds steps 0–{k - 1:,} of "
-                                                                      f"{rd['n']:,}; run the notebook for the rest."]])
-                break
-            shipped["steps"].append(rec)
-        data["readings"].append(shipped)
+    for _ in range(2):          # an equal share of what is left each, then what the short ones left over
+        held = [sh for sh in readings if len(sh["steps"]) < sh["n"]]
+        for left, sh in zip(range(len(held), 0, -1), held):
+            allowed = size + (budget_bytes - size) // left
+            for k in range(len(sh["steps"]), sh["n"]):
+                rec = view.record(k, sh["key"])
+                if size + len(json.dumps(rec)) + 1 > allowed:
+                    break
+                sh["steps"].append(rec)
+                size += len(json.dumps(rec)) + 1
+    for sh in readings:
+        if not sh["steps"]:
+            raise ValueError(f"this {type(view).__name__} needs more than the {budget_bytes:,} bytes it "
+                             "may use on this page; show a smaller example")
+        if len(sh["steps"]) < sh["n"]:
+            k = len(sh["steps"])
+            sh.update(held=k, notes=sh["notes"] + [["held", f"This page holds steps 0–{k - 1:,} of "
+                                                            f"{sh['n']:,}; run the notebook for the rest."]])
     shown = next(r for r in data["readings"] if r["key"] == view.reading)
     on_page = view.step < len(shown["steps"])
     payload = {"data": data, "step": view.step if on_page else 0,
