@@ -581,9 +581,14 @@ function view(model, el, live) {
       g.fillStyle = "#fff"; g.fillRect(0, 0, W, H); g.drawImage(c, 0, 0);
       return g.getImageData(0, 0, W, H);
     });
-    const style = getComputedStyle(root), hex = (v) => /^#[0-9a-f]{6}$/i.test(v) ? [1, 3, 5].map((i) => parseInt(v.slice(i, i + 2), 16)) : null;
+    const hex = (v) => /^#[0-9a-f]{6}$/i.test(v) ? [1, 3, 5].map((i) => parseInt(v.slice(i, i + 2), 16)) : null;
     const exact = ["plain", "kernel", "patch", "pad", "done", "current", "active", "read", "win", "other-group", "unread"]
-      .flatMap((st) => ["fill", "edge"].map((part) => hex(style.getPropertyValue(`--cc-${st}-${part}`).trim()))).filter(Boolean);
+      .flatMap((st) => {                         // each state's fill and edge, as its rule in view.css sets them
+        const probe = frame.appendChild(h("span", {class: `cc-s-${st}`})), style = getComputedStyle(probe);
+        const both = ["--fill", "--edge"].map((v) => hex(style.getPropertyValue(v).trim()));
+        probe.remove();
+        return both;
+      }).filter(Boolean);
     const url = URL.createObjectURL(new Blob([gif(pixels, 800, exact)], {type: "image/gif"}));
     download(`${D.kind}-steps.gif`, url);
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
