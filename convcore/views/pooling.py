@@ -105,8 +105,7 @@ def pool_data(trace: lib.PoolTrace) -> dict:
     schema.check_size("PoolView", "pooling", n, int(np.prod(p.kernel_shape)) + 2 * multi)
     effects, steps_of = p.ceil_effect(), trace.step_numbers
     drawn = [_axis(a) for a in p.axes]                 # per axis: the coordinates drawn, their labels
-    cols = drawn[-1][0]                                # the input cells' coordinates, in rows (1-D: one row)
-    grid = [[(r, c) for c in cols] for r in drawn[0][0]] if p.dims == 2 else [[(c,) for c in cols]]
+    grid = schema.coords([len(c) for c, _ in drawn], [c[0] for c, _ in drawn])   # the input cells' coordinates
     place = {coords: (r, c) for r, row in enumerate(grid) for c, coords in enumerate(row)}
 
     # -- the steps, and the positions that name them: sample, channel (when several), output row (2-D), column
@@ -128,7 +127,7 @@ def pool_data(trace: lib.PoolTrace) -> dict:
         panels[in_pid] = {
             "title": "input" + at, "role": "in-cell", "channel": c,
             "t": [[t for t, _ in row] for row in cells], "s": [[st for _, st in row] for row in cells],
-            "keys": [[schema.key(g) for g in row] for row in grid], "cl": drawn[-1][1],
+            "keys": schema.keys(grid), "cl": drawn[-1][1],
             "reads": [[_read(p, s, c, g, out_pid) for g in row] for row in grid], "small": multi,
             **({"rl": drawn[0][1]} if p.dims == 2 else {})}
         order = steps_of[s, c].reshape(out_shape).tolist()
