@@ -400,12 +400,6 @@ class ConvView(View):
         data = self.steps.data(block=block_size({"n": len(trace), "steps": [self.steps.record(0)]}))
         super().__init__(data, more=lambda _reading, k: self.steps.record(k))
 
-    @classmethod
-    def from_example(cls, example, **changes):
-        """A view of a named example from ``convcore.examples`` (``changes`` replace its fields)."""
-        example = catalogue.get(example) if isinstance(example, str) else example
-        return cls(example.replace(**changes) if changes else example)
-
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self.trace!r}, step {self.step}>"
 

@@ -1,12 +1,10 @@
 """The explorer: change the shapes and settings, see the output shape and its formula live.
 
-Every control funnels into ``apply()``: it gathers the values (a preset from
-``convcore.examples``, seeded random integers, or typed numbers), asks the
-library to build the trace, and shows the output shape with each axis'
-formula filled in (``Conv.explain``) plus a step-through view of the result
-(chosen by ``view_for``: numbers, 1×1 or heatmap). An impossible setting shows
-the library's own explanation instead of crashing; fixing it brings the view
-back.
+Every control funnels into ``apply()``: it gathers the values (a preset from ``convcore.examples``,
+seeded random integers, or typed numbers), asks the library for the trace, and shows the output shape
+with each axis' formula filled in (``Conv.explain``) and the view ``view_for`` picks. An impossible
+setting shows the library's explanation; fixing it brings the view back. On a static page the
+explorer is ``static_view()``: every combination of a few settings, computed when the page is built.
 """
 from __future__ import annotations
 

@@ -1,11 +1,7 @@
-"""Im2colView: a 2-D convolution as one matrix product, one output position per step.
-
-Step k lifts the patch of output position k (lit in every input channel) into row k of the im2col matrix X (rows
-before it filled, after it empty); row k times the weight matrix W (one column per output channel) gives
-position k's outputs, one per output channel, with the products written out. A click on a row of X or Y goes to
-its step; pointing at an input cell lights the cells of X that copy it. Every number comes from the
-convolution's trace (``trace2d``): row k is the step's patch, each output the value of that output channel's
-step at position k. The data follows ``schema.py`` and ``View`` carries it.
+"""Im2colView: a 2-D convolution as one matrix product, one output position per step, from its trace.
+Step k lifts the patch of output position k into row k of the im2col matrix X; row k times the weight
+matrix W (one column per output channel) gives that position's outputs. Pointing at an input cell lights
+the cells of X that copy it.
 """
 from __future__ import annotations
 
@@ -94,7 +90,3 @@ class Im2colView(View):
         example = source if isinstance(source, str) and weight is None and not kwargs else None
         super().__init__({"kind": self.kind, "example": example, "readings": [im2col_reading(self.trace)],
                           "reading": "im2col"})
-
-    @classmethod
-    def from_example(cls, name: str, **changes) -> "Im2colView":
-        return cls(name, **changes)

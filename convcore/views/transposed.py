@@ -1,16 +1,10 @@
-"""TransposeView: a transposed convolution step by step, in its scatter and gather readings.
+"""TransposeView: a transposed convolution step by step, from ``convcore.trace_transpose``, in two readings.
 
-Scatter (the default reading): one step per input element. The element is lit in its input channel; its value
-times the kernel (the stamp) lands on the uncropped output (the canvas), overlapping cells show "before →
-after", a panel counts the stamps each cell has received so far (k not divisible by s: the checkerboard), the
-border that padding crops is labelled "crop", the output_padding row/column "+op". Pointing at an input
-element lights the canvas cells its stamp lands on.
-
-Gather: one step per output element, the plain convolution of the zero-inserted, padded input (taps marked
-input / inserted zero / padding) with the flipped kernel: products, sums, the value. The output fills in one
-element per step (a click on one goes to its step); pointing at a cell of the derived input lights the outputs
-whose windows read it. Numbers from ``convcore.trace_transpose`` (``ScatterTrace``/``GatherTrace``); the data
-follows ``schema.py`` and ``View`` carries it.
+Scatter (the default): one step per input element, whose stamp (its value times the kernel) lands on the
+uncropped output (the canvas); overlapping cells show "before → after", a panel counts the stamps each cell
+has received (the checkerboard when k is not divisible by s), the border padding crops is labelled "crop",
+output_padding's "+op". Gather: one step per output element, the plain convolution of the zero-inserted,
+padded input (taps on an input, an inserted zero, padding) with the flipped kernel.
 """
 from __future__ import annotations
 
@@ -39,7 +33,7 @@ def _trace(source, weight=None, dims=None, **kwargs) -> ScatterTrace:
     if isinstance(source, str):
         source = catalogue.get_transposed(source)
     if isinstance(source, catalogue.Example):
-        return source.trace("scatter")
+        return source.replace(**kwargs).trace("scatter")
     if weight is None:
         raise TypeError("give a transposed-convolution example (or its name), a ScatterTrace, or "
                         f"input and weight arrays; got {type(source).__name__} without a weight")
@@ -245,7 +239,3 @@ class TransposeView(View):
         example = source if isinstance(source, str) and weight is None and not kwargs else None
         readings = [scatter_reading(self.trace), gather_reading(self.trace.gather)]
         super().__init__({"kind": self.kind, "example": example, "readings": readings, "reading": "scatter"})
-
-    @classmethod
-    def from_example(cls, name: str) -> "TransposeView":
-        return cls(name)

@@ -49,6 +49,11 @@ class View(anywidget.AnyWidget):
             self.set_data(data)
         self.on_msg(self._on_msg)
 
+    @classmethod
+    def from_example(cls, example, **changes):
+        """A view of an example of ``convcore.examples`` (or its name); ``changes`` replace its fields."""
+        return cls(example, **changes)
+
     def set_data(self, data: dict) -> None:
         """Show other data (a recomputed stack, say): back to the first step, complete."""
         data = dict(data, keys=KEYS)
