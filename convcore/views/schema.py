@@ -7,7 +7,9 @@ A view's data
 ``{"kind": "stepper2d" | "pool" | …,   # the root's data-view
    "example": name or None,            # the catalogue example it shows, unchanged
    "readings": [Reading, …],           # one or more; a switch picks one when there are several
-   "reading": key}``                   # the one shown first
+   "reading": key,                     # the one shown first
+   "settings": [[name, label, [value, …]], …]}``   (optional) a select each; the reading whose key is
+                                       the values chosen, "v1,v2,…", is shown (an explorer on a static page)
 
 A **Reading** (one way of stepping: "scatter" / "gather", "dilated" / "plain", or the only one)::
 
