@@ -1,6 +1,8 @@
 """The explorer: live output shape and formula; impossible settings explained, then recovered."""
 from __future__ import annotations
 
+import html
+
 import numpy as np
 
 from convcore import examples
@@ -9,14 +11,17 @@ from tinydom import view_root
 
 
 def summary(ex):
-    return view_root(ex.summary.value)
+    """The notes under the explorer's view, as the renderer draws them (each with its role)."""
+    notes = "".join(f'<div data-role="{role}">{html.escape(text)}</div>' for role, text in ex.view.current["notes"])
+    return view_root(f'<div class="convcore-view" data-view="{ex.view.data["kind"]}">{notes}</div>')
 
 
 def test_presets_load_and_show_shape_and_formula():
     ex = Explorer("seed_conv2d")
     root = summary(ex)
     assert root.get("data-view") == "explorer"
-    assert root.find(role="shape").text == "(3, 3, 3)"
+    out = examples.get("seed_conv2d").run()
+    assert root.find(role="shape").text.endswith(f"→ output {out.shape}: {out.size} steps")
     formulas = [e.text for e in root.find_all(role="formula")]
     assert formulas == ex.trace.problem.explain().splitlines()
     assert formulas[0].endswith("= 3")
@@ -52,7 +57,7 @@ def test_impossible_settings_are_explained_then_recover():
     root = summary(ex)
     error = root.find(role="error")
     assert error is not None and "does not fit" in error.text and "floor(" in error.text
-    assert ex.view is None and ex.view_box.children == ()
+    assert ex.trace is None and ex.view.current["rows"] == [] and ex.view_box.children == (ex.view,)
     ex.kernel_h.value = 3                 # fixed
     assert ex.error is None and summary(ex).find(role="error") is None
     assert ex.shape == (3, 2, 2)
