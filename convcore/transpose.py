@@ -98,10 +98,16 @@ def explain_transpose_output_size(n, k, stride=1, padding=0, output_padding=0, d
 
 def _check_output_padding(fn, op, s, d, where):
     if op >= s and op >= d:
+        # A stride-s convolution gives one output length for s neighbouring input lengths (its floor
+        # drops the difference); going back, output_padding picks one of those s lengths.
+        why = (f"A stride-{s} convolution gives the same output length for {s} different input lengths; "
+               f"`output_padding` only picks which of those {s} input lengths the transposed convolution "
+               f"returns (0 for the shortest)." if s > 1 else
+               "A stride-1 convolution gives every input length its own output length, so there is no "
+               "length for `output_padding` to pick.")
         raise ValueError(
             f"{fn}: `output_padding` must be smaller than either `stride` or `dilation`{where}; got "
-            f"output_padding={op} with stride={s} and dilation={d}. It only picks which of the {s} "
-            f"output lengths that a stride-{s} convolution maps to the same input length to return."
+            f"output_padding={op} with stride={s} and dilation={d}. {why}"
         )
 
 

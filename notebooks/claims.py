@@ -11,8 +11,9 @@ The rule, for each Markdown cell of a built notebook:
 * a number that is a fact from outside the suite (a year, a paper's figure) is listed in a
   comment in the same cell, visible to every reviewer: ``<!-- given: 2015 50 -->``;
 * "1×1", "1-D" and "2-D" are names (of an operation, of a dimension), not claims; and the
-  folded solutions of the exercises (``<details>`` blocks) are proved by
-  ``tests/test_exercises.py`` against the answers the checkers compute, since a cell
+  folded solutions of the exercises and answers of the "Check yourself" questions
+  (``<details>`` blocks) are proved by ``tests/test_exercises.py`` and
+  ``tests/test_questions.py`` against the answers the checkers compute, since a cell
   printing them would give the answers away.
 
 Write numbers as digits in prose ("9 times", not "nine times") so this check sees them.

@@ -35,8 +35,8 @@ def test_notebook_matches_its_source(source):
     run `python notebooks/build.py NAME` to regenerate."""
     expected = build.read_source(source)
     stored = json.loads(build.notebook_for(source).read_text())
-    assert [(c.cell_type, c.source) for c in expected.cells] == [
-        (c["cell_type"], "".join(c["source"])) for c in stored["cells"]
+    assert [(c.cell_type, c.source, c.metadata.get("jupyter")) for c in expected.cells] == [
+        (c["cell_type"], "".join(c["source"]), c["metadata"].get("jupyter")) for c in stored["cells"]
     ], f"{source.name} changed: rebuild with `python notebooks/build.py {source.stem}`"
 
 
@@ -79,3 +79,50 @@ def test_every_stored_view_shows_its_picture_with_words(source):
         assert "".join(data["text/plain"]) == html.unescape(alt.group(2))
     if source.stem not in ("00-index", "12-exercises"):
         assert cells, f"{source.stem} shows no view"
+
+
+LESSONS = [s for s in SOURCES if s.stem[:2] in {f"{n:02}" for n in range(1, 12)}]
+MOST_VISIBLE_ASSERTS = 40
+# A view's records: what a view holds for its renderer (View.data, its readings and their steps,
+# a record's panels, lines, header and notes, a SequenceView's fields). Tests read them
+# (test_views*.py, against the traces); a lesson reads the library and shows the view.
+VIEW_RECORDS = re.compile(r"\.(screen|record)\(|\.(current|readings|modes|fields)\b|\.data\[|"
+                          r"\[[\"'](panels|steps|lines|header|notes|cells|set|cl|keys)[\"']\]")
+
+
+def _visible(cell) -> bool:
+    return not cell["metadata"].get("jupyter", {}).get("source_hidden", False)
+
+
+def _visible_asserts(source) -> int:
+    stored = json.loads(build.notebook_for(source).read_text())
+    return sum(line.lstrip().startswith("assert ")
+               for cell in stored["cells"] if cell["cell_type"] == "code" and _visible(cell)
+               for line in "".join(cell["source"]).splitlines())
+
+
+def test_the_lessons_read_like_lessons_with_at_most_40_visible_asserts():
+    """01-11: a proof the learner need not read sits in a collapsed cell (jupyter.source_hidden);
+    the cells a learner reads print and plot."""
+    counts = {source.stem: _visible_asserts(source) for source in LESSONS}
+    assert sum(counts.values()) <= MOST_VISIBLE_ASSERTS, counts
+
+
+def test_the_visible_assert_count_sees_hidden_cells_and_asserts():
+    """The counter above can fail: a visible assert counts, a hidden one does not."""
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "source": "x = 1\nassert x == 1\n    assert x"},
+                    {"cell_type": "code", "metadata": {"jupyter": {"source_hidden": True}}, "source": "assert x"}]}
+    visible = [c for c in nb["cells"] if _visible(c)]
+    assert sum(line.lstrip().startswith("assert ") for c in visible for line in c["source"].splitlines()) == 2
+
+
+@pytest.mark.parametrize("source", LESSONS, ids=lambda s: s.stem)
+def test_no_lesson_cell_reads_a_views_records(source):
+    stored = json.loads(build.notebook_for(source).read_text())
+    for cell in stored["cells"]:
+        if cell["cell_type"] == "code":
+            found = VIEW_RECORDS.search("".join(cell["source"]))
+            assert not found, f"{source.stem} reads a view's records ({found.group(0)}):\n{''.join(cell['source'])}"
+    for planted in ('view.screen(5)["lines"]', 'board_view.current["panels"]', 'seq.fields["plain"]',
+                    'view.modes["scatter"]["steps"][k]["set"]["canvas0"]["t"]', "v.record(2)"):
+        assert VIEW_RECORDS.search(planted), planted

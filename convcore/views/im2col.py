@@ -1,7 +1,7 @@
 """Im2colView: a 2-D convolution as one matrix product, one output position per step, from its trace.
-Step k lifts the patch of output position k into row k of the im2col matrix X; row k times the weight
+Step q lifts the patch of output position q into row q of the im2col matrix X; row q times the weight
 matrix W (one column per output channel) gives that position's outputs. Pointing at an input cell lights
-the cells of X that copy it.
+the cells of X that copy it. (q, not k: the suite's notation keeps k for a kernel size.)
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def im2col_reading(trace: Trace) -> dict:
     (OH, OW), (kh, kw), C, C_out = p.out_spatial, p.kernel_shape, p.in_channels, p.out_channels
     P, cols = OH * OW, C * kh * kw
     check_size("Im2colView", "im2col", P, P * (cols + C_out))       # one step per position, before building
-    # Row k of X is output position k = (k // OW, k % OW); column c:a,b is channel c, kernel tap (a, b).
+    # Row q of X is output position q = (q // OW, q % OW); column c:u,v is channel c, kernel tap (u, v).
     col_labels = [f"{c}:{a},{b}" for c, a, b in np.ndindex(C, kh, kw)]
     row_labels = [f"{k} ({k // OW},{k % OW})" for k in range(P)]
     out_labels = [f"o={o}" for o in range(C_out)]
@@ -45,8 +45,8 @@ def im2col_reading(trace: Trace) -> dict:
         panels[f"in{c}"] = {"title": f"input channel {c}", "role": "in-cell", "channel": c,
                             "t": texts(image), "s": pad_state, "reads": reads,
                             "keys": [[key((c, i, j)) for j in cols_] for i in rows_]}
-    panels["X"] = {"title": f"im2col matrix X ({P} × {cols}): row k = patch of position k (i, j); "
-                            "column c:a,b = channel c, kernel tap (a, b)", "role": "cell",
+    panels["X"] = {"title": f"im2col matrix X ({P} × {cols}): row q = patch of position q = (i, j); "
+                            "column c:u,v = channel c, kernel tap (u, v)", "role": "cell",
                    "t": X, "s": states((P, cols), "todo"), "order": [[k] * cols for k in range(P)],
                    "rl": row_labels, "cl": col_labels}
     panels["W"] = {"title": f"weight matrix W ({cols} × {C_out})", "role": "kernel-cell", "t": texts(W),

@@ -1,0 +1,684 @@
+"""The "Check yourself" questions that close notebooks 01–11.
+
+They work like the exercises of notebook 12 (``convcore.course.exercises``), with the same
+``Exercise`` record and the same checker: the learner types an answer into the cell under a
+question and calls ``check``, which says ✓, or names the likely mistake without giving the answer.
+Every answer is computed by convcore from the question's givens, and so is every planted mistake
+(the answer without the padding, with the kernel flipped, ...). The answer with its working is
+folded under the question in the notebook; ``working(name)`` computes the same working, and the
+tests prove the folded text states these numbers.
+
+>>> check("q01_outputs", None).startswith("Not answered yet")
+True
+>>> check("q01_outputs", QUESTIONS["q01_outputs"].answer()).startswith("✓")
+True
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import examples, grad
+from ..api import conv1d, conv2d, explain_output_size, output_size, trace1d, trace2d
+from ..causal import causal_padding, causal_layers, trace_causal_conv1d
+from ..pooling import avg_pool1d, max_pool1d, pool_output_size
+from ..receptive import receptive_field
+from ..transpose import conv_transpose1d, explain_transpose_output_size, transpose_output_size
+from . import exercises
+from .exercises import Exercise, _is, _near, _same, conv_parameters
+
+QUESTIONS: dict[str, Exercise] = {}
+
+
+def _ask(q: Exercise) -> None:
+    exercises._add(q, QUESTIONS)
+
+
+def check(name: str, given) -> str:
+    """``✓`` for a right answer; otherwise a hint that never states the answer."""
+    return exercises.check(name, given, QUESTIONS)
+
+
+def working(name: str) -> str:
+    """The answer with its working, numbers filled in (the notebook keeps it folded)."""
+    return QUESTIONS[name].solution()
+
+
+def _wrong(*values_and_hint) -> tuple:
+    """A planted mistake: any of the computed wrong ``values`` gets ``hint`` (the last argument)."""
+    *values, hint = values_and_hint
+    test = _is(*values)
+    test.examples = tuple(values)
+    return test, hint
+
+
+def _when(test, example, hint: str) -> tuple:
+    """A planted mistake found by ``test``; ``example`` is one answer it catches."""
+    test.examples = (example,)
+    return test, hint
+
+
+def _pair(g) -> bool:
+    return isinstance(g, (tuple, list)) and len(g) == 2
+
+
+def _taps(step) -> list[int]:
+    """The input positions a 1-D step's window reads."""
+    return [tap.coords[0] for tap in step.window]
+
+
+# == 01 · conv1d ====================================================================
+_ask(Exercise(
+    "q01_outputs", "01", givens="input length 10, kernel length 3, stride 2, padding 1",
+    answer=lambda: output_size(10, 3, stride=2, padding=1),
+    solution=lambda: explain_output_size(10, 3, stride=2, padding=1),
+    mistakes=(
+        _wrong(output_size(10, 3, stride=2), "Did you add the padding? It goes on both ends: 2p."),
+        _wrong(output_size(10, 3, padding=1), "Did you divide by the stride? The window jumps s places at a time."),
+        _wrong(-(-(10 + 2 - 3) // 2) + 1, "The division rounds down: a window that would run past the end does not count."),
+    ),
+    general_hint="Count the window's positions: (N + 2p − d(K − 1) − 1) ÷ s, rounded down, plus 1.",
+))
+
+
+def _dilated_taps(dilation):
+    return _taps(trace1d(np.arange(10), [1, 1, 1], dilation=dilation)[0])
+
+
+_ask(Exercise(
+    "q01_dilated", "01", givens="a kernel of 3 taps, dilation 3, no padding; the input positions its first output reads",
+    form="a list", answer=lambda: _dilated_taps(3),
+    solution=lambda: f"the taps sit d = 3 apart from position 0: {_dilated_taps(3)}",
+    mistakes=(
+        _wrong(_dilated_taps(1), "Those are neighbours: dilation spreads the taps apart."),
+        _wrong(_dilated_taps(2), "That is dilation 2's spacing; here the taps are further apart."),
+        _wrong(_dilated_taps(4), "Dilation d puts the taps d positions apart, so d − 1 positions are skipped between them, not d."),
+    ),
+    general_hint="Dilation d puts the kernel's taps d positions apart; the first window starts where the signal does.",
+))
+
+
+def _multi_parameters(bias=True):
+    layer = examples.get("multichannel_conv1d")
+    return layer.weight.size + (layer.bias.size if bias else 0)
+
+
+_ask(Exercise(
+    "q01_parameters", "01",
+    givens="the layer of the multichannel example (2 input channels, 2 output channels, kernel length 3, "
+           "with a bias): its learnable numbers",
+    answer=lambda: _multi_parameters(),
+    solution=lambda: (f"weight (2, 2, 3): {_multi_parameters(bias=False)} numbers, plus 2 biases: "
+                      f"{_multi_parameters()}"),
+    mistakes=(
+        _wrong(_multi_parameters(bias=False), "You left out the biases: one per output channel."),
+        _wrong(2 * 3 + 2, "Each output channel has one kernel row per input channel, not one row in all."),
+        _wrong(_multi_parameters(bias=False) + 1, "There is one bias per output channel, not one for the layer."),
+    ),
+    general_hint="The weight is (C_out, C_in, K); add one bias per output channel.",
+))
+
+# == 02 · conv2d with channels =====================================================
+_SEED = examples.get("seed_conv2d")
+
+
+def _seed_trace(bias=None):
+    return trace2d(_SEED.input, _SEED.weight, bias=bias)
+
+
+def _multiplications():
+    return sum(step.products.size for step in _seed_trace())
+
+
+_C_OUT, _C_IN, _KH, _KW = _SEED.weight.shape
+
+_ask(Exercise(
+    "q02_multiplications", "02", givens="the seed's layer: input (2, 4, 4), weight (3, 2, 2, 2), no padding; "
+                                        "how many multiplications in all",
+    answer=_multiplications,
+    solution=lambda: (f"{len(_seed_trace())} output elements × {_C_IN} input channels × {_KH * _KW} taps = "
+                      f"{_multiplications()}"),
+    mistakes=(
+        _wrong(_multiplications() // _C_IN, "Each output element multiplies a patch on every input channel, not one."),
+        _wrong(_multiplications() // _C_OUT, "There are 3 output channels: each has its own output elements."),
+        _wrong(_multiplications() // (_KH * _KW), "Each patch holds kH · kW numbers, and each is multiplied."),
+    ),
+    general_hint="Count the output elements, then the products each one needs: one per input channel and per tap.",
+))
+
+_BIASED = [5, 0, 0]
+
+
+def _biased_value():
+    return conv2d(_SEED.input, _SEED.weight, bias=_BIASED)[0, 0, 0]
+
+
+_ask(Exercise(
+    "q02_bias", "02", givens="the seed's layer with bias [5, 0, 0]; output channel 0 at row 0, column 0",
+    answer=_biased_value,
+    solution=lambda: (f"the partial sums {_seed_trace()[0].partial_sums.tolist()} are unchanged; the bias "
+                      f"adds 5 once: {_seed_trace()[0].value} + 5 = {_biased_value()}"),
+    mistakes=(
+        _wrong(_seed_trace()[0].value, "That is the value without the bias: the bias is added to every output of its channel."),
+        _wrong(_seed_trace()[0].value + 5 * _C_IN, "The bias is added once per output element, not once per input channel."),
+    ),
+    general_hint="Work out the two partial sums of that window, add them, then add output channel 0's bias.",
+))
+
+
+def _step_1_12():
+    return _seed_trace().step_at(1, (1, 2))
+
+
+_ask(Exercise(
+    "q02_partial", "02",
+    givens="the seed's layer; input channel 0's partial sum for output channel 1 at row 1, column 2",
+    answer=lambda: _step_1_12().partial_sums[0],
+    solution=lambda: (f"patch {_step_1_12().patch[0].tolist()} times slice {_step_1_12().kernel[0].tolist()}, "
+                      f"added: {_step_1_12().partial_sums[0]}"),
+    mistakes=(
+        _wrong(_step_1_12().value, "That is the whole output value: only input channel 0's part was asked for."),
+        _wrong(_step_1_12().partial_sums[1], "That is input channel 1's partial sum; the question asks for channel 0's."),
+        _wrong(_step_1_12().patch[0].sum(), "That sums the whole patch: multiply each number by its weight first."),
+    ),
+    general_hint="Find the 2×2 window at row 1, column 2 on input channel 0 and multiply it by output channel 1's slice for it.",
+))
+
+# == 03 · 1×1 convolution ===========================================================
+_ask(Exercise(
+    "q03_parameters", "03", givens="a 1×1 layer from (64, 28, 28) to (128, 28, 28), with biases",
+    answer=lambda: conv_parameters(64, 128, 1),
+    solution=lambda: (f"128 · 64 = {conv_parameters(64, 128, 1, bias=False)} weights + 128 biases = "
+                      f"{conv_parameters(64, 128, 1)}"),
+    mistakes=(
+        _wrong(conv_parameters(64, 128, 1, bias=False), "You left out the biases: one per output channel."),
+        _wrong(conv_parameters(64, 128, 1, bias=False) + 64, "There is one bias per output channel, not per input channel."),
+        _wrong(conv_parameters(64, 128, 1) * 28 * 28, conv_parameters(64, 128, 1, bias=False) * 28 * 28,
+         "The same weights serve every pixel: the image size does not enter."),
+    ),
+    general_hint="A 1×1 layer is a C_out × C_in matrix of weights, plus one bias per output channel.",
+))
+
+
+def _grey_shape():
+    rgb = np.arange(3 * 2 * 2, dtype=float).reshape(3, 2, 2)
+    weight = np.full((1, 3, 1, 1), 1 / 3)
+    assert np.allclose(conv2d(rgb, weight)[0], rgb.mean(axis=0))     # it does give the grey
+    return weight.shape
+
+
+_ask(Exercise(
+    "q03_grey", "03", givens="a 1×1 layer that turns a (3, H, W) RGB image into its (1, H, W) average grey: "
+                             "its weight's shape", form="a tuple",
+    answer=_grey_shape,
+    solution=lambda: f"one output channel, 3 input channels, a 1×1 kernel: {_grey_shape()}, each weight 1/3",
+    mistakes=(
+        _wrong((3, 1, 1, 1), "A weight is (C_out, C_in, kH, kW): the output channels come first."),
+        _when(lambda g: isinstance(g, (tuple, list)) and len(g) == 2, (1, 3), "A conv2d weight has 4 axes: (C_out, C_in, kH, kW)."),
+        _when(lambda g: isinstance(g, (tuple, list)) and len(g) == 3, (1, 1, 3), "A conv2d weight has 4 axes, the output channels first."),
+    ),
+    general_hint="Write the weight as (C_out, C_in, kH, kW).",
+))
+
+
+def _pointwise_macs():
+    """Multiply-adds of a 1×1 layer from 64 to 128 channels on 28×28: the products of one
+    output element (a trace step), times the output elements."""
+    step = trace2d(np.zeros((64, 28, 28)), np.zeros((128, 64, 1, 1)))
+    return len(step) * step[0].products.size
+
+
+_ask(Exercise(
+    "q03_macs", "03", givens="the same 1×1 layer, 64 to 128 channels, on a 28×28 image: its multiply-adds",
+    answer=_pointwise_macs,
+    solution=lambda: f"28 · 28 · 128 = {28 * 28 * 128} output elements, 64 each: {_pointwise_macs()}",
+    mistakes=(
+        _wrong(conv_parameters(64, 128, 1, bias=False), "That is the number of weights: each is used at every pixel."),
+        _wrong(28 * 28 * 128, "That counts the output elements; each takes one multiply-add per input channel."),
+        _wrong(28 * 28 * 64, "Each of the 128 output channels does its own multiply-adds."),
+    ),
+    general_hint="Output elements (H · W · C_out), each a sum of C_in products.",
+))
+
+# == 04 · padding, stride, dilation =================================================
+def _keeping_padding():
+    return next(p for p in range(6) if output_size(32, 5, padding=p) == 32)
+
+
+_ask(Exercise(
+    "q04_keep", "04", givens="a 32×32 input, a 5×5 kernel, stride 1: the padding at each end that keeps 32×32",
+    answer=_keeping_padding,
+    solution=lambda: f"k − 1 = 4 extra positions, half at each end: {explain_output_size(32, 5, padding=_keeping_padding())}",
+    mistakes=(
+        _wrong(5 - 1, "That is the total; padding p goes on both ends, so each end gets half."),
+        _wrong(5, "A window of k needs k − 1 extra positions in all, not k."),
+    ),
+    general_hint="The output size is N + 2p − (k − 1): make it equal N.",
+))
+
+_ask(Exercise(
+    "q04_size", "04", givens="a 28×28 input, a 3×3 kernel, stride 2, padding 1: the output's side",
+    answer=lambda: output_size(28, 3, stride=2, padding=1),
+    solution=lambda: explain_output_size(28, 3, stride=2, padding=1),
+    mistakes=(
+        _wrong(output_size(28, 3, stride=2), "Did you add the padding (2p, both ends), and the +1 for the first window?"),
+        _wrong(output_size(28, 3, padding=1), "Did you divide by the stride?"),
+        _wrong(output_size(28, 3, stride=2, padding=1) + 1, "The division rounds down: a window that would run past the end does not count."),
+    ),
+    general_hint="⌊(N + 2p − (k − 1) − 1) ÷ s⌋ + 1.",
+))
+
+
+def _wide_trace():
+    return trace1d(np.arange(5), [1, 1, 1], stride=2, padding=3)
+
+
+def _padding_only():
+    """The windows of n = 5, k = 3, stride 2, padding 3 that read nothing but padding."""
+    return [k for k, step in enumerate(_wide_trace()) if all(tap.in_padding for tap in step.window)]
+
+
+_ask(Exercise(
+    "q04_wide", "04",
+    givens="a signal of length 5, kernel 3, stride 2 and padding 3 (lengths equal, as padding='same' would want): "
+           "the windows, counted from 0, that read nothing but padding",
+    form="a list", answer=_padding_only,
+    solution=lambda: (f"{explain_output_size(5, 3, stride=2, padding=3)} windows; they read "
+                      + ", ".join(str(_taps(step)) for step in _wide_trace())
+                      + f"; the signal is 0 to 4, so windows {_padding_only()} read only padding"),
+    mistakes=(
+        _wrong([], "Place the windows: the first starts p positions before the signal."),
+        _wrong(_padding_only()[:1], "Look at both ends: the padding is as wide at the end as at the start."),
+    ),
+    general_hint="Window i starts at i·s − p; list the windows and the positions each reads.",
+))
+
+# == 05 · groups and depthwise ======================================================
+def _group_weight_shape(c_in=64, c_out=64, k=3, groups=8):
+    shape = (c_out, c_in // groups, k, k)
+    conv2d(np.zeros((c_in, k, k)), np.zeros(shape), groups=groups)      # convcore accepts it
+    return shape
+
+
+_ask(Exercise(
+    "q05_shape", "05", givens="nn.Conv2d(64, 64, kernel_size=3, groups=8): its weight's shape", form="a tuple",
+    answer=_group_weight_shape,
+    solution=lambda: f"each filter reads 64 / 8 = {64 // 8} channels: {_group_weight_shape()}",
+    mistakes=(
+        _wrong((64, 64, 3, 3), "That is the ungrouped weight: each filter only reads its own group's channels."),
+        _wrong((8, 64, 3, 3), (8, 8, 3, 3), "The first axis is still one filter per output channel."),
+    ),
+    general_hint="(C_out, C_in / groups, kH, kW).",
+))
+
+
+def _accepted_groups(c_in=12, c_out=8):
+    """The group counts from 1 to 12 that convcore accepts for a layer from c_in to c_out channels."""
+    ok = []
+    for groups in range(1, 13):
+        try:
+            conv2d(np.zeros((c_in, 3, 3)), np.zeros((c_out, max(c_in // groups, 1), 1, 1)), groups=groups)
+            ok.append(groups)
+        except ValueError:
+            pass
+    return ok
+
+
+_ask(Exercise(
+    "q05_groups", "05", givens="a layer from 12 to 8 channels: the values of groups from 1 to 12 that work",
+    form="a list", answer=_accepted_groups,
+    solution=lambda: f"groups must divide both 12 and 8: {_accepted_groups()}",
+    mistakes=(
+        _wrong([g for g in range(1, 13) if 12 % g == 0], "Those divide C_in; the output channels are cut into groups too."),
+        _wrong([g for g in range(1, 13) if 8 % g == 0], "Those divide C_out; the input channels are cut into groups too."),
+    ),
+    general_hint="Both the input and the output channels are cut into that many equal groups.",
+))
+
+
+def _separable(bias=True):
+    return conv_parameters(32, 32, 3, groups=32, bias=bias) + conv_parameters(32, 64, 1, bias=bias)
+
+
+_ask(Exercise(
+    "q05_separable", "05",
+    givens="a depthwise-separable block from 32 to 64 channels with 3×3 kernels, biases included: its parameters",
+    answer=_separable,
+    solution=lambda: (f"depthwise 32·9 + 32 = {conv_parameters(32, 32, 3, groups=32)}, pointwise 64·32 + 64 = "
+                      f"{conv_parameters(32, 64, 1)}: {_separable()}"),
+    mistakes=(
+        _wrong(_separable(bias=False), "You left out the biases: both layers have one per output channel."),
+        _wrong(conv_parameters(32, 64, 3), "That is a full 3×3 layer; the block is a depthwise 3×3 then a 1×1."),
+        _wrong(conv_parameters(32, 32, 3) + conv_parameters(32, 64, 1),
+         "The depthwise layer has groups = C_in: each filter reads one channel."),
+    ),
+    general_hint="Count each layer on its own (weights, then biases) and add.",
+))
+
+# == 06 · convolution as a matrix product ===========================================
+def _im2col_shape():
+    trace = trace2d(np.zeros((3, 32, 32)), np.zeros((16, 3, 5, 5)))
+    positions = len(trace) // 16                       # one step per output element, 16 channels
+    return positions, trace[0].patch.size
+
+
+_ask(Exercise(
+    "q06_im2col", "06", givens="a (3, 32, 32) input, 16 filters of 5×5, no padding: the im2col matrix's shape, "
+                               "one row per output position", form="a tuple (rows, columns)",
+    answer=_im2col_shape,
+    solution=lambda: (f"{output_size(32, 5)}·{output_size(32, 5)} = {_im2col_shape()[0]} output positions, "
+                      f"each patch 3·5·5 = {_im2col_shape()[1]} numbers: {_im2col_shape()}"),
+    mistakes=(
+        _wrong(_im2col_shape()[::-1], "Rows and columns are swapped: each row is one output position's patch."),
+        _when(lambda g: _pair(g) and _same(g[0], 32 * 32), (32 * 32, _im2col_shape()[1]), "The kernel does not fit at every input position without padding."),
+        _when(lambda g: _pair(g) and _same(g[1], 5 * 5), (_im2col_shape()[0], 5 * 5), "A patch holds the window on every input channel."),
+        _when(lambda g: _pair(g) and _same(g[0], _im2col_shape()[0] * 16), (_im2col_shape()[0] * 16, _im2col_shape()[1]), "The rows are positions; the filters come in with the weight matrix."),
+    ),
+    general_hint="Rows: one per output position. Columns: the numbers in one patch, C_in · kH · kW.",
+))
+
+_ask(Exercise(
+    "q06_weights", "06", givens="the same layer: the weight matrix's shape in this notebook's layout", form="a tuple",
+    answer=lambda: np.zeros((16, 3, 5, 5)).reshape(16, -1).T.shape,
+    solution=lambda: f"one column per filter, one row per number of a patch: {np.zeros((16, 3, 5, 5)).reshape(16, -1).T.shape}",
+    mistakes=(
+        _wrong((16, 3 * 5 * 5), "Rows and columns are swapped: X @ W needs W's rows to match X's columns."),
+        _when(lambda g: _pair(g) and _same(g[0], 5 * 5), (5 * 5, 16), "A filter holds a slice per input channel."),
+    ),
+    general_hint="X @ W: W has as many rows as X has columns, and one column per filter.",
+))
+
+
+def _matmul_macs():
+    rows, cols = _im2col_shape()
+    return rows * cols * 16
+
+
+_ask(Exercise(
+    "q06_macs", "06", givens="the same layer: the multiply-adds of the product X @ W",
+    answer=_matmul_macs,
+    solution=lambda: f"{_im2col_shape()[0]} rows × {_im2col_shape()[1]} columns × 16 filters = {_matmul_macs()}",
+    mistakes=(
+        _wrong(_im2col_shape()[0] * _im2col_shape()[1], "That is the size of X; each number of it meets every filter."),
+        _wrong(_im2col_shape()[0] * 16, "That counts the outputs; each is a sum over a whole patch."),
+    ),
+    general_hint="Each of the outputs (positions × filters) is the dot product of one row of X and one column of W.",
+))
+
+# == 07 · a real image ===============================================================
+_ask(Exercise(
+    "q07_parameters", "07", givens="the bank of 4 filters as nn.Conv2d(3, 4, kernel_size=3), with its biases",
+    answer=lambda: conv_parameters(3, 4, 3),
+    solution=lambda: (f"4 · 3 · 3 · 3 = {conv_parameters(3, 4, 3, bias=False)} weights + 4 biases = "
+                      f"{conv_parameters(3, 4, 3)}"),
+    mistakes=(
+        _wrong(conv_parameters(3, 4, 3, bias=False), "You left out the biases: one per output channel."),
+        _wrong(4 * 3 * 3 + 4, "Each filter has a 3×3 slice per colour channel."),
+        _wrong(conv_parameters(3, 4, 3, bias=False) + 3, "There is one bias per output channel, not per colour."),
+    ),
+    general_hint="C_out · C_in · kH · kW weights, then one bias per output channel.",
+))
+
+
+def _corner_taps():
+    """Numbers the blur's top-left window reads from the photo, not the padding (64×64, padding 1)."""
+    step = trace2d(np.ones((3, 64, 64)), np.full((1, 3, 3, 3), 1 / 27), padding=1)[0]
+    return int(step.patch.size - np.count_nonzero([tap.in_padding for tap in step.window]) * 3)
+
+
+_ask(Exercise(
+    "q07_corner", "07",
+    givens="the blur (a 3×3 window on each of the 3 colours, 27 weights of 1/27, padding 1) at the top-left "
+           "corner, output (0, 0): how many of the "
+           "27 numbers it reads come from the photo, not the padding",
+    answer=_corner_taps,
+    solution=lambda: f"a 2×2 corner of the window on each of the 3 colours: 4 · 3 = {_corner_taps()}",
+    mistakes=(
+        _wrong(_corner_taps() // 3, "Count all 3 colour channels."),
+        _wrong(27, "Padding 1 puts the window's top row and left column outside the photo."),
+        _wrong(9 - 4, "Those are the padding positions; the question asks for the ones on the photo."),
+    ),
+    general_hint="Place the 3×3 window one row above and one column left of the photo, on each colour.",
+))
+
+def _maps_shape(padding=0):
+    return conv2d(np.zeros((3, 64, 64)), np.zeros((4, 3, 3, 3)), padding=padding).shape
+
+
+_ask(Exercise(
+    "q07_shape", "07", givens="the bank of 4 filters (3×3) on the (3, 64, 64) photo without padding: the feature maps' shape",
+    form="a tuple", answer=_maps_shape,
+    solution=lambda: f"one map per filter, each side {explain_output_size(64, 3)}: {_maps_shape()}",
+    mistakes=(
+        _wrong(_maps_shape(padding=1), "That is with padding 1, as in the notebook; without it the kernel cannot hang over the edge."),
+        _when(lambda g: isinstance(g, (tuple, list)) and len(g) == 3 and _same(g[0], 3), (3,) + _maps_shape()[1:], "There is one feature map per filter, not per colour."),
+    ),
+    general_hint="(C_out, H_out, W_out): one map per filter, each side N − (k − 1).",
+))
+
+# == 08 · transposed convolution ====================================================
+_ask(Exercise(
+    "q08_length", "08", givens="a transposed convolution, input length 5, kernel 4, stride 2, padding 1: its output length",
+    answer=lambda: transpose_output_size(5, 4, stride=2, padding=1),
+    solution=lambda: explain_transpose_output_size(5, 4, stride=2, padding=1),
+    mistakes=(
+        _wrong(transpose_output_size(5, 4, stride=2), "Padding crops a transposed convolution's output: subtract 2p."),
+        _wrong(output_size(5, 4, stride=2, padding=1), "That is the forward convolution's size; the transposed one grows."),
+        _wrong(transpose_output_size(5, 4, stride=2, padding=1) + 1, "Only the stamps' span counts: (N − 1)·s + k, then the crop."),
+    ),
+    general_hint="(N − 1)·s − 2p + d(k − 1) + output_padding + 1.",
+))
+
+def _transpose_weight_shape(c_in, c_out, k):
+    shape = (c_in, c_out, k)
+    assert conv_transpose1d(np.zeros((c_in, 5)), np.zeros(shape)).shape[0] == c_out     # convcore reads it so
+    return shape
+
+
+_ask(Exercise(
+    "q08_shape", "08", givens="nn.ConvTranspose1d(4, 7, kernel_size=3): its weight's shape", form="a tuple",
+    answer=lambda: _transpose_weight_shape(4, 7, 3),
+    solution=lambda: f"(C_in, C_out, k) = {_transpose_weight_shape(4, 7, 3)}: one stamp of C_out channels per input channel",
+    mistakes=(
+        _wrong((7, 4, 3), "That is conv1d's layout. A transposed convolution's weight puts the input channels first."),
+    ),
+    general_hint="Each input element stamps C_out channels: the weight is (C_in, C_out, k).",
+))
+
+
+def _flat_kernels(stride=3, sizes=range(2, 10)):
+    """Kernel sizes whose stamps, stride apart, cover every interior position equally often."""
+    flat = []
+    for k in sizes:
+        out = conv_transpose1d(np.ones(12, dtype=int), np.ones(k, dtype=int), stride=stride)
+        if len(set(out[k:-k].tolist())) == 1:
+            flat.append(k)
+    return flat
+
+
+_ask(Exercise(
+    "q08_flat", "08",
+    givens="stride 3, a flat input and a flat kernel: the kernel sizes from 2 to 9 whose output is flat inside",
+    form="a list", answer=_flat_kernels,
+    solution=lambda: f"the stamps, 3 apart, overlap evenly when 3 divides k: {_flat_kernels()}",
+    mistakes=(
+        _wrong(_flat_kernels(stride=2, sizes=range(2, 10)), "Those suit stride 2: here the stamps start further apart."),
+        _when(lambda g: isinstance(g, (list, tuple)) and len(g) > 0 and all(_same(k % 3, 0) for k in g)
+              and not _same(g, _flat_kernels()), _flat_kernels()[:-1], "Right idea; check every size up to the last."),
+    ),
+    general_hint="Each interior position is covered by k / s stamps when s divides k; otherwise some get one more.",
+))
+
+_TX, _TH = [2, -1, 1], [1, 2, 3]
+
+_ask(Exercise(
+    "q08_value", "08", givens="conv_transpose1d([2, -1, 1], [1, 2, 3], stride=2)", form="a list",
+    answer=lambda: conv_transpose1d(_TX, _TH, stride=2).tolist(),
+    solution=lambda: (f"stamps {[(v * np.array(_TH)).tolist() for v in _TX]} start 2 apart and add where they "
+                      f"overlap: {conv_transpose1d(_TX, _TH, stride=2).tolist()}"),
+    mistakes=(
+        _wrong(conv_transpose1d(_TX, _TH[::-1], stride=2).tolist(), "The stamp is value × kernel, not flipped."),
+        _wrong(conv_transpose1d(_TX, _TH).tolist(), "Each stamp starts s places after the previous one, and here the stride is not 1."),
+        _when(lambda g: isinstance(g, (list, tuple)) and len(g) != len(conv_transpose1d(_TX, _TH, stride=2)), [2, 4, 5],
+         "The output spans (N − 1)·s + k positions."),
+    ),
+    general_hint="Each input element stamps value × kernel, s places after the previous one; overlaps add.",
+))
+
+# == 09 · the backward pass =========================================================
+_G = _SEED.run() - 20                                   # g = y − 20, as in notebook 09
+
+
+def _input_products():
+    return len(grad.trace_conv2d_input_grad(_SEED.input.shape, _SEED.weight, _G).step_at(0, (1, 1)))
+
+
+_ask(Exercise(
+    "q09_products", "09", givens="the seed's layer, g = y − 20: how many products add up into the gradient of x[0, 1, 1]",
+    answer=_input_products,
+    solution=lambda: f"4 windows read x[0, 1, 1] (one per tap) in each of the 3 output channels: {_input_products()}",
+    mistakes=(
+        _wrong(_input_products() // 3, "That is one output channel; each of the 3 reads x[0, 1, 1]."),
+        _wrong(2 * 3, "x[0, 1, 1] is inside the image, not on its edge: more windows read it than x[0, 0, 1]."),
+        _wrong(9, "That is a weight's count: every weight meets every output position."),
+    ),
+    general_hint="Count the windows that read x[0, 1, 1], in every output channel.",
+))
+
+
+def _bias_grad():
+    return grad.conv2d_bias(np.ones_like(_SEED.run())).tolist()
+
+
+_ask(Exercise(
+    "q09_bias", "09", givens="the seed's layer with the loss L = sum(y), so g is 1 everywhere: the bias gradient",
+    form="a list", answer=_bias_grad,
+    solution=lambda: f"each bias is added once to each of its channel's 3·3 outputs: {_bias_grad()}",
+    mistakes=(
+        _wrong([1, 1, 1], "A bias is added to every output of its channel, so its gradient sums g over all of them."),
+        _when(lambda g: isinstance(g, (list, tuple)) and len(g) == 1, [9], "There is one bias per output channel."),
+    ),
+    general_hint="dL/db_o is the sum of g over output channel o.",
+))
+
+
+def _weight_grad_1():
+    return grad.trace_conv2d_weight_grad(_SEED.input, _SEED.weight.shape, _G).step_at(1, 0, (0, 0)).value
+
+
+_ask(Exercise(
+    "q09_weight", "09", givens="the seed's layer, g = y − 20: the gradient of w[1, 0, 0, 0]",
+    answer=_weight_grad_1,
+    solution=lambda: (f"9 products g[1, i, j] · x[0, i, j], one per output position of channel 1: "
+                      f"{_weight_grad_1()}"),
+    mistakes=(
+        _wrong(grad.trace_conv2d_weight_grad(_SEED.input, _SEED.weight.shape, _G).step_at(0, 0, (0, 0)).value,
+         "That is w[0, 0, 0, 0]'s gradient: this weight belongs to output channel 1, so it meets g[1]."),
+        _wrong(int(_G[1].sum()), "Multiply each g[1, i, j] by the input number this tap read there."),
+    ),
+    general_hint="Sum g[1, i, j] · x[0, i, j] over the 9 output positions (tap (0, 0) reads x[0, i, j]).",
+))
+
+# == 10 · pooling and receptive fields ==============================================
+_PX = [2, 7, 7, 1, 0, 3]
+
+
+def _pool_indices():
+    return max_pool1d(_PX, 2, stride=1, return_indices=True)[1].tolist()
+
+
+_ask(Exercise(
+    "q10_indices", "10", givens="max_pool1d([2, 7, 7, 1, 0, 3], 2, stride=1, return_indices=True): the indices",
+    form="a list", answer=_pool_indices,
+    solution=lambda: (f"values {max_pool1d(_PX, 2, stride=1).tolist()}; in the window 7, 7 the first wins: "
+                      f"{_pool_indices()}"),
+    mistakes=(
+        _wrong([i + int(_PX[i + 1] >= _PX[i]) for i in range(len(_PX) - 1)], "A tie: the first largest value wins, not the last."),
+        _wrong([i - k for k, i in enumerate(_pool_indices())], "The indices count through the whole input, not inside the window."),
+        _wrong(max_pool1d(_PX, 2, stride=1).tolist(), "Those are the values; return_indices also gives where each one sits."),
+    ),
+    general_hint="For each window, where its largest value sits in the input; a tie goes to the first.",
+))
+
+_ask(Exercise(
+    "q10_divisor", "10", givens="avg_pool1d([4, 0, 2], 2, padding=1, count_include_pad=False)", form="a list",
+    answer=lambda: avg_pool1d([4, 0, 2], 2, padding=1, count_include_pad=False).tolist(),
+    solution=lambda: (f"windows (pad, 4) and (0, 2); without the padding the first divides by 1: "
+                      f"{avg_pool1d([4, 0, 2], 2, padding=1, count_include_pad=False).tolist()}, against "
+                      f"{avg_pool1d([4, 0, 2], 2, padding=1).tolist()} with it"),
+    mistakes=(
+        _wrong(avg_pool1d([4, 0, 2], 2, padding=1).tolist(), "That counts the padding in the divisor, the default."),
+        _wrong(avg_pool1d([4, 0, 2], 2).tolist(), "Did you use the padding? It moves the first window one place left."),
+    ),
+    general_hint="Place the windows (the padding shifts them left), add the values in the signal, divide by how many.",
+))
+
+_ask(Exercise(
+    "q10_ceil", "10", givens="a signal of length 7 and max_pool1d(..., 2, ceil_mode=True): the number of outputs",
+    answer=lambda: pool_output_size(7, 2, ceil_mode=True),
+    solution=lambda: (f"(7 − 2) / 2 rounded up, plus 1: {pool_output_size(7, 2, ceil_mode=True)}; the last window "
+                      f"starts at 6 and reads only position 6 (without ceil_mode: {pool_output_size(7, 2)})"),
+    mistakes=(
+        _wrong(pool_output_size(7, 2), "That is floor mode: ceil_mode rounds the division up."),
+        _wrong(7, "The window jumps 2 places at a time (the stride defaults to the kernel size)."),
+    ),
+    general_hint="⌈(N − k) / s⌉ + 1, with s = k by default, unless that window would start past the end.",
+))
+
+_ask(Exercise(
+    "q10_stack", "10", givens="three stacked 3×3 convolutions with stride 1: the receptive field's side",
+    answer=lambda: receptive_field([dict(kernel_size=3)] * 3).size,
+    solution=lambda: f"each layer adds 3 − 1 = 2: 1 + 2 + 2 + 2 = {receptive_field([dict(kernel_size=3)] * 3).size}",
+    mistakes=(
+        _wrong(3 * 3, "Each layer adds k − 1, not k: neighbouring windows share all but one column."),
+        _wrong(3 ** 3, "Fields do not multiply with stride 1: each layer adds k − 1."),
+        _wrong(receptive_field([dict(kernel_size=3)] * 2).size, "Count all 3 layers."),
+    ),
+    general_hint="r = 1 + Σ (k − 1) when every stride is 1.",
+))
+
+# == 11 · convolutions over time ====================================================
+_ask(Exercise(
+    "q11_padding", "11", givens="a causal layer with kernel 3 and dilation 4: the zeros on the left",
+    answer=lambda: causal_padding(3, dilation=4),
+    solution=lambda: f"d·(k − 1) = 4·2 = {causal_padding(3, dilation=4)}",
+    mistakes=(
+        _wrong(3 - 1, "With dilation the kernel spans d·(k − 1) + 1 positions."),
+        _wrong(4 * 3, "The kernel spans d·(k − 1) + 1 positions, and the output's own time is one of them."),
+        _wrong(causal_padding(3, dilation=4) // 2, "Causal padding goes on the left only, all of it."),
+    ),
+    general_hint="Everything the kernel reaches back, d·(k − 1), goes on the left.",
+))
+
+
+def _causal_reads():
+    return _taps(trace_causal_conv1d(np.arange(12.), [1., 1., 1.], dilation=4)[10])
+
+
+_ask(Exercise(
+    "q11_reads", "11", givens="the same layer: the inputs that output 10 reads", form="a list",
+    answer=_causal_reads,
+    solution=lambda: f"output t reads t − 8, t − 4 and t: {_causal_reads()}",
+    mistakes=(
+        _wrong([10 - 2, 10 - 1, 10], "The taps are d = 4 apart."),
+        _wrong([10 - 4, 10, 10 + 4], "A causal layer never reads the future: its window ends at t."),
+        _wrong([10, 10 + 4, 10 + 8], "A causal layer never reads the future: its window ends at t."),
+    ),
+    general_hint="The last tap is at t; the others d apart before it.",
+))
+
+
+def _field_124():
+    return receptive_field(causal_layers(3, dilations=(1, 2, 4))).size
+
+
+_ask(Exercise(
+    "q11_field", "11", givens="a causal stack with kernel 3 and dilations 1, 2 and 4: the receptive field",
+    answer=_field_124,
+    solution=lambda: f"each layer adds (k − 1)·d = 2·d: 1 + 2·1 + 2·2 + 2·4 = {_field_124()}",
+    mistakes=(
+        _wrong(1 + 1 + 2 + 4, "A kernel of 3 reaches (3 − 1)·d back, not d."),
+        _wrong(1 + 2 * 3, "The dilations spread the later layers: each adds (k − 1)·d."),
+        _wrong(3 * (1 + 2 + 4), "A kernel of k taps spans (k − 1)·d steps, then add 1 for the output's own step."),
+    ),
+    general_hint="r = 1 + Σ (k − 1)·d over the layers.",
+))
