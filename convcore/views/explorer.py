@@ -255,7 +255,7 @@ class Explorer:
         notes = summary(trace, np.shape(self._arrays[0])) if trace else []
         self.view.set_data({"kind": "explorer", "example": None, "readings": [dict(rd, notes=notes + rd["notes"])],
                             "reading": rd["key"]})
-        self.view_box.children = (self.view.widget,)
+        self.view_box.children = (self.view,)
         if replaced is not None:
             replaced.close()
 

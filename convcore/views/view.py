@@ -135,10 +135,6 @@ class View(anywidget.AnyWidget):
                 self.step = int(k)
             self.buildup = self.buildup_max if buildup is None else int(buildup)
 
-    @property
-    def widget(self):
-        return self
-
     # -- the browser asks ---------------------------------------------------------------------
     def _on_msg(self, _widget, content, _buffers) -> None:
         try:
