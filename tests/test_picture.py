@@ -93,8 +93,8 @@ STATE = palette.state_colours()
 def test_colours_are_the_hex_of_view_css():
     css = CSS.read_text()
     for state in ("current", "done", "pad"):
-        for part in ("fill", "edge"):
-            hexa = re.search(rf"--cc-{state}-{part}:\s*#([0-9A-Fa-f]{{6}});", css).group(1)
+        rule = re.search(rf"\.cc-s-{state} \{{ --fill: #(\w{{6}}); --edge: #(\w{{6}});", css)
+        for part, hexa in zip(("fill", "edge"), rule.groups()):
             assert STATE[state][part] == tuple(int(hexa[i:i + 2], 16) for i in (0, 2, 4))
     assert palette.colour("text") == palette.hex_to_rgb(re.search(r"--cc-text:\s*(#\w{6})", css).group(1))
     neg = palette.hex_to_rgb(re.search(r"--cc-negative:\s*(#\w{6})", css).group(1))

@@ -304,12 +304,12 @@ def test_one_widget_class():
         assert v._esm == (STATIC / "view.js").read_text() and v._css == (STATIC / "view.css").read_text()
 
 
-def test_explorer_static_note_and_live_view(monkeypatch):
+def test_explorer_live_view_and_static_embed(monkeypatch):
     e = Explorer()
     assert isinstance(e.view, View)
     monkeypatch.setenv("CONVCORE_VIEWS", "static")
-    html = e._repr_mimebundle_()["text/html"]
-    assert 'data-role="note"' in html and 'class="convcore-embed"' in html
+    html = e._repr_mimebundle_()["text/html"]        # its settings' combinations, as embed_html(e) makes them
+    assert html == embed_html(e) and 'data-view="explorer"' in html and '"settings":' in html
 
 
 def test_the_stepper_marks_inputs_no_window_reads():

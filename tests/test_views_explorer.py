@@ -1,6 +1,8 @@
 """The explorer: live output shape and formula; impossible settings explained, then recovered."""
 from __future__ import annotations
 
+import html
+
 import numpy as np
 
 from convcore import examples
@@ -9,14 +11,17 @@ from tinydom import view_root
 
 
 def summary(ex):
-    return view_root(ex.summary.value)
+    """The notes under the explorer's view, as the renderer draws them (each with its role)."""
+    notes = "".join(f'<div data-role="{role}">{html.escape(text)}</div>' for role, text in ex.view.current["notes"])
+    return view_root(f'<div class="convcore-view" data-view="{ex.view.data["kind"]}">{notes}</div>')
 
 
 def test_presets_load_and_show_shape_and_formula():
     ex = Explorer("seed_conv2d")
     root = summary(ex)
     assert root.get("data-view") == "explorer"
-    assert root.find(role="shape").text == "(3, 3, 3)"
+    out = examples.get("seed_conv2d").run()
+    assert root.find(role="shape").text.endswith(f"→ output {out.shape}: {out.size} steps")
     formulas = [e.text for e in root.find_all(role="formula")]
     assert formulas == ex.trace.problem.explain().splitlines()
     assert formulas[0].endswith("= 3")
@@ -52,7 +57,7 @@ def test_impossible_settings_are_explained_then_recover():
     root = summary(ex)
     error = root.find(role="error")
     assert error is not None and "does not fit" in error.text and "floor(" in error.text
-    assert ex.view is None and ex.view_box.children == ()
+    assert ex.trace is None and ex.view.current["rows"] == [] and ex.view_box.children == (ex.view,)
     ex.kernel_h.value = 3                 # fixed
     assert ex.error is None and summary(ex).find(role="error") is None
     assert ex.shape == (3, 2, 2)
@@ -159,3 +164,42 @@ def test_typed_arrays_show_their_sizes_on_the_greyed_controls():
     assert ex.error is None and ex.shape == (2, 3, 3)
     assert (ex.size_h.value, ex.kernel_h.value, ex.c_in.value, ex.c_out.value) == (5, 3, 1, 2)
     assert ex.size_h.disabled and ex.kernel_h.disabled
+
+
+def test_a_static_page_explorer_holds_every_combination_of_its_settings_within_its_budget():
+    import json
+    import re
+    from itertools import product
+
+    import torch
+
+    from convcore.views import embed_html
+    from convcore.views.explorer import STATIC_SETTINGS
+
+    ex = Explorer("seed_conv2d")
+    ex.kernel_h.value = 3                  # random 3×3 kernels: dilation 2 without padding does not fit 4×4
+    view = ex.static_view()
+    combos = list(product(*STATIC_SETTINGS.values()))
+    assert [rd["key"] for rd in view.data["readings"]] == [",".join(map(str, c)) for c in combos]
+    assert [name for name, _label, _values in view.data["settings"]] == list(STATIC_SETTINGS)
+    x, w, _ = (torch.as_tensor(np.asarray(a), dtype=torch.float64) for a in (*ex._arrays[:2], [0]))
+    impossible = 0
+    for (stride, padding, dilation), rd in zip(combos, view.data["readings"]):
+        try:
+            out = torch.nn.functional.conv2d(x[None], w, stride=stride, padding=padding, dilation=dilation)[0]
+        except RuntimeError:               # PyTorch refuses it too: the page explains it
+            impossible += 1
+            assert rd["n"] == 1 and "impossible" in view.screen(0, reading=rd["key"])["header"]
+            continue
+        notes = dict(rd["notes"])
+        assert f"output {tuple(out.shape)}: {out.numel()} steps" in notes["shape"] and rd["n"] == out.numel()
+        last = view.screen(rd["n"] - 1, reading=rd["key"])      # every output computed: PyTorch's numbers
+        for o in range(out.shape[0]):
+            shown = [[float(t) for t, _state in row] for row in last["panels"][f"out0.{o}"]["cells"]]
+            assert np.allclose(shown, out[o].numpy()), (rd["key"], o)
+    assert impossible == 3
+    for budget in (2_000_000, 400_000):     # held steps, never over the budget (a few notes' bytes aside)
+        embed = embed_html(ex, budget_bytes=budget)
+        assert len(embed) < budget + 5_000
+        shipped = json.loads(re.search(r">(\{.*\})</script>", embed).group(1).replace("<\\/", "</"))["data"]
+        assert all(r["steps"] for r in shipped["readings"]) and shipped["settings"] == view.data["settings"]

@@ -119,7 +119,7 @@ def test_readings_follow_the_schema(make):
             for other, j in step.get("jump", {}).items():
                 assert other != rd["key"] and 0 <= j < next(r["n"] for r in data["readings"] if r["key"] == other)
         # every state drawn has its colours in the one stylesheet, and the legend names it
-        assert all(f"--cc-{s}-fill" in CSS for s in used), used
+        assert all(f".cc-s-{s} {{ --fill: " in CSS for s in used), used
         drawn = {s for k in range(rd["n"]) for P in view.screen(k, reading=rd["key"])["panels"].values()
                  for row in P["cells"] for _, s in row}
         assert drawn <= {s for s, _ in rd["legend"]} | {"plain"}, drawn - {s for s, _ in rd["legend"]}

@@ -30,7 +30,7 @@ from ..trace import Trace
 from . import palette
 from .numfmt import factor, fmt, label
 from .picture import png_data_uri
-from .schema import at, changes, grid2, key, rc, reading, states, texts
+from .schema import at, changes, coords, grid2, key, keys, rc, reading, states, texts
 from .view import View, block_size
 
 TERM_BY_TERM_LIMIT = 9      # taps per channel up to which the build-up adds one product at a time
@@ -80,11 +80,6 @@ def _elide(items: list) -> list:
     return items if len(items) <= TERMS_WRITTEN else items[:TERMS_WRITTEN - 2] + ["…"] + items[-1:]
 
 
-def _coords(ranges) -> list[list[tuple]]:
-    """The coordinates of a grid, one range per axis, row by row (a 1-D grid is one row)."""
-    return [[(*head, c) for c in ranges[-1]] for head in product(*ranges[:-1])]
-
-
 def _px(shape) -> float:
     """The on-screen size of one cell of a heatmap image of this (spatial) shape."""
     return min(12.0, IMAGE_PX / max(grid2(shape)))
@@ -120,15 +115,15 @@ class ConvSteps:
         unread = np.atleast_2d(np.pad(p.never_read(), [(a.pad_before, a.pad_after) for a in p.axes]))
         self.in_base = np.where(pad, "pad", np.where(unread, "unread", "plain")).tolist()
         shape = pad.shape
-        coords = _coords([range(-a.pad_before, a.n + a.pad_after) for a in p.axes])
-        reads = self._reads(coords) if not heat and len(self.trace) <= READS_UP_TO else None
+        grid = coords([a.padded_length for a in p.axes], [-a.pad_before for a in p.axes])
+        reads = self._reads(grid) if not heat and len(self.trace) <= READS_UP_TO else None
         # a heatmap's input channels: images on the diverging map, padding greyed (visibly not the input)
         limit, grey = float(np.abs(p.input[0]).max()) or 1.0, np.array(palette.state_colours()["pad"]["edge"], float)
         panels = {}
         for c in range(p.in_channels):
             P = panels[f"in{c}"] = {"title": f"input channel {c}", "role": "in-cell", "channel": c,
                                     "t": texts(self.padded[0, c]), "s": self.in_base,
-                                    "keys": [[key(x) for x in row] for row in coords]}
+                                    "keys": keys(grid)}
             if heat:                        # an image under the grid instead of numbers
                 rgb = palette.diverging(np.atleast_2d(self.padded[0, c]), limit).astype(float)
                 rgb[pad] = 0.45 * rgb[pad] + 0.55 * grey
@@ -138,7 +133,7 @@ class ConvSteps:
 
         kshape = grid2(p.kernel_shape)
         if kind.startswith("stepper"):      # each input channel's kernel slice (of its group's first output)
-            kernel_keys = [[key(t) for t in row] for row in _coords([range(k) for k in p.kernel_shape])]
+            kernel_keys = keys(coords(p.kernel_shape))
             for c in range(p.in_channels):
                 o, i = (c // self.cpg) * (p.out_channels // p.groups), c % self.cpg
                 panels[f"w{c}"] = {"title": f"kernel w[{o}, {i}]", "role": "kernel-cell", "channel": c,
@@ -165,25 +160,25 @@ class ConvSteps:
                 panels["b"] = {"title": "bias b", "role": "bias", "t": texts(p.bias[:, None]),
                                "s": states((c_out, 1), "kernel")}
 
-        out_coords = _coords([range(n) for n in p.out_spatial])
+        out_coords = coords(p.out_spatial)
         for n, o in product(range(p.batch), range(p.out_channels)):
             out = np.atleast_2d(self.output[n, o])
             P = panels[f"out{n}.{o}"] = {
                 "title": f"output channel {o}" if p.batch == 1 else f"sample {n}, output channel {o}",
                 "role": "out-cell", "t": texts(out), "s": states(out.shape, "todo"),
                 "order": np.atleast_2d(self.order[n, o]).tolist(),
-                "keys": [[key((o, *x)) for x in row] for row in out_coords]}
+                "keys": keys(out_coords, o)}
             if heat:                        # the feature map as an image, covered until computed (``_covers``)
                 limit = float(np.abs(self.output[n]).max()) or 1.0
                 P.update(t=states(out.shape, ""), order=None, image=_png(palette.diverging(out, limit)),
                          px=_px(p.out_spatial))
         return panels
 
-    def _reads(self, coords) -> list:
+    def _reads(self, grid) -> list:
         """Per input channel, per padded cell: [sentence, the output cells whose window reads it]
         (None on padding), from the library's inverse of the window rule (``Axis.readers``)."""
         return [[[None if s == "pad" else self._read_by(ch, x) for s, x in zip(states_row, coords_row)]
-                 for states_row, coords_row in zip(self.in_base, coords)]
+                 for states_row, coords_row in zip(self.in_base, grid)]
                 for ch in range(self.p.in_channels)]
 
     def _read_by(self, ch: int, coords: tuple) -> list:
@@ -404,12 +399,6 @@ class ConvView(View):
         # the first block: as many steps as make about ``BLOCK_BYTES`` of JSON
         data = self.steps.data(block=block_size({"n": len(trace), "steps": [self.steps.record(0)]}))
         super().__init__(data, more=lambda _reading, k: self.steps.record(k))
-
-    @classmethod
-    def from_example(cls, example, **changes):
-        """A view of a named example from ``convcore.examples`` (``changes`` replace its fields)."""
-        example = catalogue.get(example) if isinstance(example, str) else example
-        return cls(example.replace(**changes) if changes else example)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self.trace!r}, step {self.step}>"

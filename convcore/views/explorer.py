@@ -1,12 +1,10 @@
 """The explorer: change the shapes and settings, see the output shape and its formula live.
 
-Every control funnels into ``apply()``: it gathers the values (a preset from
-``convcore.examples``, seeded random integers, or typed numbers), asks the
-library to build the trace, and shows the output shape with each axis'
-formula filled in (``Conv.explain``) plus a step-through view of the result
-(chosen by ``view_for``: numbers, 1×1 or heatmap). An impossible setting shows
-the library's own explanation instead of crashing; fixing it brings the view
-back.
+Every control funnels into ``apply()``: it gathers the values (a preset from ``convcore.examples``,
+seeded random integers, or typed numbers), asks the library for the trace, and shows the output shape
+with each axis' formula filled in (``Conv.explain``) and the view ``view_for`` picks. An impossible
+setting shows the library's explanation; fixing it brings the view back. On a static page the
+explorer is ``static_view()``: every combination of a few settings, computed when the page is built.
 """
 from __future__ import annotations
 
@@ -15,7 +13,7 @@ import functools
 import json
 import os
 from contextlib import contextmanager
-from html import escape
+from itertools import product
 
 import ipywidgets as W
 import numpy as np
@@ -23,22 +21,32 @@ import numpy as np
 from .. import api
 from .. import examples as catalogue
 from ..geometry import PADDING_MODES
-from .conv import view_for
-from .view import STATIC, embed_html
+from .conv import ConvSteps, kind_of, view_for
+from .schema import reading
+from .view import View, embed_html
 
 PRESET, RANDOM, TYPED = "preset", "random integers", "typed"
-STATIC_NOTE = ("This is a static page: the explorer's settings need a running kernel. "
-               "Run the notebook to change them; the view below steps as it is.")
+# A static page's explorer: every combination of these, on the numbers shown, computed when the page is built.
+STATIC_SETTINGS = {"stride": (1, 2, 3), "padding": (0, 1, 2), "dilation": (1, 2)}
 INITIAL = {"description_width": "initial"}      # a control's label as wide as it needs
 
 
-def root(step: int, body: str) -> str:
-    return f'<div class="convcore-view" data-view="explorer" data-step="{step}" data-buildup="0">{body}</div>'
+SIZE_RULE = "output size per axis = floor((n + pad_before + pad_after − d·(k−1) − 1) / s) + 1"
+IMPOSSIBLE = "This setting is impossible; nothing to show until it is fixed:"
 
 
-def error_box(message: str) -> str:
-    """The box a learner sees when something went wrong (data-role="error")."""
-    return f'<div class="convcore-error" data-role="error">{escape(message)}</div>'
+def summary(trace, in_shape) -> list[list[str]]:
+    """The notes under the explorer's view: the shapes and steps, the rule, each axis' formula filled in."""
+    p = trace.problem
+    weight = tuple(p.weight.shape) if p.layout != "plain" else tuple(p.kernel_shape)
+    return [["shape", f"input {tuple(in_shape)} ⋆ weight {weight} → output {tuple(p.out_shape)}: {len(trace)} steps"],
+            ["note", SIZE_RULE], *(["formula", line] for line in p.explain().splitlines())]
+
+
+def impossible(message: str, key_: str = "impossible", label_: str = "impossible") -> dict:
+    """A reading of one screen with no picture: why the library refuses these settings."""
+    step = {"h": IMPOSSIBLE, "say": f"{IMPOSSIBLE} {message}", "set": {}, "lines": []}
+    return reading(key_, label_, [], {}, [step], [], notes=[["error", message]])
 
 
 def _observer(method):
@@ -136,7 +144,6 @@ class Explorer:
         self.weight_text = W.Textarea(description="weight", style=INITIAL, layout=area)
         self.bias_text = W.Text(description="bias", style=INITIAL, layout=W.Layout(width="420px"))
         self.typed_box = W.VBox([self.input_text, self.weight_text, self.bias_text])
-        self.summary = W.HTML()
         self.view_box = W.Box(layout=W.Layout(width="100%"))
 
         self.shape_controls = [self.size_h, self.size_w, self.kernel_h, self.kernel_w, self.c_in, self.c_out,
@@ -148,12 +155,11 @@ class Explorer:
         self.preset_dropdown.observe(self._on_preset, "value")
 
         self.widget = W.VBox([
-            W.HTML(f"<style>{(STATIC / 'view.css').read_text(encoding='utf-8')}</style>"),
             W.HBox([self.dims_toggle, self.values_dropdown, self.preset_dropdown, self.seed_box]),
             W.HBox([self.size_h, self.kernel_h, self.rectangular, self.size_w, self.kernel_w]),
             W.HBox([self.c_in, self.c_out, self.groups_box, self.bias_checkbox]),
             W.HBox([self.stride_box, self.dilation_box, self.padding_box, self.padding_mode]),
-            self.typed_box, self.summary, self.view_box,
+            self.typed_box, self.view_box,
         ], layout=W.Layout(width="100%"))
         self.load_preset(example)
 
@@ -218,7 +224,7 @@ class Explorer:
 
     # -- the one update path ------------------------------------------------------
     def apply(self) -> None:
-        """Rebuild from the controls: summary with shape and formula, and the view; or the explanation."""
+        """Rebuild from the controls: the view, with the shapes and formulas under it; or the explanation."""
         self._show_controls()
         try:
             mode = self.values_dropdown.value
@@ -236,16 +242,22 @@ class Explorer:
                           dilation=self.dilation_box.value, groups=self.groups_box.value,
                           padding_mode=self.padding_mode.value)
         except (ValueError, TypeError) as err:       # the library's explanation, for the learner
-            self._show_problem(str(err))
-            return
+            return self._show(None, str(err))
         if mode == TYPED:
             self._show_typed_sizes(trace)
-        self.trace, self.error, self.shape = trace, None, trace.problem.out_shape
-        replaced, self.view = self.view, view_for(trace)
-        self.view_box.children = (self.view.widget,)
+        self._show(trace)
+
+    def _show(self, trace, error: str | None = None) -> None:
+        """Show a trace's view with the summary under it, or, without one, the explanation ``error``."""
+        self.trace, self.error, self.shape = trace, error, trace and trace.problem.out_shape
+        replaced, self.view = self.view, view_for(trace) if trace else View()
+        rd = impossible(error) if error else self.view.data["readings"][0]
+        notes = summary(trace, np.shape(self._arrays[0])) if trace else []
+        self.view.set_data({"kind": "explorer", "example": None, "readings": [dict(rd, notes=notes + rd["notes"])],
+                            "reading": rd["key"]})
+        self.view_box.children = (self.view,)
         if replaced is not None:
             replaced.close()
-        self.summary.value = self._summary_html(trace)
 
     def _show_typed_sizes(self, trace) -> None:
         """The greyed size controls show the typed arrays' sizes, not the ones last set."""
@@ -256,31 +268,11 @@ class Explorer:
             self.c_in.value, self.c_out.value = p.in_channels, p.out_channels
             self.rectangular.value = p.axes[0].n != p.axes[-1].n or p.kernel_shape[0] != p.kernel_shape[-1]
 
-    def _summary_html(self, trace) -> str:
-        p = trace.problem
-        in_shape = tuple(np.shape(self._arrays[0]))
-        formulas = "".join(f'<div data-role="formula">{escape(line)}</div>' for line in p.explain().splitlines())
-        weight = tuple(p.weight.shape) if p.layout != "plain" else tuple(p.kernel_shape)
-        body = (f'<div class="cc-line-total">input {in_shape} ⋆ weight {weight}'
-                f' → output <b data-role="shape">{tuple(p.out_shape)}</b>: {len(trace)} steps</div>'
-                f'<div class="cc-note">output size per axis = '
-                f'floor((n + pad_before + pad_after − d·(k−1) − 1) / s) + 1</div>'
-                f'<div class="cc-formula">{formulas}</div>')
-        return root(self.view.step if self.view else 0, body)
-
-    def _show_problem(self, message: str) -> None:
-        self.error = message
-        self.trace = self.view = self.shape = None
-        self.view_box.children = ()
-        body = (f'<div class="cc-header">This setting is impossible; nothing to show until it is fixed:</div>'
-                f'{error_box(message)}')
-        self.summary.value = root(0, body)
-
     # -- callbacks -----------------------------------------------------------------
     def show_error(self, err: BaseException) -> None:
         """An unexpected exception in a callback: shown, not swallowed."""
         self.last_error = err
-        self._show_problem(f"{type(err).__name__}: {err}")
+        self._show(None, f"{type(err).__name__}: {err}")
 
     @_observer
     def _on_change(self, change):
@@ -315,9 +307,30 @@ class Explorer:
         for c in (self.size_h, self.size_w, self.kernel_h, self.kernel_w, self.c_in, self.c_out):
             c.disabled = mode == TYPED             # typed arrays carry their own shapes
 
+    def static_view(self) -> View:
+        """A view for a page without a kernel: one reading per combination of ``STATIC_SETTINGS`` on
+        the numbers shown (a select per setting picks it), each with its shape and formula as notes;
+        a combination the library refuses shows its explanation. ``embed_html(explorer)`` embeds it."""
+        build = api.trace1d if self.dims_toggle.value == 1 else api.trace2d
+        readings = []
+        for values in product(*STATIC_SETTINGS.values()):
+            key_ = ",".join(map(str, values))
+            label_ = ", ".join(f"{name} {v}" for name, v in zip(STATIC_SETTINGS, values))
+            try:
+                trace = build(*self._arrays, groups=self.groups_box.value, padding_mode=self.padding_mode.value,
+                              **dict(zip(STATIC_SETTINGS, values)))
+            except (ValueError, TypeError) as err:       # the library's explanation, as the live explorer shows it
+                readings.append(impossible(str(err), key_, label_))
+                continue
+            rd = ConvSteps(trace, kind_of(trace)).data()["readings"][0]
+            readings.append(dict(rd, key=key_, label=label_,
+                                 notes=summary(trace, np.shape(self._arrays[0])) + rd["notes"]))
+        settings = [[name, name, list(values)] for name, values in STATIC_SETTINGS.items()]
+        first = next((r["key"] for r in readings if r["rows"]), readings[0]["key"])
+        return View({"kind": "explorer", "example": None, "readings": readings, "reading": first,
+                     "settings": settings})
+
     def _repr_mimebundle_(self, **kwargs):
         if os.environ.get("CONVCORE_VIEWS") == "static":
-            inner = embed_html(self.view) if self.view is not None else ""
-            note = f'<p class="convcore-static-note" data-role="note">{escape(STATIC_NOTE)}</p>'
-            return {"text/plain": repr(self), "text/html": f"{note}{self.summary.value}{inner}"}
+            return {"text/plain": repr(self), "text/html": embed_html(self)}
         return self.widget._repr_mimebundle_(**kwargs)

@@ -1,13 +1,7 @@
-"""GradientView: which products sum into one gradient element of a convolution.
-
-Reading "input" (the default): one step per input element; the output-gradient
-elements and the weights whose products sum into that element's gradient are
-lit, the products and the sum written out, the input gradient filling in.
-Reading "weight": one step per weight element; the input elements and
-output-gradient elements whose products sum into its gradient. A click on a
-gradient element goes to its step; pointing at a factor lights the gradient
-elements it adds into. Numbers from ``convcore.grad.trace_conv*d_input_grad`` /
-``trace_conv*d_weight_grad``; the data follows ``schema.py`` and ``View`` carries it.
+"""GradientView: which products sum into one gradient element of a convolution, from
+``convcore.grad``'s traces. Reading "input" (the default): one step per input element, its output-gradient
+elements and weights lit; reading "weight": one step per weight, its inputs and output-gradient elements.
+Pointing at a factor lights the gradient elements it adds into.
 """
 from __future__ import annotations
 

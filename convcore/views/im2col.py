@@ -1,11 +1,7 @@
-"""Im2colView: a 2-D convolution as one matrix product, one output position per step.
-
-Step q lifts the patch of output position q (lit in every input channel) into row q of the im2col matrix X (rows
-before it filled, after it empty); row q times the weight matrix W (one column per output channel) gives
-position q's outputs, one per output channel, with the products written out. A click on a row of X or Y goes to
-its step; pointing at an input cell lights the cells of X that copy it. Every number comes from the
-convolution's trace (``trace2d``): row q is the step's patch, each output the value of that output channel's
-step at position q. (q, not k: the suite's notation keeps k for a kernel size.) The data follows ``schema.py`` and ``View`` carries it.
+"""Im2colView: a 2-D convolution as one matrix product, one output position per step, from its trace.
+Step q lifts the patch of output position q into row q of the im2col matrix X; row q times the weight
+matrix W (one column per output channel) gives that position's outputs. Pointing at an input cell lights
+the cells of X that copy it. (q, not k: the suite's notation keeps k for a kernel size.)
 """
 from __future__ import annotations
 
@@ -94,7 +90,3 @@ class Im2colView(View):
         example = source if isinstance(source, str) and weight is None and not kwargs else None
         super().__init__({"kind": self.kind, "example": example, "readings": [im2col_reading(self.trace)],
                           "reading": "im2col"})
-
-    @classmethod
-    def from_example(cls, name: str, **changes) -> "Im2colView":
-        return cls(name, **changes)

@@ -1,5 +1,5 @@
-"""THE colours of every convcore view, defined once as the custom properties of static/view.css
-(``--cc-<state>-fill``, ``--cc-<state>-edge``, ``--cc-text``, …): the browser uses them there, and
+"""THE colours of every convcore view, defined once in static/view.css (each state's ``--fill`` and
+``--edge`` in its ``.cc-s-<state>`` rule; ``--cc-text``, ``--cc-negative``, …): the browser uses them there, and
 everything Pillow draws (pictures, heatmaps) reads them here. They are the Okabe-Ito palette, which
 stays distinguishable under the common forms of colour blindness, one per role everywhere: input sky
 blue, kernel orange, the patch and the output cell it computes vermillion (outlined), padding grey
@@ -14,16 +14,18 @@ from pathlib import Path
 import numpy as np
 
 VIEW_CSS = Path(__file__).parent / "static" / "view.css"
-# "--cc-done-fill: #CDEEE3;", or a theme variable's fallback: "--cc-bg: var(--jp-layout-color0, #ffffff);"
-_PROPERTY = re.compile(r"--cc-([a-z0-9-]+)\s*:\s*(?:var\(--[\w-]+,\s*)?(#[0-9A-Fa-f]{6})\)?\s*;")
+# a colour: "#CDEEE3;", or a theme variable's fallback: "var(--jp-layout-color0, #ffffff);"
+_HEX = r"\s*(?:var\(--[\w-]+,\s*)?(#[0-9A-Fa-f]{6})\)?\s*;"
+_PROPERTY = re.compile(r"--cc-([a-z0-9-]+)\s*:" + _HEX)
+_STATE = re.compile(r"\.cc-s-([a-z-]+)\s*\{\s*--fill:" + _HEX + r"\s*--edge:" + _HEX)
 
 
 @functools.cache
 def custom_properties() -> dict[str, str]:
     """Every ``--cc-<name>`` of view.css with a hex colour, as {name: "#rrggbb"} (the light theme's).
 
-    >>> custom_properties()["done-fill"], custom_properties()["bg"]
-    ('#CDEEE3', '#ffffff')
+    >>> custom_properties()["text"], custom_properties()["bg"]
+    ('#111111', '#ffffff')
     """
     props: dict[str, str] = {}
     for name, value in _PROPERTY.findall(VIEW_CSS.read_text(encoding="utf-8")):
@@ -43,10 +45,13 @@ def colour(name: str) -> tuple[int, int, int]:
 
 @functools.cache
 def state_colours() -> dict[str, dict[str, tuple[int, int, int]]]:
-    """{state: {"fill": (r, g, b), "edge": (r, g, b)}} for every state view.css defines."""
-    props = custom_properties()
-    states = [n.removesuffix("-fill") for n in props if n.endswith("-fill")]
-    return {s: {"fill": colour(f"{s}-fill"), "edge": colour(f"{s}-edge")} for s in states if f"{s}-edge" in props}
+    """{state: {"fill": (r, g, b), "edge": (r, g, b)}} for every state view.css defines.
+
+    >>> state_colours()["done"]
+    {'fill': (205, 238, 227), 'edge': (0, 158, 115)}
+    """
+    return {state: {"fill": hex_to_rgb(fill), "edge": hex_to_rgb(edge)}
+            for state, fill, edge in _STATE.findall(VIEW_CSS.read_text(encoding="utf-8"))}
 
 
 # The diverging map, 255 colours for -1 to 1: --cc-negative (blue), --cc-zero (white, the middle

@@ -1,19 +1,9 @@
-"""The pooling stepper, ``PoolView``: one output element per step, as the one step record (``schema``),
-every text written here from ``convcore.pooling``'s trace. One reading ("pool"); per (sample,
-channel) plane two panels, side by side:
-
-* ``in`` (``in-s-c`` when there are several planes): the input with its padding, ceil_mode's overhang
-  and a dropped window's reach; role "in-cell", keys the input coordinates "i,j" (1-D "i", negative in
-  the padding), states plain / pad (reads −∞ for max, 0 for avg) / over (past the padded input: reads
-  nothing); ``rl`` / ``cl`` the coordinates with "pad", "overhang", "dropped" (inside a window ceil_mode
-  dropped); ``reads`` the outputs whose window covers each cell (the library's inverse rule, ``Axis.readers``).
-* ``out`` (``out-s-c``): the output, role "out-cell", keys the output array's index, ``order`` the step
-  computing each cell.
-
-A step's ``set`` lights its window on the input: patch / pad-patch / over-patch, max's winner "win",
-avg's counted taps marked "✓" after their value; its lines: "eq" (the computation written out),
-"value", "extra" (ceil_mode's extra window). With several planes the others are ``small``. Positions:
-sample and channel (when several), output row (2-D) and column; ``table`` maps them to the step.
+"""The pooling stepper, ``PoolView``: one output element per step, from ``convcore.pooling``'s trace.
+Per (sample, channel) plane an input panel ("in", or "in-s-c" with several planes: the padding, ceil_mode's
+overhang and a dropped window's reach, each labelled on its axis; pointing at a cell lights the outputs whose
+window covers it) beside its output ("out"). A step lights its window (max's winner "win", avg's counted
+taps "✓") and writes the computation out; the positions are sample and channel (when several), output row
+(2-D) and column.
 """
 from __future__ import annotations
 
@@ -105,8 +95,7 @@ def pool_data(trace: lib.PoolTrace) -> dict:
     schema.check_size("PoolView", "pooling", n, int(np.prod(p.kernel_shape)) + 2 * multi)
     effects, steps_of = p.ceil_effect(), trace.step_numbers
     drawn = [_axis(a) for a in p.axes]                 # per axis: the coordinates drawn, their labels
-    cols = drawn[-1][0]                                # the input cells' coordinates, in rows (1-D: one row)
-    grid = [[(r, c) for c in cols] for r in drawn[0][0]] if p.dims == 2 else [[(c,) for c in cols]]
+    grid = schema.coords([len(c) for c, _ in drawn], [c[0] for c, _ in drawn])   # the input cells' coordinates
     place = {coords: (r, c) for r, row in enumerate(grid) for c, coords in enumerate(row)}
 
     # -- the steps, and the positions that name them: sample, channel (when several), output row (2-D), column
@@ -128,7 +117,7 @@ def pool_data(trace: lib.PoolTrace) -> dict:
         panels[in_pid] = {
             "title": "input" + at, "role": "in-cell", "channel": c,
             "t": [[t for t, _ in row] for row in cells], "s": [[st for _, st in row] for row in cells],
-            "keys": [[schema.key(g) for g in row] for row in grid], "cl": drawn[-1][1],
+            "keys": schema.keys(grid), "cl": drawn[-1][1],
             "reads": [[_read(p, s, c, g, out_pid) for g in row] for row in grid], "small": multi,
             **({"rl": drawn[0][1]} if p.dims == 2 else {})}
         order = steps_of[s, c].reshape(out_shape).tolist()

@@ -1,11 +1,7 @@
-"""What one output of a stack of layers reads, layer by layer: ``ReceptiveFieldView``; and the rows
-it is drawn with, shared with ``SequenceView`` (``sequence.py``). Both are the one step record
-(``schema``), every text written here from ``convcore.receptive``: one panel per layer, top layer first
-in ``rows``, each one row of cells (role "cell", keys and texts the positions "0", "1", …; title its
-kernel, stride, padding, dilation, size, jump and start; ``rl`` its short name). One step per output of
-the top layer: its ``set`` lights what that output reads in every layer below (``ReceptiveField.trail``):
-"chosen" (the output), "read", "future" (a sequence: after t) or "plain" (not read). Each layer's
-recurrence, filled in, is a note ("formula"); ``ReceptiveFieldView``'s ``edits`` need a running kernel.
+"""What one output of a stack of layers reads, layer by layer: ``ReceptiveFieldView``, and the panels
+and steps it shares with ``SequenceView``, from ``convcore.receptive``. One panel per layer (top first),
+one step per output of the top layer, lighting what it reads in every layer below (``ReceptiveField.trail``);
+each layer's recurrence, filled in, is a note. The selects that change a layer need a running kernel.
 """
 from __future__ import annotations
 

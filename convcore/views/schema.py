@@ -7,7 +7,9 @@ A view's data
 ``{"kind": "stepper2d" | "pool" | …,   # the root's data-view
    "example": name or None,            # the catalogue example it shows, unchanged
    "readings": [Reading, …],           # one or more; a switch picks one when there are several
-   "reading": key}``                   # the one shown first
+   "reading": key,                     # the one shown first
+   "settings": [[name, label, [value, …]], …]}``   (optional) a select each; the reading whose key is
+                                       the values chosen, "v1,v2,…", is shown (an explorer on a static page)
 
 A **Reading** (one way of stepping: "scatter" / "gather", "dilated" / "plain", or the only one)::
 
@@ -62,6 +64,8 @@ Build-up positions count what has been added: 0 is nothing yet, ``top`` the whol
 """
 from __future__ import annotations
 
+from itertools import product
+
 import numpy as np
 
 from .numfmt import fmt
@@ -104,6 +108,22 @@ def at(r: int, c: int) -> str:
 def key(index) -> str:
     """Coordinates as the DOM and the learner read them: (0, 1, 2) -> "0,1,2"."""
     return ",".join(str(int(i)) for i in index)
+
+
+def coords(shape, start=()) -> list[list[tuple]]:
+    """Each cell's coordinates in a grid of a 1-D or 2-D ``shape`` (one row in 1-D), from ``start``
+    (default 0; negative in a padding before).
+
+    >>> coords((2, 2), start=(-1, 0))
+    [[(-1, 0), (-1, 1)], [(0, 0), (0, 1)]]
+    """
+    ranges = [range(s, s + int(n)) for n, s in zip(shape, start or [0] * len(shape))]
+    return [[(*head, c) for c in ranges[-1]] for head in product(*ranges[:-1])]
+
+
+def keys(grid, *head) -> list[list[str]]:
+    """The keys of a grid of coordinates, each after ``head`` (a channel, say)."""
+    return [[key((*head, *x)) for x in row] for row in grid]
 
 
 def changes(base: list[list], now: list[list]) -> dict:

@@ -1,7 +1,6 @@
-"""A dilated causal stack stepped through time: ``SequenceView``. Output t of the top layer lights up
-what it reads in every layer below, all at or before t; the positions after t (the future) are shaded.
-Two readings (``schema``): "dilated" and "plain" (the same kernel, dilation 1 everywhere); switching keeps
-t (``jump``). The numbers come from ``causal_layers`` and ``receptive_field``, panels and steps from ``receptive.py``.
+"""A dilated causal stack stepped through time: ``SequenceView``. Output t of the top layer lights what
+it reads in every layer below, all at or before t; the future is shaded. Readings "dilated" and "plain"
+(dilation 1 everywhere); switching keeps t.
 """
 from __future__ import annotations
 

@@ -1,16 +1,10 @@
-"""TransposeView: a transposed convolution step by step, in its scatter and gather readings.
+"""TransposeView: a transposed convolution step by step, from ``convcore.trace_transpose``, in two readings.
 
-Scatter (the default reading): one step per input element. The element is lit in its input channel; its value
-times the kernel (the stamp) lands on the uncropped output (the canvas), overlapping cells show "before →
-after", a panel counts the stamps each cell has received so far (k not divisible by s: the checkerboard), the
-border that padding crops is labelled "crop", the output_padding row/column "+op". Pointing at an input
-element lights the canvas cells its stamp lands on.
-
-Gather: one step per output element, the plain convolution of the zero-inserted, padded input (taps marked
-input / inserted zero / padding) with the flipped kernel: products, sums, the value. The output fills in one
-element per step (a click on one goes to its step); pointing at a cell of the derived input lights the outputs
-whose windows read it. Numbers from ``convcore.trace_transpose`` (``ScatterTrace``/``GatherTrace``); the data
-follows ``schema.py`` and ``View`` carries it.
+Scatter (the default): one step per input element, whose stamp (its value times the kernel) lands on the
+uncropped output (the canvas); overlapping cells show "before → after", a panel counts the stamps each cell
+has received (the checkerboard when k is not divisible by s), the border padding crops is labelled "crop",
+output_padding's "+op". Gather: one step per output element, the plain convolution of the zero-inserted,
+padded input (taps on an input, an inserted zero, padding) with the flipped kernel.
 """
 from __future__ import annotations
 
@@ -22,7 +16,7 @@ from .. import examples as catalogue
 from ..layout import spatial_dims
 from ..trace_transpose import GatherTrace, ScatterTrace, trace_transpose1d, trace_transpose2d
 from .numfmt import factor, fmt, label, product_line
-from .schema import at, changes, check_size, grid2, key, rc, reading, states, texts
+from .schema import at, changes, check_size, coords, grid2, key, keys, rc, reading, states, texts
 from .view import View
 
 MAX_LISTED = 6     # overlapping cells written out per step
@@ -39,21 +33,12 @@ def _trace(source, weight=None, dims=None, **kwargs) -> ScatterTrace:
     if isinstance(source, str):
         source = catalogue.get_transposed(source)
     if isinstance(source, catalogue.Example):
-        return source.trace("scatter")
+        return source.replace(**kwargs).trace("scatter")
     if weight is None:
         raise TypeError("give a transposed-convolution example (or its name), a ScatterTrace, or "
                         f"input and weight arrays; got {type(source).__name__} without a weight")
     build = trace_transpose1d if (dims or spatial_dims(weight)) == 1 else trace_transpose2d
     return build(source, weight, **kwargs)
-
-
-def _grid(shape, axes=()) -> list[list[tuple[int, ...]]]:
-    """Per cell of the (rows, columns) grid of a 1-D or 2-D ``shape``, the position it shows; laid over
-    ``axes`` with their padding in front, the coordinate (the padding's are negative)."""
-    R, C = grid2(shape)
-    shift = [a.pad_before for a in axes] or [0] * len(shape)
-    return [[tuple(u - d for u, d in zip((c,) if len(shape) == 1 else (r, c), shift)) for c in range(C)]
-            for r in range(R)]
 
 
 def _where(pos) -> str:
@@ -70,14 +55,14 @@ def scatter_reading(trace: ScatterTrace) -> dict:
     labels = [["crop" if a.in_padding(c) else f"+op {c}" if c >= a.n - op else str(c)
                for c in range(-a.pad_before, size - a.pad_before)]
               for a, size, op in zip(p.axes, p.canvas_spatial, p.output_padding)]
-    out_coords = _grid(p.canvas_spatial, p.axes)
+    out_coords = coords(p.canvas_spatial, [-a.pad_before for a in p.axes])
     region = np.array([["pad" if any(a.in_padding(c) for a, c in zip(p.axes, xy)) else
                         "opad" if any(c >= a.n - op for a, c, op in zip(p.axes, xy, p.output_padding)) else "todo"
                         for xy in row] for row in out_coords])
     edges = {"rl": labels[0] if p.dims == 2 else None, "cl": labels[-1]}
     counts = np.zeros((p.groups, *grid2(p.canvas_spatial)), dtype=int)     # the stamps landed on each cell so far
     panels = {}
-    in_pos = _grid(p.in_spatial)
+    in_pos = coords(p.in_spatial)
     for c in range(p.in_channels):
         # Pointing at an input element lights the canvas cells its stamp lands on.
         reads = [[[f"{label('x', (c, *st.in_pos))} = {fmt(st.value)} stamps {fmt(st.value)} × the kernel onto "
@@ -86,8 +71,8 @@ def scatter_reading(trace: ScatterTrace) -> dict:
                   for st in (stamps[trace.index(c, pos)] for pos in row)] for row in in_pos]
         panels[f"in{c}"] = {"title": f"input channel {c}", "role": "in-cell", "channel": c,
                             "t": texts(p.input[0, c]), "s": states(grid2(p.in_spatial)),
-                            "keys": [[key((c, *pos)) for pos in row] for row in in_pos], "reads": reads}
-    taps = [[key(t) for t in row] for row in _grid(p.kernel_shape)]
+                            "keys": keys(in_pos, c), "reads": reads}
+    taps = keys(coords(p.kernel_shape))
     panels.update({f"kern{j}": {"title": "kernel", "role": "kernel-cell", "t": texts(p.weight[0, j]),
                                 "s": states(kshape, "kernel"), "keys": taps} for j in range(o_group)})
     panels.update({f"stamp{j}": {"title": "stamp", "role": "cell", "t": texts(p.weight[0, j] * 0),
@@ -98,7 +83,7 @@ def scatter_reading(trace: ScatterTrace) -> dict:
         panels[f"canvas{o}"] = {"title": f"output channel {o} (uncropped canvas)", "role": "out-cell", "channel": o,
                                 "t": [["" if trace.contributors(o, xy) else bias for xy in row] for row in out_coords],
                                 "s": region.tolist(), **edges,
-                                "keys": [[key((o, *xy)) for xy in row] for row in out_coords]}
+                                "keys": keys(out_coords, o)}
     for g in range(p.groups):
         panels[f"count{g}"] = {"title": "stamps landed on each cell" + (f" (group {g})" if p.groups > 1 else ""),
                                "role": "cell", "t": counts[g].astype(str).tolist(), "s": region.tolist(), **edges}
@@ -170,14 +155,14 @@ def scatter_reading(trace: ScatterTrace) -> dict:
 def gather_reading(trace: GatherTrace) -> dict:
     p, conv, plan, n = trace.problem, trace.conv_trace.problem, trace.plan, len(trace)
     # The derived input, padding included: what sits at each of its coordinates.
-    coords = _grid([a.padded_length for a in conv.axes], conv.axes)
-    origin = [[plan.origin(xy) for xy in row] for row in coords]
+    grid = coords([a.padded_length for a in conv.axes], [-a.pad_before for a in conv.axes])
+    origin = [[plan.origin(xy) for xy in row] for row in grid]
     panels = {}
     for c in range(p.in_channels):
         # Pointing at a cell lights the outputs whose windows read it: the inverse window rule, per axis.
         reads = [[[[f"out{o}", *rc([r.out for r in combo])] for o in p.group_out_channels(p.group_of(c))
                    for combo in product(*(a.readers(x) for a, x in zip(conv.axes, xy)))] for xy in row]
-                 for row in coords]
+                 for row in grid]
         panels[f"gin{c}"] = {
             "title": f"input channel {c}, zeros inserted, padded", "role": "in-cell", "channel": c,
             "t": [[fmt(p.input[(0, c, *src)]) if kind == "input" else "0" for kind, src in row] for row in origin],
@@ -186,18 +171,18 @@ def gather_reading(trace: GatherTrace) -> dict:
             "reads": [[[f"{label('x', (c, *src)) if kind == 'input' else KIND_NAME[kind]} is read by {len(into)} "
                         f"output element{'s' if len(into) != 1 else ''}", into] for (kind, src), into in zip(*rows)]
                       for rows in zip(origin, reads)],
-            "rl": [str(row[0][0]) for row in coords] if p.dims == 2 else None, "cl": [str(xy[-1]) for xy in coords[0]]}
+            "rl": [str(row[0][0]) for row in grid] if p.dims == 2 else None, "cl": [str(xy[-1]) for xy in grid[0]]}
     per_group, kshape = p.in_channels // p.groups, grid2(p.kernel_shape)
     for i in range(per_group):
         panels[f"fk{i}"] = {"title": "flipped kernel", "role": "kernel-cell", "t": texts(conv.weight[0, i]),
                             "s": states(kshape, "kernel"),
-                            "keys": [[key(t) for t in row] for row in _grid(p.kernel_shape)]}
+                            "keys": keys(coords(p.kernel_shape))}
     result = np.reshape(trace.output, (p.out_channels, *grid2(p.out_spatial)))        # one sample
-    out_pos = _grid(p.out_spatial)
+    out_pos = coords(p.out_spatial)
     for o in range(p.out_channels):
         panels[f"out{o}"] = {"title": f"output channel {o}", "role": "out-cell", "channel": o,
                              "t": texts(result[o]), "s": states(grid2(p.out_spatial), "todo"),
-                             "keys": [[key((o, *pos)) for pos in row] for row in out_pos],
+                             "keys": keys(out_pos, o),
                              "order": np.reshape(trace.step_numbers[0, o], grid2(p.out_spatial)).tolist()}
     steps = []
     for k in range(n):
@@ -254,7 +239,3 @@ class TransposeView(View):
         example = source if isinstance(source, str) and weight is None and not kwargs else None
         readings = [scatter_reading(self.trace), gather_reading(self.trace.gather)]
         super().__init__({"kind": self.kind, "example": example, "readings": readings, "reading": "scatter"})
-
-    @classmethod
-    def from_example(cls, name: str) -> "TransposeView":
-        return cls(name)

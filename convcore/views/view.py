@@ -49,6 +49,11 @@ class View(anywidget.AnyWidget):
             self.set_data(data)
         self.on_msg(self._on_msg)
 
+    @classmethod
+    def from_example(cls, example, **changes):
+        """A view of an example of ``convcore.examples`` (or its name); ``changes`` replace its fields."""
+        return cls(example, **changes)
+
     def set_data(self, data: dict) -> None:
         """Show other data (a recomputed stack, say): back to the first step, complete."""
         data = dict(data, keys=KEYS)
@@ -131,10 +136,6 @@ class View(anywidget.AnyWidget):
                 self.step = int(k)
             self.buildup = self.buildup_max if buildup is None else int(buildup)
 
-    @property
-    def widget(self):
-        return self
-
     # -- the browser asks ---------------------------------------------------------------------
     def _on_msg(self, _widget, content, _buffers) -> None:
         try:
@@ -196,7 +197,10 @@ def embed_html(view: View, budget_bytes: int = 2_000_000) -> str:
     each reading, from the first, as fit its share of ``budget_bytes`` (the readings share it
     equally, and what a small one does not need goes to the larger ones). A reading that does not fit whole is
     ``held`` at the steps it carries: its sliders stop there and it says so. The page loads
-    ``convcore-view.js`` (from ``static_assets()``) and calls ``hydrate()``."""
+    ``convcore-view.js`` (from ``static_assets()``) and calls ``hydrate()``. An explorer embeds its
+    ``static_view()``."""
+    if hasattr(view, "static_view"):
+        view = view.static_view()
     if not isinstance(view, View):
         raise TypeError(f"embed_html takes a convcore view; got {type(view).__name__}")
     data = dict(view.data, reading=view.reading, readings=[])

@@ -146,7 +146,9 @@ class View:
     @property
     def root(self):
         c = self.container
-        return c if self.kind != "explorer" else c.locator('.convcore-view[data-view="explorer"]').first
+        # an explorer's summary inside its widget box; on a static page the explorer is the view itself
+        return c if self.kind != "explorer" else c.locator(
+            'xpath=descendant-or-self::div[contains(@class, "convcore-view")][@data-view="explorer"]').first
 
     def control(self, role: str):
         return self.root.locator(f'[data-role="{role}"]').first

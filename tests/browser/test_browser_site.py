@@ -74,8 +74,8 @@ def test_every_view_steps_with_convcore_numbers(page, site_url, name):
     (``browser_checks.exercise``); a view whose page holds only its first steps refuses to go past
     them and says why."""
     site = _open(page, site_url, name)
-    views = [v for v in site.views("main.notebook") if v.kind != "explorer"]
-    for v in views:               # (an explorer's settings need a kernel; its step view is here)
+    views = site.views("main.notebook")
+    for v in views:               # an explorer too: its settings pick among the combinations on the page
         label = f"{name}.html view {v.index} ({v.kind}, cell {v.cell})"
         # As a reader would: the site's cells out of sight are not laid out (content-visibility),
         # and a text not laid out has no innerText.

@@ -131,10 +131,10 @@ def test_every_kind_steps_on_a_static_page_with_every_request_outside_it_blocked
         page.set_viewport_size({"width": 390, "height": 844})
         until(lambda: page.evaluate("() => document.documentElement.scrollWidth"), "the page to fit 390 px",
               lambda w: w <= 390)
-        # each view marks its wide panels on the resize event: wait for the marks (TimeoutError if none)
+        # (the views mark a panel on the resize event, which may come a frame after the page fits)
         scrolling = until(lambda: page.evaluate("() => Array.from(document.querySelectorAll('[data-scrolls]'), "
                                                 "(p) => getComputedStyle(p.querySelector('.cc-title'), '::before').content)"),
-                          "a panel wider than the phone to say it scrolls")
+                          "a panel marked as scrolling sideways", bool)
         assert all("scrolls sideways" in c for c in scrolling), scrolling
         host.screenshot("static-every-kind-phone", full_page=True)
 
@@ -253,3 +253,31 @@ def test_a_lecture_from_one_screen(page, tmp_path):
         _, board = host.views()
         board.wait_step(5)
         assert board.root.evaluate("r => { const b = r.getBoundingClientRect(); return b.top >= -1 && b.top < innerHeight; }")
+
+
+# -- the explorer on a static page: its selects pick among every combination computed at build time ------
+def test_the_explorer_on_a_static_page_changes_its_settings_and_steps(page, tmp_path):
+    from convcore.views import Explorer, embed_html
+    from convcore.views.explorer import STATIC_SETTINGS
+    explorer = Explorer("seed_conv2d")
+    data = explorer.static_view().data
+    script = "import {hydrate} from './assets/convcore-view.js'; window.hydrated = hydrate().length;"
+    with static_views(page, tmp_path, embed_html(explorer), script, "window.hydrated === 1") as host:
+        (view,) = host.views()
+        assert view.root.locator("select[data-role^=setting-]:not([disabled])").count() == len(STATIC_SETTINGS)
+        for stride, padding, dilation in ((2, 0, 1), (3, 1, 1), (1, 2, 2)):
+            for name, value in zip(STATIC_SETTINGS, (stride, padding, dilation)):
+                view.choose(f"setting-{name}", str(value))
+            key = f"{stride},{padding},{dilation}"
+            wait_js(page, "([r, key]) => r.getAttribute('data-reading') === key", f"the reading {key}",
+                    [view.root.element_handle(), key])
+            rd = next(r for r in data["readings"] if r["key"] == key)
+            assert dict(rd["notes"])["shape"] in view.control("shape").inner_text()
+            check_screen(view.root, data)
+            view.press("End")
+            view.wait_step(min(rd["n"], rd["held"] or rd["n"]) - 1)
+            check_screen(view.root, data)
+        for theme in ("light", "dark"):
+            host.set_theme(theme)
+            host.readable(view.root, "static explorer")
+            host.screenshot(f"static-explorer-{theme}", full_page=True)

@@ -302,7 +302,7 @@ function view(model, el, live) {
   const saveGif = h("button", {"data-role": "save-gif", "aria-label": "save the steps as a GIF animation", text: "GIF"});
   const scaleMenu = h("select", {"data-role": "picture-scale", "aria-label": "size of the saved picture"},
     ...[1, 2, 3].map((x) => h("option", {value: x, text: `${x}×`, selected: x === 2})));
-  const switchRow = row();
+  const switchRow = row(), settingsRow = row();
   switchRow.setAttribute("role", "radiogroup"); switchRow.setAttribute("aria-label", "reading");
   const posRow = row(), buRow = row();
   const back = h("button", {"data-role": "buildup-back", "aria-label": "take back one", text: "−"});
@@ -319,7 +319,7 @@ function view(model, el, live) {
   const notes = h("div", {class: "cc-notes", "data-role": "notes"});
   const keysHelp = h("div", {class: "cc-sr", id: `cc-keys-${++viewCount}`, text: D.keys || ""});
   const frame = h("div", {class: "cc-frame"}, row(prev, play, next, step.label, typed, speed, presentBtn, savePng, saveGif, scaleMenu, link),
-                  switchRow, posRow, buRow, note, error, header, stage, lines, say, legend, notes, keysHelp);
+                  settingsRow, switchRow, posRow, buRow, note, error, header, stage, lines, say, legend, notes, keysHelp);
   root.replaceChildren(frame);
   setAttr(root, "tabindex", "0");
   setAttr(root, "aria-describedby", keysHelp.id);
@@ -373,6 +373,7 @@ function view(model, el, live) {
     notes.replaceChildren(...rd.notes.filter(([role]) => live ? role !== "needs-kernel" : true)
       .map(([role, text]) => h("div", {class: `cc-note cc-line-${role}`, "data-role": role, text})));
     for (const btn of switchRow.children) btn.setAttribute("aria-checked", String(btn.dataset.reading === rd.key));
+    rd.key.split(",").forEach((v, i) => { if (picks[i]) picks[i].value = v; });
   }
   // a static page holds the first steps of a long reading: a step past them (a position, a cell) is
   // refused, and said why
@@ -383,7 +384,16 @@ function view(model, el, live) {
     setText(note, held ? held[1] : "");
     show(k, b);
   };
-  if (D.readings.length > 1) {
+  // settings (an explorer on a static page): a select each; a reading per combination, keyed "v1,v2,…"
+  const picks = (D.settings || []).map(([name, label, values]) => {
+    const sel = h("select", {"data-role": `setting-${name}`, "aria-label": label},
+      ...values.map((v) => h("option", {value: v, text: v})));
+    sel.addEventListener("change", () => { rd = readings[picks.map((p) => p.value).join(",")]; build(); go(0, rd.top); });
+    settingsRow.append(h("label", {}, h("span", {text: label}), sel));
+    return sel;
+  });
+  settingsRow.hidden = !picks.length;
+  if (D.readings.length > 1 && !picks.length) {
     for (const r of D.readings) {
       const btn = h("button", {role: "radio", "data-role": "reading", "data-reading": r.key, "aria-label": r.label, text: r.label});
       btn.addEventListener("click", () => {
@@ -395,7 +405,7 @@ function view(model, el, live) {
       switchRow.append(btn);
     }
   }
-  switchRow.hidden = D.readings.length < 2;
+  switchRow.hidden = D.readings.length < 2 || picks.length > 0;
 
   // -- showing a step ----------------------------------------------------------------------------
   function show(nk, nb) {
@@ -573,9 +583,14 @@ function view(model, el, live) {
       g.fillStyle = "#fff"; g.fillRect(0, 0, W, H); g.drawImage(c, 0, 0);
       return g.getImageData(0, 0, W, H);
     });
-    const style = getComputedStyle(root), hex = (v) => /^#[0-9a-f]{6}$/i.test(v) ? [1, 3, 5].map((i) => parseInt(v.slice(i, i + 2), 16)) : null;
+    const hex = (v) => /^#[0-9a-f]{6}$/i.test(v) ? [1, 3, 5].map((i) => parseInt(v.slice(i, i + 2), 16)) : null;
     const exact = ["plain", "kernel", "patch", "pad", "done", "current", "active", "read", "win", "other-group", "unread"]
-      .flatMap((st) => ["fill", "edge"].map((part) => hex(style.getPropertyValue(`--cc-${st}-${part}`).trim()))).filter(Boolean);
+      .flatMap((st) => {                         // each state's fill and edge, as its rule in view.css sets them
+        const probe = frame.appendChild(h("span", {class: `cc-s-${st}`})), style = getComputedStyle(probe);
+        const both = ["--fill", "--edge"].map((v) => hex(style.getPropertyValue(v).trim()));
+        probe.remove();
+        return both;
+      }).filter(Boolean);
     const url = URL.createObjectURL(new Blob([gif(pixels, 800, exact)], {type: "image/gif"}));
     download(`${D.kind}-steps.gif`, url);
     setTimeout(() => URL.revokeObjectURL(url), 10_000);

@@ -11,9 +11,7 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
-from IPython import get_ipython
-
-PACKAGE = Path(__file__).resolve().parents[1]       # the convcore package
+PACKAGE = Path(__file__).resolve().parent       # the convcore package
 CAUGHT = (ValueError, TypeError, IndexError)
 
 
@@ -43,7 +41,9 @@ def _show(shell, etype, value, tb, tb_offset=None):
 
 def install() -> bool:
     """Show convcore's errors short in the running IPython (True when installed). A handler
-    someone else installed is left alone."""
+    someone else installed is left alone. (IPython is imported here: the library itself needs NumPy only.)"""
+    from IPython import get_ipython
+
     shell = get_ipython()
     if shell is None or (shell.custom_exceptions and shell.custom_exceptions != CAUGHT):
         return False
