@@ -63,7 +63,7 @@ class Figure:
         m = sheet.px(picture.MARGIN)
         x, bottom = m, m
         for c, column in enumerate(self.columns):
-            measured = [picture._panel(sheet, f"{c}.{i}", p, p) for i, p in enumerate(column)]
+            measured = [picture.panel(sheet, f"{c}.{i}", p, p) for i, p in enumerate(column)]
             y = m
             for _w, h, place in measured:
                 place(x, y)

@@ -146,7 +146,7 @@ def layout(view, k=None, buildup=None, *, reading=None, scale: float = 1.0, lege
     m, gap_x, gap_y = sheet.px(MARGIN), sheet.px(PANEL_GAP_X), sheet.px(PANEL_GAP_Y)
 
     # The panels are measured first: their width sets where the texts wrap.
-    rows = [[_panel(sheet, pid, scr["panels"][pid], rd["panels"][pid]) for pid in row] for row in rd["rows"]]
+    rows = [[panel(sheet, pid, scr["panels"][pid], rd["panels"][pid]) for pid in row] for row in rd["rows"]]
     panels_w = max([sum(w for w, _, _ in row) + gap_x * (len(row) - 1) for row in rows if row], default=0)
     width = max(panels_w, sheet.px(MIN_WIDTH))
     sheet.right = m + width          # the picture is at least as wide as its texts may be
@@ -170,7 +170,7 @@ def layout(view, k=None, buildup=None, *, reading=None, scale: float = 1.0, lege
     return sheet
 
 
-def _panel(sheet: Sheet, pid: str, p: dict, P: dict):
+def panel(sheet: Sheet, pid: str, p: dict, P: dict):
     """Measure panel ``pid`` (its screen ``p`` and record ``P``): (width, height, place(x, y))."""
     size = SMALL if p["small"] else CELL
     h, gap, pad, cell_px = (sheet.px(size[n]) for n in ("h", "gap", "pad", "font"))
