@@ -12,6 +12,7 @@ import json
 import re
 
 import numpy as np
+from hypothesis import given, settings, strategies as st
 import pytest
 from PIL import Image
 
@@ -330,3 +331,14 @@ def test_a_view_carries_its_picture_and_says_what_it_shows():
     assert data["text/plain"] == ("step 4 of steps 0–26: output channel 0 at (1, 1) reads input channels 0, 1. "
                                   "input channel 0: 6·1 + 10·0 + 7·0 + … = 6 so far out[0, 1, 1] = 6 + … (so far 6)")
     assert f'alt="{html.escape(data["text/plain"])}"' in data["text/html"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.booleans(), min_size=5, max_size=5), min_size=1, max_size=6))
+def test_blocks_name_exactly_the_cells_of_a_mask_each_once(rows):
+    """A step's ``set`` may name a block of cells ("r0,c0:r1,c1"): the blocks ``schema.blocks`` makes
+    of a mask cover its True cells, each once, and no other."""
+    mask = np.array(rows)
+    named = [cell for where in schema.blocks(mask) for cell in schema.cells_of(where)]
+    assert sorted(named) == [tuple(map(int, rc)) for rc in np.argwhere(mask)]
+    assert len(named) == len(set(named))

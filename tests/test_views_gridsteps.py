@@ -12,6 +12,7 @@ from convcore import api, conv2d, conv_transpose1d, conv_transpose2d
 from convcore import examples as catalogue
 from convcore.trace_transpose import trace_transpose1d, trace_transpose2d
 from convcore.views import GradientView, Im2colView, TransposeView, fmt
+from convcore.views import schema
 from convcore.views.schema import key, rc
 from convcore.views.view import STATIC, View
 
@@ -113,8 +114,8 @@ def test_readings_follow_the_schema(make):
             for pid, layer in step["set"].items():
                 P = rd["panels"][pid]
                 for where in list(layer.get("t", {})) + list(layer.get("s", {})):
-                    r, c = map(int, where.split(","))
-                    assert 0 <= r < len(P["t"]) and 0 <= c < len(P["t"][0])
+                    for r, c in schema.cells_of(where):
+                        assert 0 <= r < len(P["t"]) and 0 <= c < len(P["t"][0])
                 used |= set(layer.get("s", {}).values())
             for other, j in step.get("jump", {}).items():
                 assert other != rd["key"] and 0 <= j < next(r["n"] for r in data["readings"] if r["key"] == other)

@@ -182,11 +182,11 @@ class NetworkView(View):
         masks = [m[0] for m in self.net.field(i, (0, *index))]     # tensors 0 … i + 1, from the library
         set_, counts = {}, []
         for t, mask in enumerate(masks[:-1]):
-            cells = np.argwhere(mask)
-            counts.append(f"{len(cells):,} cell{'s' if len(cells) != 1 else ''} of {self._name(t)}")
-            for cell in cells:
-                suffix, r, c = _cell_of(mask, cell)
-                set_.setdefault(f"t{t}{suffix}", {"s": {}})["s"][schema.at(r, c)] = "read"
+            count = int(mask.sum())
+            counts.append(f"{count:,} cell{'s' if count != 1 else ''} of {self._name(t)}")
+            for suffix, grid, _ in _grids(mask):           # the field in each panel, as blocks of cells
+                if grid.any():
+                    set_.setdefault(f"t{t}{suffix}", {})["s"] = dict.fromkeys(schema.blocks(grid), "read")
         # element-wise layers above compute their cell with this step: their own value, not the step's
         for t in range(i + 2, len(self.tensors)):
             if self.net.layers[t - 1].kind not in ELEMENTWISE or t not in self.orders:

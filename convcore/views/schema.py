@@ -49,7 +49,7 @@ A **Panel**: a grid of cells (or an image with boxes on it)::
 A **Step**::
 
   h         the header sentence; say: the sentence read aloud (live region)
-  set       {panel id: {"t": {"r,c": text}, "s": {"r,c": state}, "title": text,
+  set       {panel id: {"t": {"r,c": text}, "s": {"r,c": state}, "title": text,   ("r0,c0:r1,c1": a block)
                         "boxes": [[row, col, rows, cols, class], …], "small": bool}}
             what differs from the panel's own grids at this step
   lines     [[role, text], …]       the arithmetic written out (role: "sum", "total", …)
@@ -103,6 +103,38 @@ def rc(pos) -> tuple[int, int]:
 def at(r: int, c: int) -> str:
     """A cell's address in a step's ``set``: "r,c"."""
     return f"{r},{c}"
+
+
+def cells_of(where: str):
+    """The cells an address in a step's ``set`` names: "r,c" one cell, "r0,c0:r1,c1" a block
+    (rows r0 to r1 − 1, columns c0 to c1 − 1), as (row, column) pairs.
+
+    >>> list(cells_of("1,2")), list(cells_of("0,1:2,3"))
+    ([(1, 2)], [(0, 1), (0, 2), (1, 1), (1, 2)])
+    """
+    corner, _, end = where.partition(":")
+    r0, c0 = map(int, corner.split(","))
+    r1, c1 = map(int, end.split(",")) if end else (r0 + 1, c0 + 1)
+    return ((r, c) for r in range(r0, r1) for c in range(c0, c1))
+
+
+def blocks(mask) -> list[str]:
+    """The True cells of a 2-D boolean grid as few block addresses: each row's runs, merged with
+    the same runs of the rows below (a receptive field is usually one block, not hundreds of cells).
+
+    >>> blocks([[0, 1, 1], [0, 1, 1], [1, 0, 0]])
+    ['0,1:2,3', '2,0:3,1']
+    """
+    mask = np.atleast_2d(np.asarray(mask, dtype=bool))
+    found, open_ = [], {}                       # open_: a run (c0, c1) -> the row its block started
+    for r, row in enumerate([*mask, np.zeros(mask.shape[1], bool)]):
+        edges = np.flatnonzero(np.diff(np.r_[0, row.astype(np.int8), 0]))
+        runs = set(zip(edges[::2].tolist(), edges[1::2].tolist()))
+        for run in [run for run in open_ if run not in runs]:
+            found.append((open_[run], run[0], r, run[1]))
+            del open_[run]
+        open_.update({run: r for run in runs if run not in open_})
+    return [f"{r0},{c0}:{r1},{c1}" for r0, c0, r1, c1 in sorted(found)]
 
 
 def key(index) -> str:
@@ -171,8 +203,8 @@ def screen(rd: dict, step: dict, k: int, b: int | None = None) -> dict:
         for layer in (step.get("set", {}).get(pid) or {}, partial.get("set", {}).get(pid) or {}):
             for grid, field in ((t, "t"), (s, "s")):
                 for where, v in layer.get(field, {}).items():
-                    r, c = map(int, where.split(","))
-                    grid[r][c] = v
+                    for r, c in cells_of(where):
+                        grid[r][c] = v
             shown.update({f: layer[f] for f in ("title", "small", "boxes") if f in layer})
         panels[pid] = dict(shown, cells=[] if P.get("image") else [list(zip(tr, sr)) for tr, sr in zip(t, s)])
     return {"header": step["h"], "say": partial.get("say", step["say"]),

@@ -194,8 +194,9 @@ def block_size(rd: dict) -> int:
 def embed_html(view: View, budget_bytes: int = 2_000_000) -> str:
     """A self-contained HTML fragment of ``view`` for a page without a kernel: ``<div class=
     "convcore-embed" data-view="…">`` holding the view's data as JSON, with as many whole steps of
-    each reading, from the first, as fit its share of ``budget_bytes`` (the readings share it
-    equally, and what a small one does not need goes to the larger ones). A reading that does not fit whole is
+    each reading, from the first, as fit its share of ``budget_bytes`` (the reading shown first takes
+    what it needs, leaving the others room for their first step; they share the rest equally, and
+    what a small one does not need goes to the larger ones). A reading that does not fit whole is
     ``held`` at the steps it carries: its sliders stop there and it says so. The page loads
     ``convcore-view.js`` (from ``static_assets()``) and calls ``hydrate()``. An explorer embeds its
     ``static_view()``."""
@@ -217,10 +218,14 @@ def embed_html(view: View, budget_bytes: int = 2_000_000) -> str:
             if size > left:
                 break
         recs.append(got)
-    # shares: the smallest readings first, each an equal share of what is left, so what a small
+    # shares: the reading shown first takes what it needs, leaving each other reading room for its
+    # first step; then the smallest first, each an equal share of what is left, so what a small
     # reading does not need goes to the larger ones
-    for r, i in enumerate(sorted(range(len(shells)), key=lambda i: sum(n for _, n in recs[i]))):
-        rd, shipped, share, size = view.data["readings"][i], shells[i], left // (len(shells) - r), 0
+    shown = next(i for i, rd in enumerate(view.data["readings"]) if rd["key"] == view.reading)
+    others = sorted((i for i in range(len(shells)) if i != shown), key=lambda i: sum(n for _, n in recs[i]))
+    for r, i in enumerate([shown, *others]):
+        share = left - sum(recs[j][0][1] for j in others) if r == 0 else left // (len(shells) - r)
+        rd, shipped, size = view.data["readings"][i], shells[i], 0
         for k, (rec, n) in enumerate(recs[i]):
             size += n
             if size > share:

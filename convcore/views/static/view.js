@@ -232,8 +232,13 @@ function paint(pn, k, value, layers) {
   }
   for (const L of layers) {
     if (!L) continue;
-    for (const [at, v] of Object.entries(L.t || {})) { const [r, c] = at.split(","); t[r][c] = v; }
-    for (const [at, v] of Object.entries(L.s || {})) { const [r, c] = at.split(","); s[r][c] = v; }
+    for (const [grid, f] of [[t, "t"], [s, "s"]]) {
+      for (const [at, v] of Object.entries(L[f] || {})) {      // "r,c", or a block "r0,c0:r1,c1"
+        const [[r0, c0], end] = at.split(":").map((a) => a.split(",").map(Number)).concat([null]);
+        const [r1, c1] = end || [r0 + 1, c0 + 1];
+        for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) grid[r][c] = v;
+      }
+    }
   }
   pn.cells.forEach((cells, r) => cells.forEach((cell, c) => {
     setText(cell, t[r][c]);
