@@ -601,21 +601,33 @@ _ask(Exercise(
 ))
 
 
-def _weight_grad_1():
-    return grad.trace_conv2d_weight_grad(_SEED.input, _SEED.weight.shape, _G).step_at(1, 0, (0, 0)).value
+_G10 = _SEED.run() - 10                                 # the target 10 instead: g = y − 10
+
+
+def _weight_step(g, o=1):
+    return grad.trace_conv2d_weight_grad(_SEED.input, _SEED.weight.shape, g).step_at(o, 0, (0, 0))
+
+
+def _weight_products() -> str:
+    """``g·x + … = total``: the products that add up into w[1, 0, 0, 0]'s gradient, g = y − 10."""
+    terms = [f"{t.grad_output_value}·{t.other_value}" if t.grad_output_value >= 0 else f"({t.grad_output_value})·{t.other_value}"
+             for t in _weight_step(_G10).terms]
+    return " + ".join(terms) + f" = {_weight_step(_G10).value}"
 
 
 _ask(Exercise(
-    "q09_weight", "09", givens="the seed's layer, g = y − 20: the gradient of w[1, 0, 0, 0]",
-    answer=_weight_grad_1,
+    "q09_weight", "09", givens="the seed's layer, g = y − 10 (the target 10): the gradient of w[1, 0, 0, 0]",
+    answer=lambda: _weight_step(_G10).value,
     solution=lambda: (f"at output (1, i, j), tap (0, 0) of input channel 0 multiplies x[0, i, j], so the gradient "
-                      f"adds the 9 products g[1, i, j] · x[0, i, j], one per output position: {_weight_grad_1()}"),
+                      f"adds the 9 products g[1, i, j] · x[0, i, j], one per output position, with g = y − 10: "
+                      f"{_weight_products()}"),
     mistakes=(
-        _wrong(grad.trace_conv2d_weight_grad(_SEED.input, _SEED.weight.shape, _G).step_at(0, 0, (0, 0)).value,
-         "That is w[0, 0, 0, 0]'s gradient: this weight belongs to output channel 1, so it meets g[1]."),
-        _wrong(int(_G[1].sum()), "Multiply each g[1, i, j] by the input number this tap read there."),
+        _wrong(_weight_step(_SEED.run() - 20).value, "That is the gradient for the target 20: here g = y − 10."),
+        _wrong(_weight_step(_G10, o=0).value,
+               "That is w[0, 0, 0, 0]'s gradient: this weight belongs to output channel 1, so it meets g[1]."),
+        _wrong(int(_G10[1].sum()), "Multiply each g[1, i, j] by the input number this tap read there."),
     ),
-    general_hint="Sum g[1, i, j] · x[0, i, j] over the 9 output positions (tap (0, 0) reads x[0, i, j]).",
+    general_hint="Sum g[1, i, j] · x[0, i, j] over the 9 output positions (tap (0, 0) reads x[0, i, j]), with g = y − 10.",
 ))
 
 # == 10 · pooling and receptive fields ==============================================
