@@ -107,8 +107,8 @@ def _outputs(cell):
 def test_the_lesson_asks_its_questions_with_the_answer_folded(source):
     """Under "## Check yourself": each question in Markdown, then a cell that checks an empty
     answer (its stored output asks for one and does not show it), then the answer folded in a
-    <details> block (the next question may follow it in the same Markdown cell) that states the
-    computed answer and only numbers the question computes."""
+    <details> block (the next question may follow it in the same Markdown cell) that is the
+    question's ``working``: it states the computed answer and only numbers the question computes."""
     cells = _cells(source)
     start = next(i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and "## Check yourself" in _text(c))
     asked = []
@@ -127,6 +127,7 @@ def test_the_lesson_asks_its_questions_with_the_answer_folded(source):
         assert folded["cell_type"] == "markdown", f"{name}: no folded answer under the cell"
         details = re.match(r"\s*<details><summary>Answer</summary>(.*?)</details>", _text(folded), re.S)
         assert details, f"{name}: the cell after the check is not a folded answer: {_text(folded)[:80]}"
+        assert " ".join(details.group(1).split()) == working(name), f"{name}: the folded answer is not working({name!r})"
         stated = _numbers(details.group(1))
         computed = _numbers(working(name)) | _numbers(QUESTIONS[name].givens)
         computed |= {abs(n) for n in computed}

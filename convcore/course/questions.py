@@ -39,8 +39,10 @@ def check(name: str, given) -> str:
 
 
 def working(name: str) -> str:
-    """The answer with its working, numbers filled in (the notebook keeps it folded)."""
-    return QUESTIONS[name].solution()
+    """The answer with its working, numbers filled in, as the sentences the notebook folds
+    under the question: each solution is written as a clause that ends on the answer."""
+    text = QUESTIONS[name].solution()
+    return text[0].upper() + text[1:] + "."
 
 
 def _wrong(*values_and_hint) -> tuple:
@@ -70,13 +72,14 @@ def _taps(step) -> list[int]:
 _ask(Exercise(
     "q01_outputs", "01", givens="input length 10, kernel length 3, stride 2, padding 1",
     answer=lambda: output_size(10, 3, stride=2, padding=1),
-    solution=lambda: explain_output_size(10, 3, stride=2, padding=1),
+    solution=lambda: (f"with n = 10, k = 3, s = 2, p = 1 and d = 1, n_out = "
+                      f"{explain_output_size(10, 3, stride=2, padding=1)} outputs"),
     mistakes=(
         _wrong(output_size(10, 3, stride=2), "Did you add the padding? It goes on both ends: 2p."),
         _wrong(output_size(10, 3, padding=1), "Did you divide by the stride? The window jumps s places at a time."),
         _wrong(-(-(10 + 2 - 3) // 2) + 1, "The division rounds down: a window that would run past the end does not count."),
     ),
-    general_hint="Count the window's positions: (N + 2p − d(K − 1) − 1) ÷ s, rounded down, plus 1.",
+    general_hint="Count the window's positions: (n + 2p − d(k − 1) − 1) ÷ s, rounded down, plus 1.",
 ))
 
 
@@ -87,7 +90,8 @@ def _dilated_taps(dilation):
 _ask(Exercise(
     "q01_dilated", "01", givens="a kernel of 3 taps, dilation 3, no padding; the input positions its first output reads",
     form="a list", answer=lambda: _dilated_taps(3),
-    solution=lambda: f"the taps sit d = 3 apart from position 0: {_dilated_taps(3)}",
+    solution=lambda: (f"without padding the first window starts at position 0, and its taps sit d = 3 apart: "
+                      f"positions {_dilated_taps(3)}"),
     mistakes=(
         _wrong(_dilated_taps(1), "Those are neighbours: dilation spreads the taps apart."),
         _wrong(_dilated_taps(2), "That is dilation 2's spacing; here the taps are further apart."),
@@ -107,8 +111,8 @@ _ask(Exercise(
     givens="the layer of the multichannel example (2 input channels, 2 output channels, kernel length 3, "
            "with a bias): its learnable numbers",
     answer=lambda: _multi_parameters(),
-    solution=lambda: (f"weight (2, 2, 3): {_multi_parameters(bias=False)} numbers, plus 2 biases: "
-                      f"{_multi_parameters()}"),
+    solution=lambda: (f"the weight (2, 2, 3) holds 2·2·3 = {_multi_parameters(bias=False)} numbers and the bias "
+                      f"one per output channel, 2: {_multi_parameters(bias=False)} + 2 = {_multi_parameters()}"),
     mistakes=(
         _wrong(_multi_parameters(bias=False), "You left out the biases: one per output channel."),
         _wrong(2 * 3 + 2, "Each output channel has one kernel row per input channel, not one row in all."),
@@ -135,8 +139,9 @@ _ask(Exercise(
     "q02_multiplications", "02", givens="the seed's layer: input (2, 4, 4), weight (3, 2, 2, 2), no padding; "
                                         "how many multiplications in all",
     answer=_multiplications,
-    solution=lambda: (f"{len(_seed_trace())} output elements × {_C_IN} input channels × {_KH * _KW} taps = "
-                      f"{_multiplications()}"),
+    solution=lambda: (f"the output has {len(_seed_trace())} elements, and each multiplies a 2×2 patch by its "
+                      f"slice on each of the {_C_IN} input channels: {len(_seed_trace())} × {_C_IN} × "
+                      f"{_KH * _KW} = {_multiplications()} multiplications"),
     mistakes=(
         _wrong(_multiplications() // _C_IN, "Each output element multiplies a patch on every input channel, not one."),
         _wrong(_multiplications() // _C_OUT, "There are 3 output channels: each has its own output elements."),
@@ -155,14 +160,22 @@ def _biased_value():
 _ask(Exercise(
     "q02_bias", "02", givens="the seed's layer with bias [5, 0, 0]; output channel 0 at row 0, column 0",
     answer=_biased_value,
-    solution=lambda: (f"the partial sums {_seed_trace()[0].partial_sums.tolist()} are unchanged; the bias "
-                      f"adds 5 once: {_seed_trace()[0].value} + 5 = {_biased_value()}"),
+    solution=lambda: (f"the partial sums, {' and '.join(map(str, _seed_trace()[0].partial_sums.tolist()))}, do "
+                      f"not change, and the bias is added once, after them: "
+                      f"{' + '.join(map(str, _seed_trace()[0].partial_sums.tolist()))} + 5 = {_biased_value()}"),
     mistakes=(
         _wrong(_seed_trace()[0].value, "That is the value without the bias: the bias is added to every output of its channel."),
         _wrong(_seed_trace()[0].value + 5 * _C_IN, "The bias is added once per output element, not once per input channel."),
     ),
     general_hint="Work out the two partial sums of that window, add them, then add output channel 0's bias.",
 ))
+
+
+def _products_sum(step, channel) -> str:
+    """``a·b + c·d + … = total``: one channel's products of a 2-D step, then their sum."""
+    terms = [f"{p}·{k}" if k >= 0 else f"{p}·({k})"
+             for p, k in zip(step.patch[channel].ravel().tolist(), step.kernel[channel].ravel().tolist())]
+    return " + ".join(terms) + f" = {step.partial_sums[channel]}"
 
 
 def _step_1_12():
@@ -173,8 +186,9 @@ _ask(Exercise(
     "q02_partial", "02",
     givens="the seed's layer; input channel 0's partial sum for output channel 1 at row 1, column 2",
     answer=lambda: _step_1_12().partial_sums[0],
-    solution=lambda: (f"patch {_step_1_12().patch[0].tolist()} times slice {_step_1_12().kernel[0].tolist()}, "
-                      f"added: {_step_1_12().partial_sums[0]}"),
+    solution=lambda: (f"input channel 0's patch at row 1, column 2 is {_step_1_12().patch[0].tolist()} and output "
+                      f"channel 1's slice for it is {_step_1_12().kernel[0].tolist()}; multiplied number by number "
+                      f"and added: {_products_sum(_step_1_12(), 0)}"),
     mistakes=(
         _wrong(_step_1_12().value, "That is the whole output value: only input channel 0's part was asked for."),
         _wrong(_step_1_12().partial_sums[1], "That is input channel 1's partial sum; the question asks for channel 0's."),
@@ -187,8 +201,9 @@ _ask(Exercise(
 _ask(Exercise(
     "q03_parameters", "03", givens="a 1×1 layer from (64, 28, 28) to (128, 28, 28), with biases",
     answer=lambda: conv_parameters(64, 128, 1),
-    solution=lambda: (f"128 · 64 = {conv_parameters(64, 128, 1, bias=False)} weights + 128 biases = "
-                      f"{conv_parameters(64, 128, 1)}"),
+    solution=lambda: (f"the weight is a 128 × 64 matrix, {conv_parameters(64, 128, 1, bias=False)} numbers, and "
+                      f"there is one bias per output channel: {conv_parameters(64, 128, 1, bias=False)} + 128 = "
+                      f"{conv_parameters(64, 128, 1)} parameters"),
     mistakes=(
         _wrong(conv_parameters(64, 128, 1, bias=False), "You left out the biases: one per output channel."),
         _wrong(conv_parameters(64, 128, 1, bias=False) + 64, "There is one bias per output channel, not per input channel."),
@@ -210,7 +225,8 @@ _ask(Exercise(
     "q03_grey", "03", givens="a 1×1 layer that turns a (3, H, W) RGB image into its (1, H, W) average grey: "
                              "its weight's shape", form="a tuple",
     answer=_grey_shape,
-    solution=lambda: f"one output channel, 3 input channels, a 1×1 kernel: {_grey_shape()}, each weight 1/3",
+    solution=lambda: (f"one output channel, 3 input channels and a 1×1 kernel give the shape {_grey_shape()}; "
+                      f"each of the 3 weights is 1/3"),
     mistakes=(
         _wrong((3, 1, 1, 1), "A weight is (C_out, C_in, kH, kW): the output channels come first."),
         _when(lambda g: isinstance(g, (tuple, list)) and len(g) == 2, (1, 3), "A conv2d weight has 4 axes: (C_out, C_in, kH, kW)."),
@@ -230,7 +246,8 @@ def _pointwise_macs():
 _ask(Exercise(
     "q03_macs", "03", givens="the same 1×1 layer, 64 to 128 channels, on a 28×28 image: its multiply-adds",
     answer=_pointwise_macs,
-    solution=lambda: f"28 · 28 · 128 = {28 * 28 * 128} output elements, 64 each: {_pointwise_macs()}",
+    solution=lambda: (f"the output has 28 · 28 · 128 = {28 * 28 * 128} elements, and each is a sum of 64 products, "
+                      f"one per input channel: {28 * 28 * 128} · 64 = {_pointwise_macs()} multiply-adds"),
     mistakes=(
         _wrong(conv_parameters(64, 128, 1, bias=False), "That is the number of weights: each is used at every pixel."),
         _wrong(28 * 28 * 128, "That counts the output elements; each takes one multiply-add per input channel."),
@@ -241,30 +258,36 @@ _ask(Exercise(
 
 # == 04 · padding, stride, dilation =================================================
 def _keeping_padding():
-    return next(p for p in range(6) if output_size(32, 5, padding=p) == 32)
+    return next(p for p in range(12) if output_size(32, 5, padding=p, dilation=2) == 32)
 
 
 _ask(Exercise(
-    "q04_keep", "04", givens="a 32×32 input, a 5×5 kernel, stride 1: the padding at each end that keeps 32×32",
+    "q04_keep", "04",
+    givens="a 32×32 input, a 5×5 kernel with dilation 2, stride 1: the padding at each end that keeps 32×32",
     answer=_keeping_padding,
-    solution=lambda: f"k − 1 = 4 extra positions, half at each end: {explain_output_size(32, 5, padding=_keeping_padding())}",
+    solution=lambda: (f"the kernel spans d(k − 1) + 1 = 2·4 + 1 = 9 positions, so keeping the size takes "
+                      f"d(k − 1) = 8 extra positions, half at each end: p = {_keeping_padding()}. Check: "
+                      f"{explain_output_size(32, 5, padding=_keeping_padding(), dilation=2)}"),
     mistakes=(
-        _wrong(5 - 1, "That is the total; padding p goes on both ends, so each end gets half."),
-        _wrong(5, "A window of k needs k − 1 extra positions in all, not k."),
+        _wrong(next(p for p in range(12) if output_size(32, 5, padding=p) == 32),
+               "That is the padding without dilation: with d = 2 the kernel spans more positions."),
+        _wrong(2 * (5 - 1), "That is the total; padding p goes on both ends, so each end gets half."),
+        _wrong(2 * 5 // 2, "The extra positions are d(k − 1), not d·k."),
     ),
-    general_hint="The output size is N + 2p − (k − 1): make it equal N.",
+    general_hint="With stride 1 the output size is n + 2p − d(k − 1): make it equal n.",
 ))
 
 _ask(Exercise(
     "q04_size", "04", givens="a 28×28 input, a 3×3 kernel, stride 2, padding 1: the output's side",
     answer=lambda: output_size(28, 3, stride=2, padding=1),
-    solution=lambda: explain_output_size(28, 3, stride=2, padding=1),
+    solution=lambda: (f"the output's side is n_out = {explain_output_size(28, 3, stride=2, padding=1)}: the output is "
+                      f"{output_size(28, 3, stride=2, padding=1)}×{output_size(28, 3, stride=2, padding=1)}"),
     mistakes=(
         _wrong(output_size(28, 3, stride=2), "Did you add the padding (2p, both ends), and the +1 for the first window?"),
         _wrong(output_size(28, 3, padding=1), "Did you divide by the stride?"),
         _wrong(output_size(28, 3, stride=2, padding=1) + 1, "The division rounds down: a window that would run past the end does not count."),
     ),
-    general_hint="⌊(N + 2p − (k − 1) − 1) ÷ s⌋ + 1.",
+    general_hint="⌊(n + 2p − d(k − 1) − 1) ÷ s⌋ + 1.",
 ))
 
 
@@ -282,9 +305,10 @@ _ask(Exercise(
     givens="a signal of length 5, kernel 3, stride 2 and padding 3 (lengths equal, as padding='same' would want): "
            "the windows, counted from 0, that read nothing but padding",
     form="a list", answer=_padding_only,
-    solution=lambda: (f"{explain_output_size(5, 3, stride=2, padding=3)} windows; they read "
-                      + ", ".join(str(_taps(step)) for step in _wide_trace())
-                      + f"; the signal is 0 to 4, so windows {_padding_only()} read only padding"),
+    solution=lambda: (f"there are {explain_output_size(5, 3, stride=2, padding=3)} windows, and they read "
+                      "positions " + ", ".join(str(_taps(step)) for step in _wide_trace())
+                      + f". The signal is positions 0 to 4, so the windows that read only padding are "
+                      f"{_padding_only()}"),
     mistakes=(
         _wrong([], "Place the windows: the first starts p positions before the signal."),
         _wrong(_padding_only()[:1], "Look at both ends: the padding is as wide at the end as at the start."),
@@ -302,7 +326,8 @@ def _group_weight_shape(c_in=64, c_out=64, k=3, groups=8):
 _ask(Exercise(
     "q05_shape", "05", givens="nn.Conv2d(64, 64, kernel_size=3, groups=8): its weight's shape", form="a tuple",
     answer=_group_weight_shape,
-    solution=lambda: f"each filter reads 64 / 8 = {64 // 8} channels: {_group_weight_shape()}",
+    solution=lambda: (f"each filter reads only its own group's 64 / 8 = {64 // 8} input channels, so the weight, "
+                      f"(C_out, C_in / G, kH, kW), is {_group_weight_shape()}"),
     mistakes=(
         _wrong((64, 64, 3, 3), "That is the ungrouped weight: each filter only reads its own group's channels."),
         _wrong((8, 64, 3, 3), (8, 8, 3, 3), "The first axis is still one filter per output channel."),
@@ -326,7 +351,8 @@ def _accepted_groups(c_in=12, c_out=8):
 _ask(Exercise(
     "q05_groups", "05", givens="a layer from 12 to 8 channels: the values of groups from 1 to 12 that work",
     form="a list", answer=_accepted_groups,
-    solution=lambda: f"groups must divide both 12 and 8: {_accepted_groups()}",
+    solution=lambda: (f"both the 12 input channels and the 8 output channels are cut into G equal groups, "
+                      f"so G must divide both: {_accepted_groups()}"),
     mistakes=(
         _wrong([g for g in range(1, 13) if 12 % g == 0], "Those divide C_in; the output channels are cut into groups too."),
         _wrong([g for g in range(1, 13) if 8 % g == 0], "Those divide C_out; the input channels are cut into groups too."),
@@ -343,8 +369,9 @@ _ask(Exercise(
     "q05_separable", "05",
     givens="a depthwise-separable block from 32 to 64 channels with 3×3 kernels, biases included: its parameters",
     answer=_separable,
-    solution=lambda: (f"depthwise 32·9 + 32 = {conv_parameters(32, 32, 3, groups=32)}, pointwise 64·32 + 64 = "
-                      f"{conv_parameters(32, 64, 1)}: {_separable()}"),
+    solution=lambda: (f"the depthwise 3×3 layer has 32·9 weights and 32 biases, {conv_parameters(32, 32, 3, groups=32)}; "
+                      f"the pointwise 1×1 layer 64·32 weights and 64 biases, {conv_parameters(32, 64, 1)}; together "
+                      f"{conv_parameters(32, 32, 3, groups=32)} + {conv_parameters(32, 64, 1)} = {_separable()} parameters"),
     mistakes=(
         _wrong(_separable(bias=False), "You left out the biases: both layers have one per output channel."),
         _wrong(conv_parameters(32, 64, 3), "That is a full 3×3 layer; the block is a depthwise 3×3 then a 1×1."),
@@ -365,8 +392,9 @@ _ask(Exercise(
     "q06_im2col", "06", givens="a (3, 32, 32) input, 16 filters of 5×5, no padding: the im2col matrix's shape, "
                                "one row per output position", form="a tuple (rows, columns)",
     answer=_im2col_shape,
-    solution=lambda: (f"{output_size(32, 5)}·{output_size(32, 5)} = {_im2col_shape()[0]} output positions, "
-                      f"each patch 3·5·5 = {_im2col_shape()[1]} numbers: {_im2col_shape()}"),
+    solution=lambda: (f"the output is {output_size(32, 5)}×{output_size(32, 5)}, so X has {output_size(32, 5)}·"
+                      f"{output_size(32, 5)} = {_im2col_shape()[0]} rows, one per output position, and each row holds "
+                      f"a patch of 3·5·5 = {_im2col_shape()[1]} numbers: {_im2col_shape()}"),
     mistakes=(
         _wrong(_im2col_shape()[::-1], "Rows and columns are swapped: each row is one output position's patch."),
         _when(lambda g: _pair(g) and _same(g[0], 32 * 32), (32 * 32, _im2col_shape()[1]), "The kernel does not fit at every input position without padding."),
@@ -379,7 +407,8 @@ _ask(Exercise(
 _ask(Exercise(
     "q06_weights", "06", givens="the same layer: the weight matrix's shape in this notebook's layout", form="a tuple",
     answer=lambda: np.zeros((16, 3, 5, 5)).reshape(16, -1).T.shape,
-    solution=lambda: f"one column per filter, one row per number of a patch: {np.zeros((16, 3, 5, 5)).reshape(16, -1).T.shape}",
+    solution=lambda: (f"W has one row per number of a patch, 3·5·5 = 75, to match X's columns, and one column "
+                      f"per filter: {np.zeros((16, 3, 5, 5)).reshape(16, -1).T.shape}"),
     mistakes=(
         _wrong((16, 3 * 5 * 5), "Rows and columns are swapped: X @ W needs W's rows to match X's columns."),
         _when(lambda g: _pair(g) and _same(g[0], 5 * 5), (5 * 5, 16), "A filter holds a slice per input channel."),
@@ -396,7 +425,9 @@ def _matmul_macs():
 _ask(Exercise(
     "q06_macs", "06", givens="the same layer: the multiply-adds of the product X @ W",
     answer=_matmul_macs,
-    solution=lambda: f"{_im2col_shape()[0]} rows × {_im2col_shape()[1]} columns × 16 filters = {_matmul_macs()}",
+    solution=lambda: (f"each of the {_im2col_shape()[0]} × 16 outputs is a row of X times a column of W, "
+                      f"{_im2col_shape()[1]} multiply-adds: {_im2col_shape()[0]} × {_im2col_shape()[1]} × 16 = "
+                      f"{_matmul_macs()}"),
     mistakes=(
         _wrong(_im2col_shape()[0] * _im2col_shape()[1], "That is the size of X; each number of it meets every filter."),
         _wrong(_im2col_shape()[0] * 16, "That counts the outputs; each is a sum over a whole patch."),
@@ -408,8 +439,8 @@ _ask(Exercise(
 _ask(Exercise(
     "q07_parameters", "07", givens="the bank of 4 filters as nn.Conv2d(3, 4, kernel_size=3), with its biases",
     answer=lambda: conv_parameters(3, 4, 3),
-    solution=lambda: (f"4 · 3 · 3 · 3 = {conv_parameters(3, 4, 3, bias=False)} weights + 4 biases = "
-                      f"{conv_parameters(3, 4, 3)}"),
+    solution=lambda: (f"4 filters, each a 3×3 slice for each of the 3 colours: 4 · 3 · 3 · 3 = "
+                      f"{conv_parameters(3, 4, 3, bias=False)} weights, plus 4 biases: {conv_parameters(3, 4, 3)}"),
     mistakes=(
         _wrong(conv_parameters(3, 4, 3, bias=False), "You left out the biases: one per output channel."),
         _wrong(4 * 3 * 3 + 4, "Each filter has a 3×3 slice per colour channel."),
@@ -431,7 +462,8 @@ _ask(Exercise(
            "corner, output (0, 0): how many of the "
            "27 numbers it reads come from the photo, not the padding",
     answer=_corner_taps,
-    solution=lambda: f"a 2×2 corner of the window on each of the 3 colours: 4 · 3 = {_corner_taps()}",
+    solution=lambda: (f"padding 1 puts the window's top row and left column outside the photo, so only its "
+                      f"bottom-right 2×2 corner lies on it, on each of the 3 colours: 4 · 3 = {_corner_taps()}"),
     mistakes=(
         _wrong(_corner_taps() // 3, "Count all 3 colour channels."),
         _wrong(27, "Padding 1 puts the window's top row and left column outside the photo."),
@@ -447,25 +479,27 @@ def _maps_shape(padding=0):
 _ask(Exercise(
     "q07_shape", "07", givens="the bank of 4 filters (3×3) on the (3, 64, 64) photo without padding: the feature maps' shape",
     form="a tuple", answer=_maps_shape,
-    solution=lambda: f"one map per filter, each side {explain_output_size(64, 3)}: {_maps_shape()}",
+    solution=lambda: (f"there is one map per filter, and each side is n_out = {explain_output_size(64, 3)}: "
+                      f"{_maps_shape()}"),
     mistakes=(
         _wrong(_maps_shape(padding=1), "That is with padding 1, as in the notebook; without it the kernel cannot hang over the edge."),
         _when(lambda g: isinstance(g, (tuple, list)) and len(g) == 3 and _same(g[0], 3), (3,) + _maps_shape()[1:], "There is one feature map per filter, not per colour."),
     ),
-    general_hint="(C_out, H_out, W_out): one map per filter, each side N − (k − 1).",
+    general_hint="(C_out, H_out, W_out): one map per filter, each side n − (k − 1).",
 ))
 
 # == 08 · transposed convolution ====================================================
 _ask(Exercise(
     "q08_length", "08", givens="a transposed convolution, input length 5, kernel 4, stride 2, padding 1: its output length",
     answer=lambda: transpose_output_size(5, 4, stride=2, padding=1),
-    solution=lambda: explain_transpose_output_size(5, 4, stride=2, padding=1),
+    solution=lambda: (f"the output's length is n_out = (n − 1)·s − 2p + d(k − 1) + output_padding + 1 = "
+                      f"{explain_transpose_output_size(5, 4, stride=2, padding=1)}"),
     mistakes=(
         _wrong(transpose_output_size(5, 4, stride=2), "Padding crops a transposed convolution's output: subtract 2p."),
         _wrong(output_size(5, 4, stride=2, padding=1), "That is the forward convolution's size; the transposed one grows."),
-        _wrong(transpose_output_size(5, 4, stride=2, padding=1) + 1, "Only the stamps' span counts: (N − 1)·s + k, then the crop."),
+        _wrong(transpose_output_size(5, 4, stride=2, padding=1) + 1, "Only the stamps' span counts: (n − 1)·s + k, then the crop."),
     ),
-    general_hint="(N − 1)·s − 2p + d(k − 1) + output_padding + 1.",
+    general_hint="(n − 1)·s − 2p + d(k − 1) + output_padding + 1.",
 ))
 
 def _transpose_weight_shape(c_in, c_out, k):
@@ -477,7 +511,9 @@ def _transpose_weight_shape(c_in, c_out, k):
 _ask(Exercise(
     "q08_shape", "08", givens="nn.ConvTranspose1d(4, 7, kernel_size=3): its weight's shape", form="a tuple",
     answer=lambda: _transpose_weight_shape(4, 7, 3),
-    solution=lambda: f"(C_in, C_out, k) = {_transpose_weight_shape(4, 7, 3)}: one stamp of C_out channels per input channel",
+    solution=lambda: (f"each input channel stamps a slice of 7 output channels, so the weight is "
+                      f"(C_in, C_out, k), input channels first, the other way round from nn.Conv1d: "
+                      f"{_transpose_weight_shape(4, 7, 3)}"),
     mistakes=(
         _wrong((7, 4, 3), "That is conv1d's layout. A transposed convolution's weight puts the input channels first."),
     ),
@@ -499,7 +535,8 @@ _ask(Exercise(
     "q08_flat", "08",
     givens="stride 3, a flat input and a flat kernel: the kernel sizes from 2 to 9 whose output is flat inside",
     form="a list", answer=_flat_kernels,
-    solution=lambda: f"the stamps, 3 apart, overlap evenly when 3 divides k: {_flat_kernels()}",
+    solution=lambda: (f"the stamps start 3 apart, so they cover every inner position equally often exactly when "
+                      f"3 divides k: {_flat_kernels()}"),
     mistakes=(
         _wrong(_flat_kernels(stride=2, sizes=range(2, 10)), "Those suit stride 2: here the stamps start further apart."),
         _when(lambda g: isinstance(g, (list, tuple)) and len(g) > 0 and all(_same(k % 3, 0) for k in g)
@@ -513,13 +550,14 @@ _TX, _TH = [2, -1, 1], [1, 2, 3]
 _ask(Exercise(
     "q08_value", "08", givens="conv_transpose1d([2, -1, 1], [1, 2, 3], stride=2)", form="a list",
     answer=lambda: conv_transpose1d(_TX, _TH, stride=2).tolist(),
-    solution=lambda: (f"stamps {[(v * np.array(_TH)).tolist() for v in _TX]} start 2 apart and add where they "
-                      f"overlap: {conv_transpose1d(_TX, _TH, stride=2).tolist()}"),
+    solution=lambda: (f"the stamps, value × kernel, are " + ", ".join(str((v * np.array(_TH)).tolist()) for v in _TX)
+                      + f"; they start 2 apart, at positions 0, 2 and 4, and add where they overlap: "
+                      f"{conv_transpose1d(_TX, _TH, stride=2).tolist()}"),
     mistakes=(
         _wrong(conv_transpose1d(_TX, _TH[::-1], stride=2).tolist(), "The stamp is value × kernel, not flipped."),
         _wrong(conv_transpose1d(_TX, _TH).tolist(), "Each stamp starts s places after the previous one, and here the stride is not 1."),
         _when(lambda g: isinstance(g, (list, tuple)) and len(g) != len(conv_transpose1d(_TX, _TH, stride=2)), [2, 4, 5],
-         "The output spans (N − 1)·s + k positions."),
+         "The output spans (n − 1)·s + k positions."),
     ),
     general_hint="Each input element stamps value × kernel, s places after the previous one; overlaps add.",
 ))
@@ -535,7 +573,8 @@ def _input_products():
 _ask(Exercise(
     "q09_products", "09", givens="the seed's layer, g = y − 20: how many products add up into the gradient of x[0, 1, 1]",
     answer=_input_products,
-    solution=lambda: f"4 windows read x[0, 1, 1] (one per tap) in each of the 3 output channels: {_input_products()}",
+    solution=lambda: (f"the input element x[0, 1, 1] sits under each of the 4 taps of the 2×2 kernel in one window, so 4 windows read "
+                      f"it, in each of the 3 output channels: 4 · 3 = {_input_products()} products"),
     mistakes=(
         _wrong(_input_products() // 3, "That is one output channel; each of the 3 reads x[0, 1, 1]."),
         _wrong(2 * 3, "x[0, 1, 1] is inside the image, not on its edge: more windows read it than x[0, 0, 1]."),
@@ -552,7 +591,8 @@ def _bias_grad():
 _ask(Exercise(
     "q09_bias", "09", givens="the seed's layer with the loss L = sum(y), so g is 1 everywhere: the bias gradient",
     form="a list", answer=_bias_grad,
-    solution=lambda: f"each bias is added once to each of its channel's 3·3 outputs: {_bias_grad()}",
+    solution=lambda: (f"each bias is added once to each of its channel's 3·3 = 9 outputs, with g = 1 at each: "
+                      f"{_bias_grad()}"),
     mistakes=(
         _wrong([1, 1, 1], "A bias is added to every output of its channel, so its gradient sums g over all of them."),
         _when(lambda g: isinstance(g, (list, tuple)) and len(g) == 1, [9], "There is one bias per output channel."),
@@ -561,21 +601,33 @@ _ask(Exercise(
 ))
 
 
-def _weight_grad_1():
-    return grad.trace_conv2d_weight_grad(_SEED.input, _SEED.weight.shape, _G).step_at(1, 0, (0, 0)).value
+_G10 = _SEED.run() - 10                                 # the target 10 instead: g = y − 10
+
+
+def _weight_step(g, o=1):
+    return grad.trace_conv2d_weight_grad(_SEED.input, _SEED.weight.shape, g).step_at(o, 0, (0, 0))
+
+
+def _weight_products() -> str:
+    """``g·x + … = total``: the products that add up into w[1, 0, 0, 0]'s gradient, g = y − 10."""
+    terms = [f"{t.grad_output_value}·{t.other_value}" if t.grad_output_value >= 0 else f"({t.grad_output_value})·{t.other_value}"
+             for t in _weight_step(_G10).terms]
+    return " + ".join(terms) + f" = {_weight_step(_G10).value}"
 
 
 _ask(Exercise(
-    "q09_weight", "09", givens="the seed's layer, g = y − 20: the gradient of w[1, 0, 0, 0]",
-    answer=_weight_grad_1,
-    solution=lambda: (f"9 products g[1, i, j] · x[0, i, j], one per output position of channel 1: "
-                      f"{_weight_grad_1()}"),
+    "q09_weight", "09", givens="the seed's layer, g = y − 10 (the target 10): the gradient of w[1, 0, 0, 0]",
+    answer=lambda: _weight_step(_G10).value,
+    solution=lambda: (f"at output (1, i, j), tap (0, 0) of input channel 0 multiplies x[0, i, j], so the gradient "
+                      f"adds the 9 products g[1, i, j] · x[0, i, j], one per output position, with g = y − 10: "
+                      f"{_weight_products()}"),
     mistakes=(
-        _wrong(grad.trace_conv2d_weight_grad(_SEED.input, _SEED.weight.shape, _G).step_at(0, 0, (0, 0)).value,
-         "That is w[0, 0, 0, 0]'s gradient: this weight belongs to output channel 1, so it meets g[1]."),
-        _wrong(int(_G[1].sum()), "Multiply each g[1, i, j] by the input number this tap read there."),
+        _wrong(_weight_step(_SEED.run() - 20).value, "That is the gradient for the target 20: here g = y − 10."),
+        _wrong(_weight_step(_G10, o=0).value,
+               "That is w[0, 0, 0, 0]'s gradient: this weight belongs to output channel 1, so it meets g[1]."),
+        _wrong(int(_G10[1].sum()), "Multiply each g[1, i, j] by the input number this tap read there."),
     ),
-    general_hint="Sum g[1, i, j] · x[0, i, j] over the 9 output positions (tap (0, 0) reads x[0, i, j]).",
+    general_hint="Sum g[1, i, j] · x[0, i, j] over the 9 output positions (tap (0, 0) reads x[0, i, j]), with g = y − 10.",
 ))
 
 # == 10 · pooling and receptive fields ==============================================
@@ -589,8 +641,8 @@ def _pool_indices():
 _ask(Exercise(
     "q10_indices", "10", givens="max_pool1d([2, 7, 7, 1, 0, 3], 2, stride=1, return_indices=True): the indices",
     form="a list", answer=_pool_indices,
-    solution=lambda: (f"values {max_pool1d(_PX, 2, stride=1).tolist()}; in the window 7, 7 the first wins: "
-                      f"{_pool_indices()}"),
+    solution=lambda: (f"the windows' largest values are {max_pool1d(_PX, 2, stride=1).tolist()}; in the window "
+                      f"7, 7 (positions 1 and 2) the first 7 wins, so the indices are {_pool_indices()}"),
     mistakes=(
         _wrong([i + int(_PX[i + 1] >= _PX[i]) for i in range(len(_PX) - 1)], "A tie: the first largest value wins, not the last."),
         _wrong([i - k for k, i in enumerate(_pool_indices())], "The indices count through the whole input, not inside the window."),
@@ -602,9 +654,10 @@ _ask(Exercise(
 _ask(Exercise(
     "q10_divisor", "10", givens="avg_pool1d([4, 0, 2], 2, padding=1, count_include_pad=False)", form="a list",
     answer=lambda: avg_pool1d([4, 0, 2], 2, padding=1, count_include_pad=False).tolist(),
-    solution=lambda: (f"windows (pad, 4) and (0, 2); without the padding the first divides by 1: "
-                      f"{avg_pool1d([4, 0, 2], 2, padding=1, count_include_pad=False).tolist()}, against "
-                      f"{avg_pool1d([4, 0, 2], 2, padding=1).tolist()} with it"),
+    solution=lambda: (f"the windows are (padding, 4) and (0, 2). Without the padding in the divisor, the first "
+                      f"divides 4 by 1 and the second 0 + 2 by 2: "
+                      f"{avg_pool1d([4, 0, 2], 2, padding=1, count_include_pad=False).tolist()} "
+                      f"(with it: {avg_pool1d([4, 0, 2], 2, padding=1).tolist()})"),
     mistakes=(
         _wrong(avg_pool1d([4, 0, 2], 2, padding=1).tolist(), "That counts the padding in the divisor, the default."),
         _wrong(avg_pool1d([4, 0, 2], 2).tolist(), "Did you use the padding? It moves the first window one place left."),
@@ -615,32 +668,46 @@ _ask(Exercise(
 _ask(Exercise(
     "q10_ceil", "10", givens="a signal of length 7 and max_pool1d(..., 2, ceil_mode=True): the number of outputs",
     answer=lambda: pool_output_size(7, 2, ceil_mode=True),
-    solution=lambda: (f"(7 − 2) / 2 rounded up, plus 1: {pool_output_size(7, 2, ceil_mode=True)}; the last window "
-                      f"starts at 6 and reads only position 6 (without ceil_mode: {pool_output_size(7, 2)})"),
+    solution=lambda: (f"the stride is the kernel size, 2, and (7 − 2) / 2 rounded up, plus 1, gives "
+                      f"{pool_output_size(7, 2, ceil_mode=True)} outputs (rounded down: {pool_output_size(7, 2)}); "
+                      f"the extra window starts at 6, inside the signal, and reads only position 6"),
     mistakes=(
         _wrong(pool_output_size(7, 2), "That is floor mode: ceil_mode rounds the division up."),
         _wrong(7, "The window jumps 2 places at a time (the stride defaults to the kernel size)."),
     ),
-    general_hint="⌈(N − k) / s⌉ + 1, with s = k by default, unless that window would start past the end.",
+    general_hint="⌈(n − k) / s⌉ + 1, with s = k by default, unless that window would start past the end.",
 ))
 
+_STRIDES = (1, 2, 1)
+
+
+def _stack_field(strides=_STRIDES):
+    return receptive_field([dict(kernel_size=3, stride=s) for s in strides])
+
+
 _ask(Exercise(
-    "q10_stack", "10", givens="three stacked 3×3 convolutions with stride 1: the receptive field's side",
-    answer=lambda: receptive_field([dict(kernel_size=3)] * 3).size,
-    solution=lambda: f"each layer adds 3 − 1 = 2: 1 + 2 + 2 + 2 = {receptive_field([dict(kernel_size=3)] * 3).size}",
+    "q10_stack", "10",
+    givens="three stacked 3×3 convolutions, the second with stride 2 and the others with stride 1: "
+           "the receptive field's side",
+    answer=lambda: _stack_field().size,
+    solution=lambda: (f"layer 1 sees {_stack_field().layers[0].size} input positions, layer 2 sees "
+                      f"{_stack_field().layers[1].size}; layer 2's stride makes the jump {_stack_field().layers[1].jump}, "
+                      f"so the taps of layer 3 are 2 input positions apart and it adds (3 − 1)·2 = 4: "
+                      f"{_stack_field().layers[1].size} + 4 = {_stack_field().size}"),
     mistakes=(
-        _wrong(3 * 3, "Each layer adds k − 1, not k: neighbouring windows share all but one column."),
-        _wrong(3 ** 3, "Fields do not multiply with stride 1: each layer adds k − 1."),
-        _wrong(receptive_field([dict(kernel_size=3)] * 2).size, "Count all 3 layers."),
+        _wrong(_stack_field((1, 1, 1)).size, "The stride of layer 2 spreads the inputs of layer 3 apart: "
+                                              "layer 3's taps are 2 input positions apart."),
+        _wrong(_stack_field((2, 1, 1)).size, "A stride stretches only the layers above it, not its own window."),
     ),
-    general_hint="r = 1 + Σ (k − 1) when every stride is 1.",
+    general_hint="r_l = r_(l−1) + (k_l − 1)·j_(l−1), and the jump j_l = j_(l−1)·s_l, starting from r_0 = j_0 = 1.",
 ))
 
 # == 11 · convolutions over time ====================================================
 _ask(Exercise(
     "q11_padding", "11", givens="a causal layer with kernel 3 and dilation 4: the zeros on the left",
     answer=lambda: causal_padding(3, dilation=4),
-    solution=lambda: f"d·(k − 1) = 4·2 = {causal_padding(3, dilation=4)}",
+    solution=lambda: (f"everything the kernel reaches back goes on the left: d·(k − 1) = 4·(3 − 1) = "
+                      f"{causal_padding(3, dilation=4)} zeros"),
     mistakes=(
         _wrong(3 - 1, "With dilation the kernel spans d·(k − 1) + 1 positions."),
         _wrong(4 * 3, "The kernel spans d·(k − 1) + 1 positions, and the output's own time is one of them."),
@@ -657,7 +724,8 @@ def _causal_reads():
 _ask(Exercise(
     "q11_reads", "11", givens="the same layer: the inputs that output 10 reads", form="a list",
     answer=_causal_reads,
-    solution=lambda: f"output t reads t − 8, t − 4 and t: {_causal_reads()}",
+    solution=lambda: (f"the window ends at t and its taps sit d = 4 apart, so output t reads t − 8, t − 4 and t: "
+                      f"for t = 10, inputs {_causal_reads()}"),
     mistakes=(
         _wrong([10 - 2, 10 - 1, 10], "The taps are d = 4 apart."),
         _wrong([10 - 4, 10, 10 + 4], "A causal layer never reads the future: its window ends at t."),
@@ -674,7 +742,8 @@ def _field_124():
 _ask(Exercise(
     "q11_field", "11", givens="a causal stack with kernel 3 and dilations 1, 2 and 4: the receptive field",
     answer=_field_124,
-    solution=lambda: f"each layer adds (k − 1)·d = 2·d: 1 + 2·1 + 2·2 + 2·4 = {_field_124()}",
+    solution=lambda: (f"each layer adds (k − 1)·d = 2·d steps to the output's own 1: 1 + 2·1 + 2·2 + 2·4 = "
+                      f"{_field_124()} steps"),
     mistakes=(
         _wrong(1 + 1 + 2 + 4, "A kernel of 3 reaches (3 − 1)·d back, not d."),
         _wrong(1 + 2 * 3, "The dilations spread the later layers: each adds (k − 1)·d."),
