@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "browser"))
 
-from convcore.views import (GradientView, HeatmapView, Im2colView, PointwiseView, PoolView,  # noqa: E402
+from convcore.views import (GradientView, HeatmapView, Im2colView, NetworkView, PointwiseView, PoolView,  # noqa: E402
                             ReceptiveFieldView, SequenceView, Stepper1D, Stepper2D, TransposeView, embed_html)
 
 
@@ -47,7 +47,17 @@ CASES = [
         [dict(kernel_size=3, padding=1), dict(kind="max_pool", kernel_size=2),
          dict(kernel_size=3, padding=1), dict(kind="max_pool", kernel_size=2)], 16)),
     ("SequenceView 24", lambda: SequenceView(24)),
+    ("NetworkView digits CNN", lambda: digits_view()),
 ]
+
+
+def digits_view():
+    """Notebook 12's network (``network.DIGITS_CNN``, 1,898 parameters) on one 8×8 digit."""
+    from sklearn.datasets import load_digits
+
+    from convcore import Network
+    from convcore.network import DIGITS_CNN
+    return NetworkView(Network(DIGITS_CNN, seed=0), load_digits().images[0][None] / 16)
 
 
 # The floor: a slider that only writes its number, on the same page.
