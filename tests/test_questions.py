@@ -18,7 +18,7 @@ sys.path.insert(0, str(NOTEBOOKS))
 import build   # noqa: E402  (notebooks/build.py)
 import claims  # noqa: E402  (notebooks/claims.py: the same number reader as the prose rule)
 
-LESSONS = [s for s in build.source_paths() if s.stem[:2] in {f"{n:02}" for n in range(1, 12)}]
+LESSONS = [s for s in build.source_paths() if s.stem[:2] in {f"{n:02}" for n in range(1, 13)}]
 CHECK = re.compile(r'check\("(\w+)", answer\)')
 
 

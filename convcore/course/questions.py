@@ -1,4 +1,4 @@
-"""The "Check yourself" questions that close notebooks 01–11.
+"""The "Check yourself" questions that close notebooks 01–12.
 
 They work like the exercises of notebook 13 (``convcore.course.exercises``), with the same
 ``Exercise`` record and the same checker: the learner types an answer into the cell under a
@@ -22,6 +22,7 @@ from ..api import conv1d, conv2d, explain_output_size, output_size, trace1d, tra
 from ..causal import causal_padding, causal_layers, trace_causal_conv1d
 from ..pooling import avg_pool1d, max_pool1d, pool_output_size
 from ..receptive import receptive_field
+from ..network import DIGITS_CNN, Network
 from ..transpose import conv_transpose1d, explain_transpose_output_size, transpose_output_size
 from . import exercises
 from .exercises import Exercise, _is, _near, _same, conv_parameters
@@ -750,4 +751,76 @@ _ask(Exercise(
         _wrong(3 * (1 + 2 + 4), "A kernel of k taps spans (k − 1)·d steps, then add 1 for the output's own step."),
     ),
     general_hint="r = 1 + Σ (k − 1)·d over the layers.",
+))
+
+
+# -- 12 · a whole network --------------------------------------------------------------------------
+def _digits(out_channels=8):
+    """Notebook 12's network (``network.DIGITS_CNN``), with ``out_channels`` filters in layer 0,
+    after a forward pass of one blank digit (its fields need the shapes)."""
+    layers = [dict(d) for d in DIGITS_CNN]
+    layers[0]["out_channels"] = layers[3]["in_channels"] = out_channels
+    net = Network(layers, seed=0)
+    net.forward(np.zeros((1, 1, 8, 8)))
+    return net
+
+
+def _count(net) -> int:
+    return sum(p.size for p in net.named_parameters().values())
+
+
+_ask(Exercise(
+    "q12_params", "12", givens="the digits network with 4 filters in layer 0 instead of 8 (layer 3 then reads 4 maps): "
+                              "every weight and bias of the network",
+    answer=lambda: _count(_digits(4)),
+    solution=lambda: (f"layer 0 has 4·9 + 4 = {conv_parameters(1, 4, 3)}, layer 3 reads 4 maps: 16·4·9 + 16 = "
+                      f"{conv_parameters(4, 16, 3)}, and the linear layer keeps its 10·64 + 10 = 650: "
+                      f"{_count(_digits(4))} in all"),
+    mistakes=(
+        _wrong(_count(_digits(8)) - conv_parameters(1, 8, 3) + conv_parameters(1, 4, 3),
+               "Layer 3 changes too: each of its 16 filters now reads 4 maps, not 8."),
+        _wrong(_count(_digits(4)) - 4 - 16 - 10, "Each layer has a bias per output channel (or per score) too."),
+        _wrong(conv_parameters(1, 4, 3), "That is layer 0 alone; the question asks for the whole network."),
+    ),
+    general_hint="Per convolution C_out·C_in·k·k + C_out, for the linear layer in·out + out; a layer reads as "
+                 "many maps as the one before it makes.",
+))
+
+
+def _corner_reads() -> int:
+    return int(_digits().field(3, (0, 0, 0, 0))[3].sum())
+
+
+_ask(Exercise(
+    "q12_reads", "12", givens="output (0, 0, 0) of layer 3, in the corner: how many numbers of layer 2 (the pooled "
+                             "maps) it reads, padding not counted",
+    answer=_corner_reads,
+    solution=lambda: (f"its 3×3 window, padded by 1, covers rows and columns 0 and 1 of each pooled map, "
+                      f"2·2 = 4 numbers, in each of the 8 maps: {_corner_reads()}"),
+    mistakes=(
+        _wrong(8 * 3 * 3, "In the corner the window hangs over the padding: only 2×2 of its 3×3 taps read a number."),
+        _wrong(2 * 2, "A filter of layer 3 reads every one of the 8 maps of layer 2."),
+        _wrong(3 * 3, "In the corner only 2×2 of the 3×3 taps read a number, and the filter reads all 8 maps."),
+    ),
+    general_hint="Count the taps that land inside one map, then multiply by the maps a filter reads.",
+))
+
+
+def _corner_pixels() -> int:
+    return int(_digits().field(3, (0, 0, 0, 0))[0].sum())
+
+
+_ask(Exercise(
+    "q12_field", "12", givens="output (0, 0, 0) of layer 3, in the corner: how many pixels of the digit can change it",
+    answer=_corner_pixels,
+    solution=lambda: (f"it reads rows and columns 0 and 1 of the pooled maps; they pool rows 0 to 3 of layer 0, "
+                      f"which read rows 0 to 4 of the digit (row −1 is padding): 5·5 = {_corner_pixels()} pixels"),
+    mistakes=(
+        _wrong(receptive_field([dict(kernel_size=3, padding=1), dict(kind="max_pool", kernel_size=2),
+                                dict(kernel_size=3, padding=1)]).size ** 2,
+               "That is the field of a cell away from the edges; in the corner part of it is padding."),
+        _wrong(int(_digits().field(3, (0, 0, 1, 1))[0].sum()), "That is output (1, 1)'s field, one cell in from the corner."),
+    ),
+    general_hint="Follow the corner cell down: its window in the pooled maps, what those pool in layer 0, "
+                 "what those read in the digit; leave out the padding.",
 ))
