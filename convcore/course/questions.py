@@ -25,7 +25,7 @@ from ..receptive import receptive_field
 from ..network import DIGITS_CNN, Network
 from ..transpose import conv_transpose1d, explain_transpose_output_size, transpose_output_size
 from . import exercises
-from .exercises import Exercise, _is, _near, _same, conv_parameters
+from .exercises import Exercise, _is, _near, _same, conv_parameters, separable_parameters
 
 QUESTIONS: dict[str, Exercise] = {}
 
@@ -363,7 +363,7 @@ _ask(Exercise(
 
 
 def _separable(bias=True):
-    return conv_parameters(32, 32, 3, groups=32, bias=bias) + conv_parameters(32, 64, 1, bias=bias)
+    return separable_parameters(32, 64, 3, bias=bias)
 
 
 _ask(Exercise(

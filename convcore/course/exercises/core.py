@@ -31,6 +31,11 @@ def conv_parameters(c_in, c_out, k, groups=1, bias=True) -> int:
     return c_out * (c_in // groups) * k * k + (c_out if bias else 0)
 
 
+def separable_parameters(c_in, c_out, k, bias=True) -> int:
+    """Learnable numbers of a depthwise k×k layer on c_in channels, then a 1×1 layer to c_out."""
+    return conv_parameters(c_in, c_in, k, groups=c_in, bias=bias) + conv_parameters(c_in, c_out, 1, bias=bias)
+
+
 # -- comparing answers -----------------------------------------------------------------
 def _nested(value) -> bool:
     return isinstance(value, (list, tuple)) and any(isinstance(v, (list, tuple)) for v in value)

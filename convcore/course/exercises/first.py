@@ -8,7 +8,7 @@ import numpy as np
 from ... import examples
 from ...api import conv1d, conv2d, explain_output_size, output_size
 from ...geometry import same_padding
-from .core import Exercise, _add, _is, _same, conv_parameters
+from .core import Exercise, _add, _is, _same, conv_parameters, separable_parameters
 
 # -- 01 · conv1d: output length --------------------------------------------------
 def _size_exercise(name, notebook, givens, size: dict, lead: str, tail: str, mistakes, hint) -> None:
@@ -206,7 +206,7 @@ _add(Exercise(
 
 
 def _separable(bias=True):
-    return conv_parameters(24, 24, 3, groups=24, bias=bias) + conv_parameters(24, 40, 1, bias=bias)
+    return separable_parameters(24, 40, 3, bias=bias)
 
 
 _add(Exercise(
