@@ -151,17 +151,20 @@ def _conv_column(trace, heading: str, current=(0, 0), previous=None) -> tuple[di
 
 
 # -- The figures ----------------------------------------------------------------------------------
-def _blank(n: int, k: int):
-    return np.zeros((n, n)), np.ones((k, k))
+def _one_setting(name: str, values, n: int, k: int, **where):
+    """A ``k``×``k`` kernel on an ``n``×``n`` input, once per value of setting ``name``: the
+    traces, their columns (headed "name=value"; ``where`` picks the outputs to draw) and the
+    output sizes as a caption writes them."""
+    x, w = np.zeros((n, n)), np.ones((k, k))
+    traces = [trace2d(x, w, **{name: v}) for v in values]
+    columns = tuple(_conv_column(t, f"{name}={v}", **where) for t, v in zip(traces, values))
+    return traces, columns, ", ".join(_size(t.problem.out_spatial) for t in traces)
 
 
 def padding(n: int = 5, k: int = 3, paddings=(0, 1, 2)) -> Figure:
     """A ``k``×``k`` kernel on an ``n``×``n`` input with each of ``paddings``: the padded input with
     the window of output (0, 0) shaded, over the output it makes."""
-    x, w = _blank(n, k)
-    traces = [trace2d(x, w, padding=p) for p in paddings]
-    columns = tuple(_conv_column(t, f"padding={p}") for t, p in zip(traces, paddings))
-    sizes = ", ".join(_size(t.problem.out_spatial) for t in traces)
+    _, columns, sizes = _one_setting("padding", paddings, n, k)
     caption = (f"A {k}×{k} kernel on a {n}×{n} input with padding {', '.join(map(str, paddings))} gives outputs "
                f"of {sizes}. Shaded: the window of output (0, 0); hatched: the zero padding, which the first "
                f"window reads when the padding is at least 1. The column numbers are input coordinates.")
@@ -170,12 +173,9 @@ def padding(n: int = 5, k: int = 3, paddings=(0, 1, 2)) -> Figure:
 
 def stride(n: int = 5, k: int = 3, strides=(1, 2)) -> Figure:
     """Stride: the window of output (0, 1) shaded, output (0, 0)'s outlined, for each of ``strides``."""
-    x, w = _blank(n, k)
-    traces = [trace2d(x, w, stride=s) for s in strides]
-    columns = tuple(_conv_column(t, f"stride={s}", current=(0, 1), previous=(0, 0)) for t, s in zip(traces, strides))
+    traces, columns, sizes = _one_setting("stride", strides, n, k, current=(0, 1), previous=(0, 0))
     moves = ", ".join(str(t.step_at(0, (0, 1)).window[0].coords[1] - t.step_at(0, (0, 0)).window[0].coords[1])
                       for t in traces)
-    sizes = ", ".join(_size(t.problem.out_spatial) for t in traces)
     caption = (f"A {k}×{k} kernel on a {n}×{n} input with stride {', '.join(map(str, strides))}: the window of "
                f"output (0, 1) (shaded, vermillion edges) starts {moves} columns to the right of output (0, 0)'s "
                f"(dashed outline), "
@@ -185,11 +185,8 @@ def stride(n: int = 5, k: int = 3, strides=(1, 2)) -> Figure:
 
 def dilation(n: int = 7, k: int = 3, dilations=(1, 2)) -> Figure:
     """Dilation: the taps of output (0, 0) shaded and the span they cover outlined, per dilation."""
-    x, w = _blank(n, k)
-    traces = [trace2d(x, w, dilation=d) for d in dilations]
-    columns = tuple(_conv_column(t, f"dilation={d}") for t, d in zip(traces, dilations))
+    traces, columns, sizes = _one_setting("dilation", dilations, n, k)
     spans = ", ".join(str(t.problem.axes[0].span) for t in traces)
-    sizes = ", ".join(_size(t.problem.out_spatial) for t in traces)
     caption = (f"A {k}×{k} kernel on a {n}×{n} input with dilation {', '.join(map(str, dilations))}: its "
                f"{k * k} taps (shaded) spread over spans of {spans} cells a side (dashed), skipping the cells "
                f"between them, and the outputs are {sizes}.")
