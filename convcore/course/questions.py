@@ -15,6 +15,8 @@ True
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .. import examples, grad
@@ -755,6 +757,7 @@ _ask(Exercise(
 
 
 # -- 12 · a whole network --------------------------------------------------------------------------
+@functools.cache
 def _digits(out_channels=8):
     """Notebook 12's network (``network.DIGITS_CNN``), with ``out_channels`` filters in layer 0,
     after a forward pass of one blank digit (its fields need the shapes)."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..network import Network
 from ..trace import Trace
 from . import schema
 from .conv import ConvSteps, kind_of
@@ -80,8 +81,7 @@ class NetworkView(View):
 
     def __init__(self, net, x):
         if not all(hasattr(net, a) for a in ("layers", "forward", "trace", "field")):
-            from ..network import Network                 # an nn.Sequential: its weights, as a Network
-            net = Network.from_torch(net)
+            net = Network.from_torch(net)                 # an nn.Sequential: its weights, as a Network
         x = np.asarray(x, dtype=float)
         self.net, self.input = net, x
         # one sample, run as a batch of one (as nn.Flatten expects); every map is sample 0's
