@@ -57,7 +57,7 @@ def data() -> dict:
     reading = {"key": "only", "label": "only", "n": 3, "rows": [["x", "w"], ["y", "img"]], "panels": panels,
                "legend": legend, "notes": [["note", "The kernel is [1, 1, 1]; padding is 1."]], "top": 2,
                "unit": "term", "positions": [["k", "step", 2]], "table": [0, 1, 2], "first": 0, "steps": steps,
-               "block": 0, "held": None, "edits": []}
+               "block": 0, "held": None}
     return {"kind": "stepper1d", "example": None, "readings": [reading], "reading": "only"}
 
 

@@ -307,10 +307,10 @@ def test_one_widget_class():
 
 def test_explorer_live_view_and_static_embed(monkeypatch):
     e = Explorer()
-    assert isinstance(e.view, View)
+    assert isinstance(e, View) and e.data["controls"] and not e.data.get("pick")
     monkeypatch.setenv("CONVCORE_VIEWS", "static")
     html = e._repr_mimebundle_()["text/html"]        # its settings' combinations, as embed_html(e) makes them
-    assert html == embed_html(e) and 'data-view="explorer"' in html and '"settings":' in html
+    assert html == embed_html(e) and 'data-view="explorer"' in html and '"pick":true' in html
 
 
 def test_the_stepper_marks_inputs_no_window_reads():

@@ -78,12 +78,10 @@ def test_every_step_lights_the_trail(layers):
 
 def test_the_selects_name_each_layer_and_its_values():
     view = ReceptiveFieldView(STACK + [dict(kernel_size=2, dilation=6)], 40)
-    edits = view.current["edits"]
-    assert [(e[0], e[1], e[4]) for e in edits[:3]] == [("layer-5", "kernel_size", 2), ("layer-5", "stride", 1),
-                                                       ("layer-5", "dilation", 6)]
-    assert edits[2][3] == [1, 2, 3, 4, 6]          # the value in use is among the choices
-    assert [(e[0], e[1], e[4]) for e in edits[-3:]] == [("layer-1", "kernel_size", 3), ("layer-1", "stride", 1),
-                                                        ("layer-1", "dilation", 1)]
+    controls = [(c["panel"], c["name"], c["value"]) for c in view.data["controls"]]
+    assert controls[:3] == [("layer-5", "kernel_size", 2), ("layer-5", "stride", 1), ("layer-5", "dilation", 6)]
+    assert [v for v, _text in view.data["controls"][2]["choices"]] == [1, 2, 3, 4, 6]   # the value in use offered
+    assert controls[-3:] == [("layer-1", "kernel_size", 3), ("layer-1", "stride", 1), ("layer-1", "dilation", 1)]
 
 
 def test_set_layers_recomputes():
@@ -98,24 +96,24 @@ def test_set_layers_recomputes():
 
 def test_a_layer_changed_in_the_browser_is_recomputed_and_errors_are_shown():
     view = ReceptiveFieldView(STACK, 16)
-    view._on_msg(view, {"type": "edit", "panel": "layer-1", "key": "dilation", "value": 2}, [])
+    view._on_msg(view, {"type": "control", "panel": "layer-1", "name": "dilation", "value": 2}, [])
     want = receptive_field([dict(kernel_size=3, padding=1, dilation=2)] + STACK[1:])
     assert view.error == "" and view.rf.size == want.size == 12
-    assert [e[4] for e in view.current["edits"] if e[0] == "layer-1"] == [3, 1, 2]
-    view.on_edit("layer-2", "stride", "4")
+    assert [c["value"] for c in view.data["controls"] if c["panel"] == "layer-1"] == [3, 1, 2]
+    view.on_control("stride", panel="layer-2", value="4")
     assert view.error == "" and view.rf.output_sizes(16) == [16, 14, 4, 4, 2]
     before = view.data
-    view.on_edit("layer-4", "kernel_size", 7)        # 4 inputs, window 7
+    view.on_control("kernel_size", panel="layer-4", value=7)        # 4 inputs, window 7
     assert view.error.startswith("ValueError: receptive_field: layer 4") and view.data is before
     try:
         receptive_field([dict(m, kernel_size=7) if i == 3 else m for i, m in enumerate(view.layers)]).output_sizes(16)
     except ValueError as err:
         assert str(err) in view.error
-    view.on_edit("layer-9", "stride", 2)
+    view.on_control("stride", panel="layer-9", value=2)
     assert "there is no layer 'layer-9'" in view.error
-    view.on_edit("layer-1", "padding", 2)
+    view.on_control("padding", panel="layer-1", value=2)
     assert "only kernel_size, stride, dilation can be changed" in view.error
-    view.on_edit("layer-1", "kernel_size", 1)
+    view.on_control("kernel_size", panel="layer-1", value=1)
     assert view.error == "" and view.rf.specs[0].kernel_size == (1,)
 
 

@@ -1,9 +1,8 @@
 """The kernel's side of the site builder, an IPython extension (``--ext=convcore.site.kernel``).
 
 A display whose HTML is a view's embed is kept, a numbered slot in its place; after the notebook,
-``%convcore_site_embed BUDGET`` displays (as JSON) each embedded again within BUDGET bytes. An
-object showing a view ``.view`` without being one (the Explorer) keeps what it showed with that
-view's embed swapped for one within BUDGET, or if it is not found there stays as shown.
+``%convcore_site_embed BUDGET`` displays (as JSON) each view embedded again within BUDGET bytes;
+any other display holding an embed stays as shown.
 """
 
 
@@ -12,15 +11,8 @@ def embed(view, markup: str, budget: int) -> dict:
 
     try:
         return {"html": embed_html(view, budget_bytes=budget), "budgeted": True}
-    except (AttributeError, TypeError):
-        inner = getattr(view, "view", None)
-    try:
-        whole = embed_html(inner)
-    except (AttributeError, TypeError):
-        whole = None
-    if whole and whole in markup:
-        return {"html": markup.replace(whole, embed_html(inner, budget_bytes=budget)), "budgeted": True}
-    return {"html": markup, "budgeted": False}
+    except (AttributeError, TypeError):        # not a view: as shown
+        return {"html": markup, "budgeted": False}
 
 
 def load_ipython_extension(ip) -> None:

@@ -117,20 +117,21 @@ class ReceptiveFieldView(View):
         n = self.input_size if n is None else int(n)
         rf = receptive_field(layers, dims=1)
         panels, rows = layer_panels(rf, n)
-        edits = []                 # per layer, top first: kernel size, stride, dilation (the value in use offered)
+        controls = []              # per layer, top first: kernel size, stride, dilation (the value in use offered)
         for l in range(len(rf.specs), 0, -1):
             for key, choices in CHOICES.items():
                 value = getattr(rf.specs[l - 1], key)[0]
-                edits.append([panel_id(l), key, key.replace("_", " "), sorted({*choices, value}), value])
+                controls.append({"name": key, "label": key.replace("_", " "), "panel": panel_id(l), "value": value,
+                                 "choices": [[c, str(c)] for c in sorted({*choices, value})]})
         legend = [["chosen", "the output chosen"], ["read", "read by it, directly or through the layers above"],
                   ["plain", "not read"]]
         notes = [["rf", f"Receptive field of one output of the top layer: size {rf.size}, jump {rf.jump}, "
                         f"start {rf.start}."]] + formula_notes(rf) + [["needs-kernel", NEEDS_KERNEL]]
-        rd = schema.reading("stack", "stack", rows, panels, stack_steps(rf, n), legend, notes=notes, edits=edits)
+        rd = schema.reading("stack", "stack", rows, panels, stack_steps(rf, n), legend, notes=notes)
         self.rf, self.input_size, self.layers = rf, n, [_mapping(spec) for spec in rf.specs]
-        self.set_data({"kind": self.kind, "example": None, "readings": [rd], "reading": "stack"})
+        self.set_data({"kind": self.kind, "example": None, "readings": [rd], "reading": "stack", "controls": controls})
 
-    def on_edit(self, panel: str, key: str, value) -> None:
+    def on_control(self, key: str, value, panel: str | None = None) -> None:
         """A select changed: layer ``panel`` ("layer-2") gets ``key`` = ``value``, recomputed here;
         what the library refuses is shown to the learner (``error``) and the stack stays."""
         try:

@@ -8,8 +8,15 @@ A view's data
    "example": name or None,            # the catalogue example it shows, unchanged
    "readings": [Reading, …],           # one or more; a switch picks one when there are several
    "reading": key,                     # the one shown first
-   "settings": [[name, label, [value, …]], …]}``   (optional) a select each; the reading whose key is
-                                       the values chosen, "v1,v2,…", is shown (an explorer on a static page)
+   "controls": [Control, …],           # (optional) what the learner may change: a running kernel
+                                       # answers (``View.on_control``) and sends new data
+   "pick": true}``                     (optional) instead, the page holds a reading per combination of
+                                       the controls' choices, keyed "v1,v2,…" (an explorer on a static page)
+
+A **Control**: ``{"name", "label", "value"}`` and one of ``choices`` ([[value, text], …]: a select),
+``min`` and ``max`` (a number), or ``suggest`` (typed text, with suggested values; ``rows`` > 0: a
+text area); ``panel`` (optional): drawn in that panel, else above the picture; ``off``: greyed.
+Without a kernel and without ``pick`` a control is off (the view's notes say why).
 
 A **Reading** (one way of stepping: "scatter" / "gather", "dilated" / "plain", or the only one)::
 
@@ -26,7 +33,6 @@ A **Reading** (one way of stepping: "scatter" / "gather", "dilated" / "plain", o
   steps     [Step, …]                (a big trace ships blocks; the browser asks for more)
   block     steps per block asked for (0: every step ships at once)
   held      a static page: the number of steps it holds (and the slider stops there), else null
-  edits     [[panel id, key, label, [choice, …], value], …]   selects a running kernel answers
   loading   what the view says while a block of steps is on its way
 
 A **Panel**: a grid of cells (or an image with boxes on it)::
@@ -167,7 +173,7 @@ def reading(key_: str, label: str, rows, panels: dict, steps: list, legend, **ex
     """A Reading with every field present (defaults: no build-up, no positions, all steps shipped)."""
     return {"key": key_, "label": label, "n": len(steps), "rows": rows, "panels": panels, "legend": legend,
             "notes": [], "top": 0, "unit": "term", "positions": [], "table": None, "first": 0,
-            "steps": steps, "block": 0, "held": None, "edits": [],
+            "steps": steps, "block": 0, "held": None,
             "loading": "loading these steps from the kernel…", **extra}
 
 

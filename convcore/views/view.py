@@ -6,7 +6,8 @@ nothing: every step the browser needs is in the data, or comes in blocks it asks
 
 A kind of view is a subclass that only builds data (``Stepper2D``, ``PoolView``, …): it calls
 ``super().__init__(data, more=…)`` where ``more(reading_key, k)`` builds step ``k``'s record for
-traces too long to ship at once, and may answer the renderer's selects with ``on_edit``.
+traces too long to ship at once, and answers its ``controls`` (the explorer's settings, a layer's
+kernel size) with ``on_control``.
 """
 from __future__ import annotations
 
@@ -145,14 +146,14 @@ class View(anywidget.AnyWidget):
                 stop = min(rd["n"], first + block_size(rd))
                 self.send({"type": "steps", "reading": rd["key"], "first": first,
                            "steps": [self._more(rd["key"], k) for k in range(first, stop)]})
-            elif content.get("type") == "edit":
-                self.on_edit(str(content["panel"]), str(content["key"]), content["value"])
+            elif content.get("type") == "control":
+                self.on_control(str(content["name"]), content["value"], content.get("panel"))
         except Exception as err:      # a learner must see it, whatever it is
             self.show_error(err)
 
-    def on_edit(self, panel: str, key: str, value) -> None:
-        """A select of the picture changed (``edits``); views that offer edits recompute here."""
-        raise ValueError(f"this view has nothing to change at {panel!r}")
+    def on_control(self, name: str, value, panel: str | None = None) -> None:
+        """A control changed in the browser (``controls``); views that offer controls recompute here."""
+        raise ValueError(f"this view has no control {name!r}")
 
     def show_error(self, err: BaseException) -> None:
         """Put an exception where the learner sees it (data-role="error")."""

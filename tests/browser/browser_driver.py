@@ -107,17 +107,10 @@ def next_frame(page) -> None:
 
 
 # -- views -------------------------------------------------------------------------------------
-# The element that holds a view: an explorer's widget box (its controls are ipywidgets around it).
+# The element that holds a view: its root (the benchmarks' echo, replaced on every step: its parent).
 JS_MARK_CONTAINER = r"""
 ([root, id]) => {
-  let best = root;
-  if (root.getAttribute('data-view') === 'echo') best = root.parentElement;   // replaced on every step
-  if (root.getAttribute('data-view') === 'explorer') {
-    for (let e = root.parentElement; e; e = e.parentElement) {
-      if (e.querySelector('.widget-slider, .widget-hslider')) { best = e; break; }
-      if (e.classList.contains('jp-OutputArea-output') || e === document.body) break;
-    }
-  }
+  const best = root.getAttribute('data-view') === 'echo' ? root.parentElement : root;
   if (!best.hasAttribute('data-cc-test')) best.setAttribute('data-cc-test', id);
   return best.getAttribute('data-cc-test');
 }
@@ -133,7 +126,7 @@ class View:
 
     page: object
     index: int
-    container_id: str     # data-cc-test on the view's root (explorer: its widget box)
+    container_id: str     # data-cc-test on the view's root
     kind: str
     example: str | None = None
     cell: int | None = None
@@ -145,10 +138,7 @@ class View:
 
     @property
     def root(self):
-        c = self.container
-        # an explorer's summary inside its widget box; on a static page the explorer is the view itself
-        return c if self.kind != "explorer" else c.locator(
-            'xpath=descendant-or-self::div[contains(@class, "convcore-view")][@data-view="explorer"]').first
+        return self.container
 
     def control(self, role: str):
         return self.root.locator(f'[data-role="{role}"]').first
@@ -208,7 +198,7 @@ class View:
 
 
 def find_views(page, scope: str = "", notebook_path: Path | None = None) -> list[View]:
-    """Every view on the page (inside ``scope``), in document order; an explorer's inner view too."""
+    """Every view on the page (inside ``scope``), in document order."""
     roots, views = page.locator(f"{scope} .convcore-view".strip()), []
     for i in range(roots.count()):
         root = roots.nth(i)

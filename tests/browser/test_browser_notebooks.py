@@ -21,24 +21,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 NOTEBOOKS = sorted(p.name for p in servers.NOTEBOOKS.glob("*.ipynb"))
 def exercise_explorer(view, label: str) -> None:
-    """Kernel size to its maximum (larger than the input): explained; back: the shape returns."""
-    box = view.container
-    slider = box.locator(".widget-hslider").filter(has=view.page.locator(".widget-label", has_text="kernel size")).first
-    handle = slider.locator(".noUi-handle").first
-    shape = view.root.locator('[data-role="shape"]').inner_text()
-    before = handle.get_attribute("aria-valuenow")
-    handle.focus()
-    view.page.keyboard.press("End")
+    """Kernel size larger than the input, typed and Enter: explained; back: the shape returns, and
+    the box the learner typed in keeps the focus through both."""
+    box, shape = view.control("control-kernel"), view.control("shape").inner_text()
+    before = box.input_value()
+    box.fill("8")
+    box.press("Enter")
     wait_selector(view.page, f'[data-cc-test="{view.container_id}"] [data-role="error"]:not(:empty)',
                   f"{label}: an explanation of the kernel too large")
-    error = box.locator('[data-role="error"]:not(:empty)').first.inner_text()
+    error = view.root.locator('[data-role="error"]:not(:empty)').first.inner_text()
     assert re.search(r"\d", error) and "does not fit" in error, f"{label}: {error}"
-    handle.focus()
-    for _ in range(int(float(handle.get_attribute("aria-valuenow"))) - int(float(before))):
-        view.page.keyboard.press("ArrowLeft")
+    assert view.control("control-kernel").evaluate("e => e === document.activeElement"), f"{label}: focus lost"
+    view.control("control-kernel").fill(before)
+    view.control("control-kernel").press("Enter")
     wait_js(view.page, "([id, s]) => { const e = document.querySelector(`[data-cc-test='${id}'] [data-role=shape]`);"
             " return e && e.textContent === s; }", f"{label}: the shape {shape!r} back", [view.container_id, shape])
-    assert box.locator('[data-role="error"]:not(:empty)').count() == 0, f"{label}: the explanation stays"
+    assert view.root.locator('[data-role="error"]:not(:empty)').count() == 0, f"{label}: the explanation stays"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS, ids=[n.removesuffix(".ipynb") for n in NOTEBOOKS])
@@ -56,7 +54,7 @@ def test_notebook_runs_and_every_view_follows_the_trace(lab, name):
     missing = [i for i in expected if i not in {v.cell for v in views}]
     assert not missing, f"{name}: cells {missing} build a view but none rendered"
 
-    for v in sorted(views, key=lambda v: v.kind == "explorer"):     # explorers last: they rebuild their view
+    for v in sorted(views, key=lambda v: v.kind == "explorer"):     # explorers last: they change their data
         label = f"{name} view {v.index} ({v.kind}, cell {v.cell})"
         shoot = lambda view, what: lab.screenshot(f"{stem}-view{view.index}-{view.kind}", show=view.root)  # noqa: E731
         print(label, *exercise(v, label, shoot), sep="\n  ")

@@ -116,7 +116,7 @@ def test_every_kind_steps_on_a_static_page_with_every_request_outside_it_blocked
         heat = shown[-1]
         assert heat.range()[1] < 16_383 and "run the notebook" in heat.control("held").inner_text()
         rec = shown[8]                           # a static page has no kernel: the selects are off, and say so
-        assert rec.root.locator("select[data-role^=edit-]:not([disabled])").count() == 0
+        assert rec.root.locator("select[data-role^=control-]:not([disabled])").count() == 0
         assert "needs a running kernel" in rec.control("needs-kernel").inner_text()
         for theme in ("light", "dark"):
             host.set_theme(theme)
@@ -171,7 +171,7 @@ def test_live_in_jupyterlab(lab, lab_root, theme):
     check_screen(board.root)
     top = rec.root.locator(".cc-panel").first
     before = top.locator("[data-role=title]").inner_text()
-    top.locator("select[data-role=edit-kernel_size]").select_option("3")   # the top layer: recomputed by the kernel
+    top.locator("select[data-role=control-kernel_size]").select_option("3")   # the top layer: recomputed by the kernel
     wait_js(lab.page, "([r, t]) => r.querySelector('.cc-panel [data-role=title]').textContent !== t",
             "the receptive view to show the kernel's new stack", [rec.root.element_handle(), before])
     check_screen(rec.root)
@@ -264,10 +264,10 @@ def test_the_explorer_on_a_static_page_changes_its_settings_and_steps(page, tmp_
     script = "import {hydrate} from './assets/convcore-view.js'; window.hydrated = hydrate().length;"
     with static_views(page, tmp_path, embed_html(explorer), script, "window.hydrated === 1") as host:
         (view,) = host.views()
-        assert view.root.locator("select[data-role^=setting-]:not([disabled])").count() == len(STATIC_SETTINGS)
+        assert view.root.locator("select[data-role^=control-]:not([disabled])").count() == len(STATIC_SETTINGS)
         for stride, padding, dilation in ((2, 0, 1), (3, 1, 1), (1, 2, 2)):
             for name, value in zip(STATIC_SETTINGS, (stride, padding, dilation)):
-                view.choose(f"setting-{name}", str(value))
+                view.choose(f"control-{name}", str(value))
             key = f"{stride},{padding},{dilation}"
             wait_js(page, "([r, key]) => r.getAttribute('data-reading') === key", f"the reading {key}",
                     [view.root.element_handle(), key])

@@ -267,7 +267,11 @@ function placeBoxes(pn, boxes) {
 function render({model, el}) {
   const live = model.get("live") !== false;       // a static page's model says false
   let stop = () => {};
-  const draw = () => { stop(); stop = view(model, el, live); };
+  const draw = () => {        // new data redraws the view; the control the learner was using keeps focus
+    const role = el.contains(document.activeElement) ? document.activeElement.getAttribute("data-role") : null;
+    stop(); stop = view(model, el, live);
+    if (role) { const again = el.querySelector(`[data-role="${role}"]`); if (again) again.focus(); }
+  };
   draw();
   const onData = () => draw();
   model.on("change:data", onData);
@@ -298,8 +302,7 @@ function view(model, el, live) {
   const speed = h("select", {"data-role": "speed", "aria-label": "speed in steps per second"},
     ...SPEEDS.map((s) => h("option", {value: s, text: s ? `${s} steps/s` : "fastest", selected: s === 2})));
   const step = slider("step-slider", "step", 0, 0);
-  const typed = h("input", {type: "number", min: 0, value: 0, "data-role": "step-number", "aria-label": "go to step",
-                            class: "cc-step-number"});
+  const typed = h("input", {type: "number", min: 0, value: 0, "data-role": "step-number", "aria-label": "go to step"});
   const presentBtn = h("button", {"data-role": "present", "aria-pressed": "false", "aria-label": "present: the view alone, full screen",
                                   text: "present (F)"});
   const link = h("a", {"data-role": "link", class: "cc-link", text: "link to this step", hidden: live});
@@ -322,7 +325,8 @@ function view(model, el, live) {
   const say = h("div", {class: "cc-sr", "aria-live": "polite", "data-role": "say"});
   const legend = h("div", {class: "cc-legend", "data-role": "legend"});
   const notes = h("div", {class: "cc-notes", "data-role": "notes"});
-  const keysHelp = h("div", {class: "cc-sr", id: `cc-keys-${++viewCount}`, text: D.keys || ""});
+  const vid = ++viewCount;
+  const keysHelp = h("div", {class: "cc-sr", id: `cc-keys-${vid}`, text: D.keys || ""});
   const frame = h("div", {class: "cc-frame"}, row(prev, play, next, step.label, typed, speed, presentBtn, savePng, saveGif, scaleMenu, link),
                   settingsRow, switchRow, posRow, buRow, note, error, header, stage, lines, say, legend, notes, keysHelp);
   root.replaceChildren(frame);
@@ -348,13 +352,10 @@ function view(model, el, live) {
       panels.push(pn); byId[id] = pn;
       return pn.block;
     }))));
-    const editRows = {};                        // one row of selects per panel, in the order given
-    for (const [id, key, label, choices, value] of rd.edits || []) {
-      const sel = h("select", {"data-role": `edit-${key}`, "aria-label": `${rd.panels[id].title}: ${label}`, disabled: !live},
-        ...choices.map((v) => h("option", {value: v, text: v, selected: String(v) === String(value)})));
-      sel.addEventListener("change", () => model.send({type: "edit", panel: id, key, value: Number(sel.value)}));
-      if (!editRows[id]) { editRows[id] = row(); byId[id].block.insertBefore(editRows[id], byId[id].title.nextSibling); }
-      editRows[id].append(h("label", {}, h("span", {text: label}), sel));
+    const inPanel = {};                         // a panel's controls: a row under its title
+    for (const x of controls.filter((x) => x.c.panel && byId[x.c.panel])) {
+      if (!inPanel[x.c.panel]) { inPanel[x.c.panel] = row(); byId[x.c.panel].title.after(inPanel[x.c.panel]); }
+      inPanel[x.c.panel].append(x.label);
     }
     const last = lastStep();
     step.input.max = last;
@@ -378,7 +379,7 @@ function view(model, el, live) {
     notes.replaceChildren(...rd.notes.filter(([role]) => live ? role !== "needs-kernel" : true)
       .map(([role, text]) => h("div", {class: `cc-note cc-line-${role}`, "data-role": role, text})));
     for (const btn of switchRow.children) btn.setAttribute("aria-checked", String(btn.dataset.reading === rd.key));
-    rd.key.split(",").forEach((v, i) => { if (picks[i]) picks[i].value = v; });
+    if (D.pick) rd.key.split(",").forEach((v, i) => { controls[i].input.value = v; });
   }
   // a static page holds the first steps of a long reading: a step past them (a position, a cell) is
   // refused, and said why
@@ -389,16 +390,29 @@ function view(model, el, live) {
     setText(note, held ? held[1] : "");
     show(k, b);
   };
-  // settings (an explorer on a static page): a select each; a reading per combination, keyed "v1,v2,…"
-  const picks = (D.settings || []).map(([name, label, values]) => {
-    const sel = h("select", {"data-role": `setting-${name}`, "aria-label": label},
-      ...values.map((v) => h("option", {value: v, text: v})));
-    sel.addEventListener("change", () => { rd = readings[picks.map((p) => p.value).join(",")]; build(); go(0, rd.top); });
-    settingsRow.append(h("label", {}, h("span", {text: label}), sel));
-    return sel;
+  // controls (the explorer's settings, a layer's kernel size): a running kernel answers a change with
+  // new data; with D.pick the page holds a reading per combination and the controls pick it; else,
+  // without a kernel, they are off (the view's notes say why)
+  const controls = (D.controls || []).map((c) => {
+    const attrs = {"data-role": `control-${c.name}`, disabled: c.off || (!live && !D.pick),
+                   "aria-label": c.panel ? `${readings[D.reading].panels[c.panel].title}: ${c.label}` : c.label};
+    const list = c.suggest && c.suggest.length ? h("datalist", {id: `cc-${vid}-${c.name}`},
+      ...c.suggest.map((v) => h("option", {value: v}))) : null;
+    const input = c.choices ? h("select", attrs, ...c.choices.map(([v, text]) => h("option", {value: String(v), text})))
+      : c.rows ? h("textarea", {...attrs, rows: c.rows})
+      : h("input", {...attrs, type: c.max === undefined ? "text" : "number", min: c.min, max: c.max, list: list && list.id});
+    input.value = c.choices ? String(c.value) : c.value;
+    const value = () => (c.choices ? c.choices[input.selectedIndex][0] : c.max === undefined ? input.value : Number(input.value));
+    input.addEventListener("change", () => {
+      if (!D.pick) { model.send({type: "control", name: c.name, value: value(), panel: c.panel}); return; }
+      rd = readings[controls.map((x) => String(x.value())).join(",")]; build(); go(0, rd.top);
+    });
+    const label = h("label", {}, h("span", {text: c.label}), input, list);
+    if (!c.panel) settingsRow.append(label);
+    return {c, input, label, value};
   });
-  settingsRow.hidden = !picks.length;
-  if (D.readings.length > 1 && !picks.length) {
+  settingsRow.hidden = !settingsRow.children.length;
+  if (D.readings.length > 1 && !D.pick) {
     for (const r of D.readings) {
       const btn = h("button", {role: "radio", "data-role": "reading", "data-reading": r.key, "aria-label": r.label, text: r.label});
       btn.addEventListener("click", () => {
@@ -410,7 +424,7 @@ function view(model, el, live) {
       switchRow.append(btn);
     }
   }
-  switchRow.hidden = D.readings.length < 2 || picks.length > 0;
+  switchRow.hidden = D.readings.length < 2 || !!D.pick;
 
   // -- showing a step ----------------------------------------------------------------------------
   function show(nk, nb) {
