@@ -55,24 +55,24 @@ def build(source: Path) -> Path:
 
 
 VIEWS = ("Stepper1D", "Stepper2D", "PointwiseView", "HeatmapView", "view_for", "PoolView", "ReceptiveFieldView",
-         "SequenceView", "TransposeView", "GradientView", "Im2colView", "NetworkView")
-SHOWN = re.compile(rf"\b({'|'.join(VIEWS)}|Explorer)\b[\w.]*\(.*\)$|^\w*view$")
+         "SequenceView", "TransposeView", "GradientView", "Im2colView", "NetworkView", "Explorer")
+SHOWN = re.compile(rf"\b({'|'.join(VIEWS)})\b[\w.]*\(.*\)$|^\w*view$")
 
 
 def shows(source: str) -> str | None:
-    """What a code cell displays as its result: "view" (a convcore view), "explorer", or None.
+    """What a code cell displays as its result: "view" (a convcore view) or None.
     Its last line (comments aside) makes one, or names one (``seed_view``), without a ';'."""
     lines = [line.strip() for line in source.strip().splitlines() if line.strip() and not line.lstrip().startswith("#")]
     last = re.sub(r"\s+#[^'\"]*$", "", lines[-1]) if lines else ""        # its trailing comment aside
     shown = last and not last.endswith(";") and not re.match(r"[\w.]+\s*=[^=]", last)   # not an assignment
     found = SHOWN.search(last) if shown else None
-    return None if not found else "explorer" if "Explorer" in found.group(0) else "view"
+    return "view" if found else None
 
 
 def _stored(output) -> bool:
     """Keep an output, without its live widget: a view keeps the picture it carries beside the
     widget (a widget saved without its kernel shows an error until the notebook is run); a widget
-    with nothing else to show (an ipywidgets box) goes."""
+    with nothing else to show (an ipywidgets slider of your own, say) goes."""
     data = output.get("data", {})
     if WIDGET_MIME not in data:
         return True
