@@ -149,22 +149,26 @@ _SHAPES = {1: dict(input="(N, C_in, L), (C_in, L)", plain_input="(L,)", weight="
                    weight="(C_out, C_in / groups, kH, kW)", plain_weight="(kH, kW)")}
 
 
-def _input_grad_call(fn, dims, input_size, weight, grad_output, stride, padding, dilation, groups,
-                     padding_mode):
+def _input_grad_trace(fn, dims, input_size, weight, grad_output, stride, padding, dilation, groups,
+                      padding_mode) -> "InputGradTrace":
+    """The checked arguments of an input gradient, as its trace (lazy: nothing is computed yet);
+    ``conv*d_input`` returns its ``output``, ``trace_conv*d_input_grad`` the trace itself."""
     size = _as_size(input_size, "input_size", fn)
     w = as_numeric_array(weight, "weight", fn)
     p = _forward(fn, dims, _placeholder(size), w, stride, padding, dilation, groups, padding_mode)
     g = _check_grad_output(fn, p, grad_output)
-    return p, g, result_dtype(p.weight, g, None)
+    return InputGradTrace(p, g, result_dtype(p.weight, g, None))
 
 
-def _weight_grad_call(fn, dims, input, weight_size, grad_output, stride, padding, dilation, groups,
-                      padding_mode):
+def _weight_grad_trace(fn, dims, input, weight_size, grad_output, stride, padding, dilation, groups,
+                       padding_mode) -> "WeightGradTrace":
+    """The checked arguments of a weight gradient, as its trace (lazy: nothing is computed yet);
+    ``conv*d_weight`` returns its ``output``, ``trace_conv*d_weight_grad`` the trace itself."""
     x = as_numeric_array(input, "input", fn)
     size = _as_size(weight_size, "weight_size", fn)
     p = _forward(fn, dims, x, _placeholder(size), stride, padding, dilation, groups, padding_mode)
     g = _check_grad_output(fn, p, grad_output)
-    return p, g, result_dtype(p.input, g, None)
+    return WeightGradTrace(p, g, result_dtype(p.input, g, None))
 
 
 @shared_doc(_INPUT_GRAD_DOC, **_SHAPES[1])
@@ -182,9 +186,8 @@ def conv1d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=
     >>> conv1d_input((4,), [1, 0, -1], [1, 1])   # loss = sum of conv1d([x0..x3], [1, 0, -1])
     array([ 1,  1, -1, -1])
     """
-    p, g, dtype = _input_grad_call("conv1d_input", 1, input_size, weight, grad_output, stride,
-                                   padding, dilation, groups, padding_mode)
-    return p.layout.restore(input_grad(p, g, dtype))
+    return _input_grad_trace("conv1d_input", 1, input_size, weight, grad_output, stride,
+                             padding, dilation, groups, padding_mode).output
 
 
 @shared_doc(_INPUT_GRAD_DOC, **_SHAPES[2])
@@ -200,9 +203,8 @@ def conv2d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=
            [3, 4, 0],
            [0, 0, 0]])
     """
-    p, g, dtype = _input_grad_call("conv2d_input", 2, input_size, weight, grad_output, stride,
-                                   padding, dilation, groups, padding_mode)
-    return p.layout.restore(input_grad(p, g, dtype))
+    return _input_grad_trace("conv2d_input", 2, input_size, weight, grad_output, stride,
+                             padding, dilation, groups, padding_mode).output
 
 
 @shared_doc(_WEIGHT_GRAD_DOC, **_SHAPES[1])
@@ -218,9 +220,8 @@ def conv1d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation
     >>> conv1d_weight([1, 2, 3, 4], (3,), [1, 1])   # tap t met x[t] and x[t + 1]
     array([3, 5, 7])
     """
-    p, g, dtype = _weight_grad_call("conv1d_weight", 1, input, weight_size, grad_output, stride,
-                                    padding, dilation, groups, padding_mode)
-    return p.layout.restore_weight(weight_grad(p, g, dtype))
+    return _weight_grad_trace("conv1d_weight", 1, input, weight_size, grad_output, stride,
+                              padding, dilation, groups, padding_mode).output
 
 
 @shared_doc(_WEIGHT_GRAD_DOC, **_SHAPES[2])
@@ -235,9 +236,8 @@ def conv2d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation
     array([[1, 2],
            [4, 5]])
     """
-    p, g, dtype = _weight_grad_call("conv2d_weight", 2, input, weight_size, grad_output, stride,
-                                    padding, dilation, groups, padding_mode)
-    return p.layout.restore_weight(weight_grad(p, g, dtype))
+    return _weight_grad_trace("conv2d_weight", 2, input, weight_size, grad_output, stride,
+                              padding, dilation, groups, padding_mode).output
 
 
 def _bias_grad(fn, dims, grad_output) -> np.ndarray:
@@ -484,8 +484,8 @@ def trace_conv1d_input_grad(input_size, weight, grad_output, stride=1, padding=0
     >>> [(t.grad_output_index, t.other_index, int(t.product)) for t in step.terms], int(step.value)
     ([((0,), (1,), 0), ((1,), (0,), 1)], 1)
     """
-    return InputGradTrace(*_input_grad_call("trace_conv1d_input_grad", 1, input_size, weight,
-                                            grad_output, stride, padding, dilation, groups, padding_mode))
+    return _input_grad_trace("trace_conv1d_input_grad", 1, input_size, weight,
+                             grad_output, stride, padding, dilation, groups, padding_mode)
 
 
 def trace_conv2d_input_grad(input_size, weight, grad_output, stride=1, padding=0, dilation=1,
@@ -496,8 +496,8 @@ def trace_conv2d_input_grad(input_size, weight, grad_output, stride=1, padding=0
     >>> step.other_index.tolist(), int(step.value)     # every window read it, each with another tap
     ([[1, 1], [1, 0], [0, 1], [0, 0]], 20)
     """
-    return InputGradTrace(*_input_grad_call("trace_conv2d_input_grad", 2, input_size, weight,
-                                            grad_output, stride, padding, dilation, groups, padding_mode))
+    return _input_grad_trace("trace_conv2d_input_grad", 2, input_size, weight,
+                             grad_output, stride, padding, dilation, groups, padding_mode)
 
 
 def trace_conv1d_weight_grad(input, weight_size, grad_output, stride=1, padding=0, dilation=1,
@@ -508,8 +508,8 @@ def trace_conv1d_weight_grad(input, weight_size, grad_output, stride=1, padding=
     >>> step.other_index.tolist(), step.products.tolist(), int(step.value)
     ([[2], [3]], [3, 4], 7)
     """
-    return WeightGradTrace(*_weight_grad_call("trace_conv1d_weight_grad", 1, input, weight_size,
-                                              grad_output, stride, padding, dilation, groups, padding_mode))
+    return _weight_grad_trace("trace_conv1d_weight_grad", 1, input, weight_size,
+                              grad_output, stride, padding, dilation, groups, padding_mode)
 
 
 def trace_conv2d_weight_grad(input, weight_size, grad_output, stride=1, padding=0, dilation=1,
@@ -520,5 +520,5 @@ def trace_conv2d_weight_grad(input, weight_size, grad_output, stride=1, padding=
     >>> step.other_index.tolist(), step.products.tolist()   # tap (1, 1) read x[1:, 1:]
     ([[1, 1], [1, 2], [2, 1], [2, 2]], [5, 0, 0, 9])
     """
-    return WeightGradTrace(*_weight_grad_call("trace_conv2d_weight_grad", 2, input, weight_size,
-                                              grad_output, stride, padding, dilation, groups, padding_mode))
+    return _weight_grad_trace("trace_conv2d_weight_grad", 2, input, weight_size,
+                              grad_output, stride, padding, dilation, groups, padding_mode)
