@@ -11,11 +11,12 @@ to build one step (``_build_step``).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
-from .layout import as_position
+from .layout import Layout, as_position
 
 
 class LazySteps:
@@ -115,11 +116,37 @@ class LazySteps:
         return self[self.index(*cell, **named)]
 
 
+def laid_out(field: str, doc: str) -> property:
+    """A step's property: ``field`` of every tap, laid out like the kernel (``PerTap.per_tap``)."""
+    return property(lambda step: step.per_tap(field), doc=doc)
+
+
+@dataclass(frozen=True, kw_only=True)
 class PerTap:
-    """A step that records its window tap by tap: ``taps`` in row-major order over
-    ``tap_shape`` (the kernel's spatial shape)."""
+    """A step that records its window tap by tap: ``taps``, one record per kernel tap in
+    row-major order, each with its ``offset`` in the kernel and the ``coords`` it sits on
+    (where a convolution or a pooling reads, where a transposed convolution's stamp lands).
+    A step names the field that holds them (``taps = property(...)``); its fields laid out
+    like the kernel are ``laid_out`` properties. Every step has its number in the trace
+    (``index``), its ``sample`` and the ``layout`` of the arrays the caller gave."""
+
+    index: int
+    sample: int
+    layout: Layout = Layout.UNBATCHED
+
+    @property
+    def tap_shape(self) -> tuple[int, ...]:
+        """The kernel's spatial shape: the taps run row-major over it, so the last one sits in
+        its far corner."""
+        return tuple(int(o) + 1 for o in self.taps[-1].offset)
 
     def per_tap(self, field: str) -> np.ndarray:
         """``field`` of every tap, laid out like the kernel (a coordinate adds a last axis)."""
         values = np.array([getattr(tap, field) for tap in self.taps])
         return values.reshape(*self.tap_shape, *values.shape[1:])
+
+    coords = laid_out("coords", "The coordinates every tap sits on, shape (*kernel, dims).")
+
+    def caller_index(self, channel: int, pos) -> tuple[int, ...]:
+        """Index of element (this step's sample, ``channel``, *``pos``) in an array of the caller's layout."""
+        return self.layout.index(self.sample, channel, pos)

@@ -42,7 +42,7 @@ import numpy as np
 from .docs import shared_doc
 from .geometry import Axis
 from .layout import Layout
-from .lazy import LazySteps, PerTap
+from .lazy import LazySteps, PerTap, laid_out
 from .problem import AXIS_NAMES, SPATIAL_LETTERS, Shaped, as_bool, as_numeric_array, as_tuple, check_fits
 
 
@@ -391,8 +391,6 @@ class PoolStep(PerTap):
     window) marks the taps the divisor counts, so ``divisor == counted.sum()``.
     """
 
-    index: int
-    sample: int
     channel: int
     out_pos: tuple[int, ...]
     kind: str
@@ -404,7 +402,6 @@ class PoolStep(PerTap):
     counted: np.ndarray | None = None
     divisor: int | None = None
     total: np.generic | None = None
-    layout: Layout = Layout.UNBATCHED
 
     @property
     def out_channel(self) -> int:
@@ -414,21 +411,11 @@ class PoolStep(PerTap):
     @property
     def out_index(self) -> tuple[int, ...]:
         """Index of this element in the output array the pooling function returns."""
-        return self.layout.index(self.sample, self.channel, self.out_pos)
+        return self.caller_index(self.channel, self.out_pos)
 
-    # What PerTap lays out like the kernel:
-    taps = property(lambda self: self.window)
-    tap_shape = property(lambda self: self.patch.shape)
-
-    @property
-    def padding_mask(self) -> np.ndarray:
-        """True where a tap is outside the input (padding or overhang), shaped like the window."""
-        return self.per_tap("in_padding")
-
-    @property
-    def overhang_mask(self) -> np.ndarray:
-        """True where a tap hangs past the padded input (ceil_mode only), shaped like the window."""
-        return self.per_tap("in_overhang")
+    taps = property(lambda self: self.window)      # their coords: where in the input each tap sits
+    padding_mask = laid_out("in_padding", "True where a tap is outside the input (padding or overhang), shaped like the window.")
+    overhang_mask = laid_out("in_overhang", "True where a tap hangs past the padded input (ceil_mode only), shaped like the window.")
 
     @property
     def winner_offset(self) -> tuple[int, ...] | None:

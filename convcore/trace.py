@@ -21,8 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .kernels import vectorized_conv
-from .layout import Layout
-from .lazy import LazySteps, PerTap
+from .lazy import LazySteps, PerTap, laid_out
 from .problem import Conv
 
 
@@ -44,8 +43,6 @@ class Step(PerTap):
     ``value == partial_sums.sum() + bias``.
     """
 
-    index: int
-    sample: int
     out_channel: int
     out_pos: tuple[int, ...]
     group: int
@@ -57,26 +54,14 @@ class Step(PerTap):
     partial_sums: np.ndarray
     bias: np.generic
     value: np.generic
-    layout: Layout = Layout.UNBATCHED
 
     @property
     def out_index(self) -> tuple[int, ...]:
         """Index of this element in the output array the kernel returns."""
-        return self.layout.index(self.sample, self.out_channel, self.out_pos)
+        return self.caller_index(self.out_channel, self.out_pos)
 
-    # What PerTap lays out like the kernel:
-    taps = property(lambda self: self.window)
-    tap_shape = property(lambda self: self.kernel.shape[1:])
-
-    @property
-    def padding_mask(self) -> np.ndarray:
-        """Boolean array shaped like the kernel: True where a tap is in the padding."""
-        return self.per_tap("in_padding")
-
-    @property
-    def coords(self) -> np.ndarray:
-        """Input coordinates of every tap, shape (*kernel, dims)."""
-        return self.per_tap("coords")
+    taps = property(lambda self: self.window)      # their coords: where in the input each tap reads
+    padding_mask = laid_out("in_padding", "Boolean array shaped like the kernel: True where a tap is in the padding.")
 
 
 class Trace(LazySteps):

@@ -31,8 +31,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .kernels import vectorized_conv
-from .layout import Layout, as_position
-from .lazy import LazySteps, PerTap
+from .layout import as_position
+from .lazy import LazySteps, PerTap, laid_out
 from .trace import Step, Trace
 from .transpose import (GatherPlan, TransposedConv, crop, gather_problem, scatter_canvas,
                         scatter_conv)
@@ -61,8 +61,6 @@ class ScatterStep(PerTap):
     Values under cropped taps are canvas values the output never shows.
     """
 
-    index: int
-    sample: int
     in_channel: int
     in_pos: tuple[int, ...]
     group: int
@@ -74,39 +72,23 @@ class ScatterStep(PerTap):
     before: np.ndarray
     after: np.ndarray
     bias: np.ndarray
-    layout: Layout = Layout.UNBATCHED
 
     @property
     def in_index(self) -> tuple[int, ...]:
         """Index of the stamping element in the input array the caller gave."""
-        return self.layout.index(self.sample, self.in_channel, self.in_pos)
+        return self.caller_index(self.in_channel, self.in_pos)
 
-    # What PerTap lays out like the kernel:
-    taps = property(lambda self: self.landings)
-    tap_shape = property(lambda self: self.kernel.shape[1:])
-
-    @property
-    def cropped_mask(self) -> np.ndarray:
-        """Boolean array shaped like the kernel: True where the tap is cropped away."""
-        return self.per_tap("cropped")
-
-    @property
-    def coords(self) -> np.ndarray:
-        """Output coordinates of every tap, shape (*kernel, dims)."""
-        return self.per_tap("coords")
-
-    @property
-    def canvas_coords(self) -> np.ndarray:
-        """Uncropped-output coordinates of every tap, shape (*kernel, dims)."""
-        return self.per_tap("canvas")
+    taps = property(lambda self: self.landings)    # their coords: where in the output each tap lands
+    cropped_mask = laid_out("cropped", "Boolean array shaped like the kernel: True where the tap is cropped away.")
+    canvas_coords = laid_out("canvas", "Uncropped-output coordinates of every tap, shape (*kernel, dims).")
 
     def out_index(self, out_channel: int, offset) -> tuple[int, ...] | None:
         """Index in the output array where tap ``offset`` of ``out_channel``'s stamp
         lands, or None when it is cropped."""
-        landing = self.landings[int(np.ravel_multi_index(as_position(offset), self.kernel.shape[1:]))]
+        landing = self.landings[int(np.ravel_multi_index(as_position(offset), self.tap_shape))]
         if landing.cropped:
             return None
-        return self.layout.index(self.sample, out_channel, landing.coords)
+        return self.caller_index(out_channel, landing.coords)
 
 
 class ScatterTrace(LazySteps):
@@ -253,7 +235,7 @@ class GatherStep:
     @property
     def kind_mask(self) -> np.ndarray:
         """Array of ``kinds`` shaped like the kernel."""
-        return np.array(self.kinds).reshape(self.conv.kernel.shape[1:])
+        return np.array(self.kinds).reshape(self.conv.tap_shape)
 
 
 class GatherTrace(LazySteps):
