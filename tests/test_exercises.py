@@ -187,6 +187,16 @@ def test_verdicts_are_wrapped_between_words(name):
         assert verdict.split() == _verdict(EXERCISES[name], given).split()     # no word broken or lost
 
 
+@pytest.mark.parametrize("name", PREDICT)
+def test_each_planted_mistake_gets_its_own_hint(name):
+    """Every planted mistake carries answers it catches (its test's ``examples``, as the lessons'
+    questions do), and each of them gets that mistake's hint: no mistake hides behind an earlier one."""
+    for test, hint in EXERCISES[name].mistakes:
+        assert test.examples, f"{name}: a mistake without an example: {hint}"
+        for wrong in test.examples:
+            assert said(name, wrong) == "✗ Not quite. " + " ".join(hint.split()), (name, wrong)
+
+
 def test_typical_mistakes_get_their_own_hint():
     assert "biases" in said("parameters", 128 * 64 * 9)
     assert "group" in said("group_parameters", 96 * 48 * 9 + 96)

@@ -18,7 +18,7 @@ True
 "✗ Expected a whole number such as 7, got the string '7': write it without the quotes."
 """
 from .core import (EXERCISES, VERDICT_WIDTH, CodeExercise, DesignExercise, Exercise, _add, _is,  # noqa: F401
-                   _near, _none_message, _same, _verdict, check, conv_parameters, separable_parameters, solution)
+                   _near, _none_message, _same, _verdict, _when, check, conv_parameters, separable_parameters, solution)
 from . import first, later, write_code, design, network  # noqa: F401,E402  (each registers its exercises, in this order)
 
 __all__ = ["EXERCISES", "Exercise", "CodeExercise", "DesignExercise", "check", "solution",

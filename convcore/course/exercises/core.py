@@ -54,20 +54,30 @@ def _same(given, expected) -> bool:
         return False
 
 
+# A planted mistake is (test, hint): when test(given) holds, the hint names the step that went
+# wrong. Every test carries ``examples``, answers it catches, so the tests can give each one and
+# read back its hint.
 def _is(*values) -> Callable[[object], bool]:
-    """A test that holds when the given answer is any of ``values``."""
-    return lambda given: any(_same(given, v) for v in values)
+    """A test that holds when the given answer is any of ``values`` (its examples)."""
+    return _when(lambda given: any(_same(given, v) for v in values), *values)
 
 
 def _near(*values, tol=0.01) -> Callable[[object], bool]:
     """A test that holds when the given number is within ``tol`` of any of ``values``
-    (a learner writes 7/3 as 2.33)."""
+    (a learner writes 7/3 as 2.33); its examples are ``values``."""
     def test(given):
         try:
             g = np.asarray(given)
             return g.shape == () and g.dtype.kind in "iuf" and any(abs(float(g) - v) <= tol for v in values)
         except Exception:
             return False
+    return _when(test, *values)
+
+
+def _when(test: Callable[[object], bool], *examples) -> Callable[[object], bool]:
+    """``test``, with ``examples``: answers it catches (for a test written as a condition on the
+    answer, such as a tuple of the wrong length)."""
+    test.examples = examples
     return test
 
 

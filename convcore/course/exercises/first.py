@@ -8,7 +8,7 @@ import numpy as np
 from ... import examples
 from ...api import conv1d, conv2d, explain_output_size, output_size
 from ...geometry import same_padding
-from .core import Exercise, _add, _is, _same, conv_parameters, separable_parameters
+from .core import Exercise, _add, _is, _same, _when, conv_parameters, separable_parameters
 
 # -- 01 · conv1d: output length --------------------------------------------------
 def _size_exercise(name, notebook, givens, size: dict, lead: str, tail: str, mistakes, hint) -> None:
@@ -25,9 +25,7 @@ _size_exercise(
     f", that is {(20 + 2 * 2 - (5 - 1) - 1) // 3} jumps plus the first position",
     (
         (_is(output_size(20, 5, stride=3)), "Did you add the padding? It goes on both ends: 2p."),
-        (_is(output_size(20, 5, stride=3, padding=(2, 0))), "The padding goes on both ends: add 2p, not p."),
         (_is(output_size(20, 5, padding=2)), "Did you divide by the stride? The window jumps s places at a time."),
-        (_is(output_size(20, 5, stride=3, padding=2) - 1), "Did you forget the +1? It counts the window's first position."),
         (_is(output_size(20, 5, stride=3, padding=2) + 1),
          "The division rounds down: a last jump that would leave the padded signal does not count."),
     ),
@@ -42,11 +40,14 @@ _add(Exercise(
     answer=lambda: (16, output_size(32, 5, padding=2), output_size(32, 5, padding=2)),
     solution=lambda: (f"C_out = weight.shape[0] = 16; each side: {explain_output_size(32, 5, padding=2)}"),
     mistakes=(
-        (lambda g: isinstance(g, (tuple, list)) and len(g) == 3 and g[0] == 3,
+        (_when(lambda g: isinstance(g, (tuple, list)) and len(g) == 3 and g[0] == 3,
+               (3, output_size(32, 5, padding=2), output_size(32, 5, padding=2))),
          "The output has one channel per filter: count the filters (weight.shape[0]), not the input channels."),
-        (lambda g: isinstance(g, (tuple, list)) and len(g) == 3 and g[1] == output_size(32, 5),
+        (_when(lambda g: isinstance(g, (tuple, list)) and len(g) == 3 and g[1] == output_size(32, 5),
+               (16, output_size(32, 5), output_size(32, 5))),
          "Did you use the padding? It adds 2p to each side before the kernel slides."),
-        (lambda g: isinstance(g, (tuple, list)) and len(g) == 4,
+        (_when(lambda g: isinstance(g, (tuple, list)) and len(g) == 4,
+               (1, 16, output_size(32, 5, padding=2), output_size(32, 5, padding=2))),
          "The input has no batch axis, so the output has none either: (C_out, H, W)."),
     ),
     general_hint="Channels come from the weight's first axis; each side follows the output-size formula.",
@@ -140,7 +141,7 @@ _add(Exercise(
         (_is(_padded("zeros")), "That is zero padding. Reflect mirrors the signal around its edge value."),
         (_is(_padded("replicate")), "That repeats the edge value (replicate). Reflect does not repeat the edge: it mirrors around it."),
         (_is(_padded("circular")), "That wraps around (circular). Reflect mirrors each end on itself."),
-        (lambda g: isinstance(g, (list, tuple)) and len(g) != len(_SIGNAL),
+        (_when(lambda g: isinstance(g, (list, tuple)) and len(g) != len(_SIGNAL), conv1d(_SIGNAL, _BOX).tolist()),
          "Padding 1 with a kernel of 3 keeps the length: one output per input number."),
     ),
     general_hint="Write out the padded signal first, then add each window of three.",
@@ -154,9 +155,9 @@ _add(Exercise(
                       f"{same_padding(6)[0]} before, {same_padding(6)[1]} after"),
     mistakes=(
         (_is(same_padding(6)[::-1]), "Right numbers, wrong sides: PyTorch puts the extra position after the input."),
-        (lambda g: isinstance(g, (tuple, list)) and len(g) == 2 and _same(sum(g), 6),
+        (_when(lambda g: isinstance(g, (tuple, list)) and len(g) == 2 and _same(sum(g), 6), (6 // 2, 6 // 2)),
          "The total is d(k − 1), not k: a window of k needs k − 1 extra positions to fit everywhere."),
-        (lambda g: isinstance(g, (tuple, list)) and len(g) == 2 and g[0] == g[1],
+        (_when(lambda g: isinstance(g, (tuple, list)) and len(g) == 2 and g[0] == g[1], (same_padding(6)[0],) * 2),
          "The total d(k − 1) is odd here, so it cannot split evenly."),
     ),
     general_hint="The total padding is d(k − 1); when it is odd, one side gets one more.",
@@ -238,7 +239,8 @@ _add(Exercise(
         (_is((8 * 3 * 3, output_size(20, 3, padding=1) ** 2)),
          "Rows and columns are swapped: in notebook 06 each row is one output position's patch."),
         (_is((output_size(20, 3) ** 2, 8 * 3 * 3)), "Did you use the padding? It decides how many output positions there are."),
-        (lambda g: isinstance(g, (tuple, list)) and len(g) == 2 and g[1] == 32 * 3 * 3,
+        (_when(lambda g: isinstance(g, (tuple, list)) and len(g) == 2 and g[1] == 32 * 3 * 3,
+               (output_size(20, 3, padding=1) ** 2, 32 * 3 * 3)),
          "A row holds one patch: every input channel under the kernel. The number of filters does not enter."),
     ),
     general_hint="Rows: one per output position. Columns: the numbers in one patch, C_in · kH · kW.",

@@ -12,7 +12,7 @@ from ...pooling import avg_pool2d, max_pool2d, pool_output_size, trace_avg_pool2
 from ...receptive import receptive_field
 from ...transpose import conv_transpose2d, explain_transpose_output_size, transpose_output_size
 from ...trace_transpose import trace_transpose2d
-from .core import Exercise, _add, _is, _near, _same
+from .core import Exercise, _add, _is, _near, _same, _when
 
 # ====================================================================================
 # Notebooks 08–11: transposed convolution, the backward pass, pooling, sequences
@@ -92,8 +92,6 @@ _add(Exercise(
          "input element i, j and tap u, v with 2i + u = row and 2j + v = column."),
         (_is(sum(v * int(_TW[2 - tap[0], 2 - tap[1]]) for _, v, tap, _ in _stamps_at())),
          "The right stamps, the wrong taps: input element i's tap u lands on i·s + u, so the kernel is not flipped in the scatter reading."),
-        (_is(conv_transpose2d(_TX, _TW)[_TPOS]),
-         "Did you use the stride? Neighbouring input elements stamp 2 positions apart, not 1."),
         (_is(_transposed()[_TPOS[::-1]]), "Rows come first: row 2, column 1."),
     ),
     general_hint="Each input element (i, j) adds its value times the kernel into rows 2i to 2i + 2 "
@@ -256,9 +254,11 @@ _add(Exercise(
          "Flat indices count row by row: row · W + column, with W the number of columns."),
         (_is((_max_answer()[0], _ties()[0][0] * _MX.shape[0] + _ties()[0][1])),
          "W is the number of columns of the input, not of rows."),
-        (lambda g: isinstance(g, (tuple, list)) and len(g) == 2 and isinstance(g[1], (tuple, list)),
+        (_when(lambda g: isinstance(g, (tuple, list)) and len(g) == 2 and isinstance(g[1], (tuple, list)),
+               (_max_answer()[0], _ties()[0])),
          "PyTorch reports one flat index per output, not a (row, column) pair: row · W + column."),
-        (lambda g: isinstance(g, (tuple, list)) and len(g) == 2 and not _same(g[0], _max_answer()[0]),
+        (_when(lambda g: isinstance(g, (tuple, list)) and len(g) == 2 and not _same(g[0], _max_answer()[0]),
+               (_max_step().patch.min(), _max_answer()[1])),
          "Check the value first: with kernel 2 and stride 2, output (1, 1)'s window is rows 2–3, columns 2–3."),
     ),
     general_hint="Find the window of output (1, 1), its largest value, and where that value sits "
@@ -429,8 +429,6 @@ _add(Exercise(
         (_is(_pooled()[::-1]), "Rows come first: the input has 7 rows and 8 columns."),
         (_is((_pooled()[1], _pooled()[1])),
          "The rows: the 7 rows minus the kernel divide by the stride exactly, so no window overhangs and ceil_mode adds nothing there."),
-        (_is(tuple(-(-n // 2) for n in _CEIL_IN)),
-         "That divides the input by the stride. Count the window positions: ⌈(n − k) / s⌉ + 1 with ceil_mode."),
     ),
     general_hint="Each axis on its own: (n − k) / s, rounded up with ceil_mode, plus 1; a window that "
                  "would start past the input is dropped.",

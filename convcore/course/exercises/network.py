@@ -14,7 +14,7 @@ from ...api import output_size
 from ...network import DIGITS_CNN
 from ...pooling import pool_output_size
 from ...receptive import receptive_field
-from .core import Exercise, _add, _is, conv_parameters
+from .core import Exercise, _add, _is, _when, conv_parameters
 
 TOPIC = "12-whole-network"
 IMAGE = (1, 8, 8)
@@ -92,10 +92,12 @@ _add(Exercise(
                         "16·2·2 numbers"),
     mistakes=(
         (_is([IMAGE, *shapes()]), "That list starts with the input; the question asks for the output of each layer."),
-        (lambda g: tuple(g[0])[1:] == (output_size(IMAGE[1], 3),) * 2,
+        (_when(lambda g: tuple(g[0])[1:] == (output_size(IMAGE[1], 3),) * 2,
+               [(shapes()[0][0], *(output_size(n, 3) for n in IMAGE[1:])), *shapes()[1:]]),
          "Did you use the padding? With padding 1 a 3×3 convolution keeps the side."),
         (_is(shapes(flatten_channels_only=True)), "Flatten lines up every number of the last maps: channels × rows × columns."),
-        (lambda g: isinstance(g, (list, tuple)) and len(g) == len(LAYERS) - 2,
+        (_when(lambda g: isinstance(g, (list, tuple)) and len(g) == len(LAYERS) - 2,
+               [shape for (kind, _), shape in zip(LAYERS, shapes()) if kind != "ReLU"]),
          "ReLU is a layer too: it keeps the shape, and the list has one shape per layer."),
     ),
     general_hint="Layer by layer: a convolution whose padding makes up for its kernel keeps the side and sets "
