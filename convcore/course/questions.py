@@ -20,14 +20,14 @@ import functools
 import numpy as np
 
 from .. import examples, grad
-from ..api import conv1d, conv2d, explain_output_size, output_size, trace1d, trace2d
+from ..api import conv2d, explain_output_size, output_size, trace1d, trace2d
 from ..causal import causal_padding, causal_layers, trace_causal_conv1d
 from ..pooling import avg_pool1d, max_pool1d, pool_output_size
 from ..receptive import receptive_field
 from ..network import DIGITS_CNN, Network
-from ..transpose import conv_transpose1d, explain_transpose_output_size, transpose_output_size
+from ..transpose import conv_transpose1d, transpose_output_size
 from . import exercises
-from .exercises import Exercise, _is, _near, _same, _when, conv_parameters, separable_parameters
+from .exercises import TRANSPOSED_SIZE, Exercise, _is, _same, _size_exercise, _when, conv_parameters, separable_parameters
 
 QUESTIONS: dict[str, Exercise] = {}
 
@@ -58,18 +58,16 @@ def _taps(step) -> list[int]:
 
 
 # == 01 · conv1d ====================================================================
-_ask(Exercise(
-    "q01_outputs", "01", givens="input length 10, kernel length 3, stride 2, padding 1",
-    answer=lambda: output_size(10, 3, stride=2, padding=1),
-    solution=lambda: (f"with n = 10, k = 3, s = 2, p = 1 and d = 1, n_out = "
-                      f"{explain_output_size(10, 3, stride=2, padding=1)} outputs"),
-    mistakes=(
+_size_exercise(
+    "q01_outputs", "01", "input length 10, kernel length 3, stride 2, padding 1",
+    dict(n=10, k=3, stride=2, padding=1), "with n = 10, k = 3, s = 2, p = 1 and d = 1, n_out = ", " outputs",
+    (
         (_is(output_size(10, 3, stride=2)), "Did you add the padding? It goes on both ends: 2p."),
         (_is(output_size(10, 3, padding=1)), "Did you divide by the stride? The window jumps s places at a time."),
         (_is(-(-(10 + 2 - 3) // 2) + 1), "The division rounds down: a window that would run past the end does not count."),
     ),
-    general_hint="Count the window's positions: (n + 2p − d(k − 1) − 1) ÷ s, rounded down, plus 1.",
-))
+    "Count the window's positions: (n + 2p − d(k − 1) − 1) ÷ s, rounded down, plus 1.", QUESTIONS,
+)
 
 
 def _dilated_taps(dilation):
@@ -266,18 +264,17 @@ _ask(Exercise(
     general_hint="With stride 1 the output size is n + 2p − d(k − 1): make it equal n.",
 ))
 
-_ask(Exercise(
-    "q04_size", "04", givens="a 28×28 input, a 3×3 kernel, stride 2, padding 1: the output's side",
-    answer=lambda: output_size(28, 3, stride=2, padding=1),
-    solution=lambda: (f"the output's side is n_out = {explain_output_size(28, 3, stride=2, padding=1)}: the output is "
-                      f"{output_size(28, 3, stride=2, padding=1)}×{output_size(28, 3, stride=2, padding=1)}"),
-    mistakes=(
+_size_exercise(
+    "q04_size", "04", "a 28×28 input, a 3×3 kernel, stride 2, padding 1: the output's side",
+    dict(n=28, k=3, stride=2, padding=1), "the output's side is n_out = ",
+    f": the output is {output_size(28, 3, stride=2, padding=1)}×{output_size(28, 3, stride=2, padding=1)}",
+    (
         (_is(output_size(28, 3, stride=2)), "Did you add the padding (2p, both ends), and the +1 for the first window?"),
         (_is(output_size(28, 3, padding=1)), "Did you divide by the stride?"),
         (_is(output_size(28, 3, stride=2, padding=1) + 1), "The division rounds down: a window that would run past the end does not count."),
     ),
-    general_hint="⌊(n + 2p − d(k − 1) − 1) ÷ s⌋ + 1.",
-))
+    "⌊(n + 2p − d(k − 1) − 1) ÷ s⌋ + 1.", QUESTIONS,
+)
 
 
 def _wide_trace():
@@ -478,18 +475,17 @@ _ask(Exercise(
 ))
 
 # == 08 · transposed convolution ====================================================
-_ask(Exercise(
-    "q08_length", "08", givens="a transposed convolution, input length 5, kernel 4, stride 2, padding 1: its output length",
-    answer=lambda: transpose_output_size(5, 4, stride=2, padding=1),
-    solution=lambda: (f"the output's length is n_out = (n − 1)·s − 2p + d(k − 1) + output_padding + 1 = "
-                      f"{explain_transpose_output_size(5, 4, stride=2, padding=1)}"),
-    mistakes=(
+_size_exercise(
+    "q08_length", "08", "a transposed convolution, input length 5, kernel 4, stride 2, padding 1: its output length",
+    dict(n=5, k=4, stride=2, padding=1),
+    "the output's length is n_out = (n − 1)·s − 2p + d(k − 1) + output_padding + 1 = ", "",
+    (
         (_is(transpose_output_size(5, 4, stride=2)), "Padding crops a transposed convolution's output: subtract 2p."),
         (_is(output_size(5, 4, stride=2, padding=1)), "That is the forward convolution's size; the transposed one grows."),
         (_is(transpose_output_size(5, 4, stride=2, padding=1) + 1), "Only the stamps' span counts: (n − 1)·s + k, then the crop."),
     ),
-    general_hint="(n − 1)·s − 2p + d(k − 1) + output_padding + 1.",
-))
+    "(n − 1)·s − 2p + d(k − 1) + output_padding + 1.", QUESTIONS, TRANSPOSED_SIZE,
+)
 
 def _transpose_weight_shape(c_in, c_out, k):
     shape = (c_in, c_out, k)

@@ -25,6 +25,9 @@ from typing import Callable
 
 import numpy as np
 
+from ...api import explain_output_size, output_size
+from ...transpose import explain_transpose_output_size, transpose_output_size
+
 
 def conv_parameters(c_in, c_out, k, groups=1, bias=True) -> int:
     """Learnable numbers of nn.Conv2d(c_in, c_out, k, groups=groups, bias=bias)."""
@@ -310,6 +313,22 @@ EXERCISES: dict[str, Exercise] = {}
 def _add(ex: Exercise, registry: dict[str, Exercise] | None = None) -> None:
     """Register ``ex`` among the exercises (or in ``registry``: the lessons' questions)."""
     (EXERCISES if registry is None else registry)[ex.name] = ex
+
+
+# An output size and the function that writes its formula out with the numbers filled in.
+FORWARD_SIZE = (output_size, explain_output_size)
+TRANSPOSED_SIZE = (transpose_output_size, explain_transpose_output_size)
+
+
+def _size_exercise(name, topic, givens, size: dict, lead: str, tail: str, mistakes, hint,
+                   registry: dict[str, Exercise] | None = None, formula=FORWARD_SIZE) -> None:
+    """Register an output-size exercise (or, with ``registry``, a lesson's question): the answer
+    is ``formula``'s size for the settings ``size``, its solution the formula filled in between
+    ``lead`` and ``tail``."""
+    count, explain = formula
+    _add(Exercise(name, topic, givens=givens, answer=lambda: count(**size),
+                  solution=lambda: f"{lead}{explain(**size)}{tail}", mistakes=mistakes,
+                  general_hint=hint), registry)
 
 
 def _none_message(ex: Exercise) -> str:

@@ -8,17 +8,9 @@ import numpy as np
 from ... import examples
 from ...api import conv1d, conv2d, explain_output_size, output_size
 from ...geometry import same_padding
-from .core import Exercise, _add, _is, _same, _when, conv_parameters, separable_parameters
+from .core import Exercise, _add, _is, _same, _size_exercise, _when, conv_parameters, separable_parameters
 
 # -- 01 · conv1d: output length --------------------------------------------------
-def _size_exercise(name, notebook, givens, size: dict, lead: str, tail: str, mistakes, hint) -> None:
-    """An output-size exercise: the answer is ``output_size(**size)``, its solution the formula
-    filled in (``explain_output_size``) between ``lead`` and ``tail``."""
-    _add(Exercise(name, notebook, givens=givens, answer=lambda: output_size(**size),
-                  solution=lambda: f"{lead}{explain_output_size(**size)}{tail}", mistakes=mistakes,
-                  general_hint=hint))
-
-
 _size_exercise(
     "conv1d_length", "01", "signal length 20, kernel length 5, stride 3, padding 2",
     dict(n=20, k=5, stride=3, padding=2), "window positions: ",

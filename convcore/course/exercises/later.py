@@ -10,9 +10,9 @@ from ...causal import causal_conv1d, causal_layers, causal_padding
 from ...geometry import Axis
 from ...pooling import avg_pool2d, max_pool2d, pool_output_size, trace_avg_pool2d, trace_max_pool2d
 from ...receptive import receptive_field
-from ...transpose import conv_transpose2d, explain_transpose_output_size, transpose_output_size
+from ...transpose import conv_transpose2d
 from ...trace_transpose import trace_transpose2d
-from .core import Exercise, _add, _is, _near, _same, _when
+from .core import TRANSPOSED_SIZE, Exercise, _add, _is, _near, _same, _size_exercise, _when
 
 # ====================================================================================
 # Notebooks 08–11: transposed convolution, the backward pass, pooling, sequences
@@ -29,14 +29,12 @@ def _t_len(**changes) -> int:
     return (a["n"] - 1) * a["stride"] - 2 * a["padding"] + (a["k"] - 1) + a["output_padding"] + 1
 
 
-_add(Exercise(
+_size_exercise(
     "transpose_length", "08",
-    givens="nn.ConvTranspose1d with kernel_size=5, stride=3, padding=2, output_padding=1, on an input of length 6",
-    answer=lambda: transpose_output_size(**_T),
-    solution=lambda: (f"{explain_transpose_output_size(**_T)}: the last stamp starts at (6 − 1)·3 = "
-                      f"{(6 - 1) * 3} and covers 5 positions, padding crops 2 from each end, "
-                      f"output_padding gives 1 back at the end"),
-    mistakes=(
+    "nn.ConvTranspose1d with kernel_size=5, stride=3, padding=2, output_padding=1, on an input of length 6",
+    _T, "", f": the last stamp starts at (6 − 1)·3 = {(6 - 1) * 3} and covers 5 positions, padding crops 2 "
+            f"from each end, output_padding gives 1 back at the end",
+    (
         (_is(_t_len(output_padding=0)),
          "One term is missing: the formula ends with + output_padding + 1, and both count."),
         (_is(_t_len(padding=0)),
@@ -50,9 +48,10 @@ _add(Exercise(
         (_is(output_size(6, 5, stride=3, padding=2)),
          "That is the forward convolution's formula, which shrinks. The transposed one grows: (n − 1)·s − 2p + d(k − 1) + output_padding + 1."),
     ),
-    general_hint="Stamps start s apart: the last at (n − 1)·s, covering d(k − 1) + 1 positions; "
-                 "padding crops p from each end; output_padding adds positions back at the end.",
-))
+    "Stamps start s apart: the last at (n − 1)·s, covering d(k − 1) + 1 positions; "
+    "padding crops p from each end; output_padding adds positions back at the end.",
+    formula=TRANSPOSED_SIZE,
+)
 
 # -- 08 · one value of a transposed convolution: which stamps land there --------------
 _TX = np.array([[2, -1], [3, 4]])
