@@ -27,7 +27,7 @@ from ..receptive import receptive_field
 from ..network import DIGITS_CNN, Network
 from ..transpose import conv_transpose1d, transpose_output_size
 from . import exercises
-from .exercises import TRANSPOSED_SIZE, Exercise, _is, _same, _size_exercise, _when, conv_parameters, separable_parameters
+from .exercises import TRANSPOSED_SIZE, Exercise, _is, _same, _separable_exercise, _size_exercise, _when, conv_parameters, separable_parameters
 
 QUESTIONS: dict[str, Exercise] = {}
 
@@ -347,25 +347,15 @@ _ask(Exercise(
 ))
 
 
-def _separable(bias=True):
-    return separable_parameters(32, 64, 3, bias=bias)
-
-
-_ask(Exercise(
+_separable_exercise(
     "q05_separable", "05",
-    givens="a depthwise-separable block from 32 to 64 channels with 3×3 kernels, biases included: its parameters",
-    answer=_separable,
-    solution=lambda: (f"the depthwise 3×3 layer has 32·9 weights and 32 biases, {conv_parameters(32, 32, 3, groups=32)}; "
-                      f"the pointwise 1×1 layer 64·32 weights and 64 biases, {conv_parameters(32, 64, 1)}; together "
-                      f"{conv_parameters(32, 32, 3, groups=32)} + {conv_parameters(32, 64, 1)} = {_separable()} parameters"),
-    mistakes=(
-        (_is(_separable(bias=False)), "You left out the biases: both layers have one per output channel."),
-        (_is(conv_parameters(32, 64, 3)), "That is a full 3×3 layer; the block is a depthwise 3×3 then a 1×1."),
-        (_is(conv_parameters(32, 32, 3) + conv_parameters(32, 64, 1)),
-         "The depthwise layer has groups = C_in: each filter reads one channel."),
-    ),
-    general_hint="Count each layer on its own (weights, then biases) and add.",
-))
+    "a depthwise-separable block from 32 to 64 channels with 3×3 kernels, biases included: its parameters", (32, 64, 3),
+    lambda: (f"the depthwise 3×3 layer has 32·9 weights and 32 biases, {conv_parameters(32, 32, 3, groups=32)}; "
+             f"the pointwise 1×1 layer 64·32 weights and 64 biases, {conv_parameters(32, 64, 1)}; together "
+             f"{conv_parameters(32, 32, 3, groups=32)} + {conv_parameters(32, 64, 1)} = "
+             f"{separable_parameters(32, 64, 3)} parameters"),
+    QUESTIONS,
+)
 
 # == 06 · convolution as a matrix product ===========================================
 def _im2col_shape():

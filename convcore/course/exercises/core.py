@@ -315,6 +315,25 @@ def _add(ex: Exercise, registry: dict[str, Exercise] | None = None) -> None:
     (EXERCISES if registry is None else registry)[ex.name] = ex
 
 
+def _separable_exercise(name, topic, givens, sizes: tuple[int, int, int], solution,
+                        registry: dict[str, Exercise] | None = None) -> None:
+    """Register a depthwise-separable block's parameter count (``sizes``: C_in, C_out, k), as an
+    exercise or, with ``registry``, a lesson's question, with the three usual mistakes planted:
+    no biases, one full k×k layer, a depthwise layer that reads every channel."""
+    c_in, c_out, k = sizes
+    _add(Exercise(name, topic, givens=givens, answer=lambda: separable_parameters(*sizes), solution=solution,
+                  mistakes=(
+                      (_is(separable_parameters(*sizes, bias=False)),
+                       "You left out the biases: both layers have one per output channel."),
+                      (_is(conv_parameters(c_in, c_out, k)),
+                       f"That is one full {k}×{k} layer: the block is two layers, a depthwise {k}×{k} then a 1×1."),
+                      (_is(conv_parameters(c_in, c_in, k) + conv_parameters(c_in, c_out, 1),
+                           conv_parameters(c_in, c_in, k, bias=False) + conv_parameters(c_in, c_out, 1, bias=False)),
+                       "The depthwise layer has groups = C_in: each filter reads only its own channel."),
+                  ),
+                  general_hint="Count each layer on its own (weights, then biases) and add."), registry)
+
+
 # An output size and the function that writes its formula out with the numbers filled in.
 FORWARD_SIZE = (output_size, explain_output_size)
 TRANSPOSED_SIZE = (transpose_output_size, explain_transpose_output_size)

@@ -8,7 +8,8 @@ import numpy as np
 from ... import examples
 from ...api import conv1d, conv2d, explain_output_size, output_size
 from ...geometry import same_padding
-from .core import Exercise, _add, _is, _same, _size_exercise, _when, conv_parameters, separable_parameters
+from .core import (Exercise, _add, _is, _same, _separable_exercise, _size_exercise, _when, conv_parameters,
+                   separable_parameters)
 
 # -- 01 · conv1d: output length --------------------------------------------------
 _size_exercise(
@@ -198,26 +199,14 @@ _add(Exercise(
 ))
 
 
-def _separable(bias=True):
-    return separable_parameters(24, 40, 3, bias=bias)
-
-
-_add(Exercise(
+_separable_exercise(
     "separable_parameters", "05",
-    givens="a depthwise 3×3 layer on 24 channels, then a 1×1 layer from 24 to 40 channels, both with biases",
-    answer=lambda: _separable(),
-    solution=lambda: (f"depthwise 24·1·3·3 = {conv_parameters(24, 24, 3, groups=24, bias=False)} weights + 24 biases "
-                      f"= {conv_parameters(24, 24, 3, groups=24)}; pointwise 40·24 = "
-                      f"{conv_parameters(24, 40, 1, bias=False)} weights + 40 biases = {conv_parameters(24, 40, 1)}; "
-                      f"total {_separable()}"),
-    mistakes=(
-        (_is(_separable(bias=False)), "You left out the biases: both layers have one per output channel."),
-        (_is(conv_parameters(24, 24, 3) + conv_parameters(24, 40, 1), conv_parameters(24, 24, 3, bias=False) + conv_parameters(24, 40, 1, bias=False)),
-         "A depthwise filter reads only its own channel: groups = C_in."),
-        (_is(conv_parameters(24, 40, 3)), "That is one full 3×3 layer: the block is two layers, depthwise then 1×1."),
-    ),
-    general_hint="Count each layer on its own (weights, then biases) and add.",
-))
+    "a depthwise 3×3 layer on 24 channels, then a 1×1 layer from 24 to 40 channels, both with biases", (24, 40, 3),
+    lambda: (f"depthwise 24·1·3·3 = {conv_parameters(24, 24, 3, groups=24, bias=False)} weights + 24 biases "
+             f"= {conv_parameters(24, 24, 3, groups=24)}; pointwise 40·24 = "
+             f"{conv_parameters(24, 40, 1, bias=False)} weights + 40 biases = {conv_parameters(24, 40, 1)}; "
+             f"total {separable_parameters(24, 40, 3)}"),
+)
 
 # -- 06 · the im2col matrix ----------------------------------------------------------
 _add(Exercise(
