@@ -61,11 +61,9 @@ def _taps(step) -> list[int]:
 _size_exercise(
     "q01_outputs", "01", "input length 10, kernel length 3, stride 2, padding 1",
     dict(n=10, k=3, stride=2, padding=1), "with n = 10, k = 3, s = 2, p = 1 and d = 1, n_out = ", " outputs",
-    (
-        (_is(output_size(10, 3, stride=2)), "Did you add the padding? It goes on both ends: 2p."),
-        (_is(output_size(10, 3, padding=1)), "Did you divide by the stride? The window jumps s places at a time."),
-        (_is(-(-(10 + 2 - 3) // 2) + 1), "The division rounds down: a window that would run past the end does not count."),
-    ),
+    dict(padding="Did you add the padding? It goes on both ends: 2p.",
+         stride="Did you divide by the stride? The window jumps s places at a time."),
+    [(_is(-(-(10 + 2 - 3) // 2) + 1), "The division rounds down: a window that would run past the end does not count.")],
     "Count the window's positions: (n + 2p − d(k − 1) − 1) ÷ s, rounded down, plus 1.", QUESTIONS,
 )
 
@@ -268,11 +266,9 @@ _size_exercise(
     "q04_size", "04", "a 28×28 input, a 3×3 kernel, stride 2, padding 1: the output's side",
     dict(n=28, k=3, stride=2, padding=1), "the output's side is n_out = ",
     f": the output is {output_size(28, 3, stride=2, padding=1)}×{output_size(28, 3, stride=2, padding=1)}",
-    (
-        (_is(output_size(28, 3, stride=2)), "Did you add the padding (2p, both ends), and the +1 for the first window?"),
-        (_is(output_size(28, 3, padding=1)), "Did you divide by the stride?"),
-        (_is(output_size(28, 3, stride=2, padding=1) + 1), "The division rounds down: a window that would run past the end does not count."),
-    ),
+    dict(padding="Did you add the padding (2p, both ends), and the +1 for the first window?",
+         stride="Did you divide by the stride?"),
+    [(_is(output_size(28, 3, stride=2, padding=1) + 1), "The division rounds down: a window that would run past the end does not count.")],
     "⌊(n + 2p − d(k − 1) − 1) ÷ s⌋ + 1.", QUESTIONS,
 )
 
@@ -469,11 +465,9 @@ _size_exercise(
     "q08_length", "08", "a transposed convolution, input length 5, kernel 4, stride 2, padding 1: its output length",
     dict(n=5, k=4, stride=2, padding=1),
     "the output's length is n_out = (n − 1)·s − 2p + d(k − 1) + output_padding + 1 = ", "",
-    (
-        (_is(transpose_output_size(5, 4, stride=2)), "Padding crops a transposed convolution's output: subtract 2p."),
-        (_is(output_size(5, 4, stride=2, padding=1)), "That is the forward convolution's size; the transposed one grows."),
-        (_is(transpose_output_size(5, 4, stride=2, padding=1) + 1), "Only the stamps' span counts: (n − 1)·s + k, then the crop."),
-    ),
+    dict(padding="Padding crops a transposed convolution's output: subtract 2p."),
+    [(_is(output_size(5, 4, stride=2, padding=1)), "That is the forward convolution's size; the transposed one grows."),
+     (_is(transpose_output_size(5, 4, stride=2, padding=1) + 1), "Only the stamps' span counts: (n − 1)·s + k, then the crop.")],
     "(n − 1)·s − 2p + d(k − 1) + output_padding + 1.", QUESTIONS, TRANSPOSED_SIZE,
 )
 

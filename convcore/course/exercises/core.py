@@ -339,14 +339,17 @@ FORWARD_SIZE = (output_size, explain_output_size)
 TRANSPOSED_SIZE = (transpose_output_size, explain_transpose_output_size)
 
 
-def _size_exercise(name, topic, givens, size: dict, lead: str, tail: str, mistakes, hint,
-                   registry: dict[str, Exercise] | None = None, formula=FORWARD_SIZE) -> None:
+def _size_exercise(name, topic, givens, size: dict, lead: str, tail: str, forgotten: dict[str, str], mistakes,
+                   hint, registry: dict[str, Exercise] | None = None, formula=FORWARD_SIZE) -> None:
     """Register an output-size exercise (or, with ``registry``, a lesson's question): the answer
     is ``formula``'s size for the settings ``size``, its solution the formula filled in between
-    ``lead`` and ``tail``."""
+    ``lead`` and ``tail``. The mistakes planted first are the settings ``forgotten`` names: the size
+    computed without that setting (at its default) gets its hint; ``mistakes`` follow."""
     count, explain = formula
+    without = tuple((_is(count(**{s: v for s, v in size.items() if s != setting})), hint)
+                    for setting, hint in forgotten.items())
     _add(Exercise(name, topic, givens=givens, answer=lambda: count(**size),
-                  solution=lambda: f"{lead}{explain(**size)}{tail}", mistakes=mistakes,
+                  solution=lambda: f"{lead}{explain(**size)}{tail}", mistakes=without + tuple(mistakes),
                   general_hint=hint), registry)
 
 

@@ -16,12 +16,10 @@ _size_exercise(
     "conv1d_length", "01", "signal length 20, kernel length 5, stride 3, padding 2",
     dict(n=20, k=5, stride=3, padding=2), "window positions: ",
     f", that is {(20 + 2 * 2 - (5 - 1) - 1) // 3} jumps plus the first position",
-    (
-        (_is(output_size(20, 5, stride=3)), "Did you add the padding? It goes on both ends: 2p."),
-        (_is(output_size(20, 5, padding=2)), "Did you divide by the stride? The window jumps s places at a time."),
-        (_is(output_size(20, 5, stride=3, padding=2) + 1),
-         "The division rounds down: a last jump that would leave the padded signal does not count."),
-    ),
+    dict(padding="Did you add the padding? It goes on both ends: 2p.",
+         stride="Did you divide by the stride? The window jumps s places at a time."),
+    [(_is(output_size(20, 5, stride=3, padding=2) + 1),
+      "The division rounds down: a last jump that would leave the padded signal does not count.")],
     "Count the window's positions: (N + 2p − d(K − 1) − 1) ÷ s, rounded down, plus 1.",
 )
 
@@ -158,11 +156,9 @@ _add(Exercise(
 _size_exercise(
     "stride_dilation", "04", "a 15×15 input, a 3×3 kernel, stride 2, dilation 2, no padding; the output's side",
     dict(n=15, k=3, stride=2, dilation=2), f"the dilated kernel spans 2·(3 − 1) + 1 = {2 * (3 - 1) + 1} positions; ", "",
-    (
-        (_is(output_size(15, 3, stride=2)), "Did you spread the taps? With dilation d a kernel of k spans d(k − 1) + 1 positions."),
-        (_is(output_size(15, 3, dilation=2)), "Did you divide by the stride?"),
-        (_is(output_size(15, 3, stride=2, dilation=2) - 1), "Did you forget the +1 for the first position?"),
-    ),
+    dict(dilation="Did you spread the taps? With dilation d a kernel of k spans d(k − 1) + 1 positions.",
+         stride="Did you divide by the stride?"),
+    [(_is(output_size(15, 3, stride=2, dilation=2) - 1), "Did you forget the +1 for the first position?")],
     "First the span of the dilated kernel, then how far it can travel, then the jumps.",
 )
 

@@ -34,11 +34,9 @@ _size_exercise(
     "nn.ConvTranspose1d with kernel_size=5, stride=3, padding=2, output_padding=1, on an input of length 6",
     _T, "", f": the last stamp starts at (6 − 1)·3 = {(6 - 1) * 3} and covers 5 positions, padding crops 2 "
             f"from each end, output_padding gives 1 back at the end",
+    dict(output_padding="One term is missing: the formula ends with + output_padding + 1, and both count.",
+         padding="In a transposed convolution padding crops the output: subtract 2p."),
     (
-        (_is(_t_len(output_padding=0)),
-         "One term is missing: the formula ends with + output_padding + 1, and both count."),
-        (_is(_t_len(padding=0)),
-         "In a transposed convolution padding crops the output: subtract 2p."),
         (_is(_t_len(padding=-2)),
          "Padding works the other way round here: it crops p positions off each end of the output, it adds none."),
         (_is(_t_len(padding=1)), "Padding crops both ends: subtract 2p, not p."),
