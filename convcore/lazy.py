@@ -150,3 +150,23 @@ class PerTap:
     def caller_index(self, channel: int, pos) -> tuple[int, ...]:
         """Index of element (this step's sample, ``channel``, *``pos``) in an array of the caller's layout."""
         return self.layout.index(self.sample, channel, pos)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WindowStep(PerTap):
+    """A step of a sliding window's forward pass (a convolution's ``Step``, a pooling's
+    ``PoolStep``): one output element, of channel ``out_channel`` at ``out_pos``, computed from
+    the input under its ``window``, whose taps say where they read and whether that is outside
+    the input."""
+
+    out_pos: tuple[int, ...]
+    window: tuple
+
+    taps = property(lambda self: self.window)
+    padding_mask = laid_out("in_padding", "Boolean array shaped like the kernel: True where a tap lies outside the "
+                                          "input (in the padding, or past it: a pooling window's ceil_mode overhang).")
+
+    @property
+    def out_index(self) -> tuple[int, ...]:
+        """Index of this element in the output array (the convolution's, the pooling's)."""
+        return self.caller_index(self.out_channel, self.out_pos)

@@ -42,7 +42,7 @@ import numpy as np
 from .docs import shared_doc
 from .geometry import Axis
 from .layout import Layout
-from .lazy import LazySteps, PerTap, laid_out
+from .lazy import LazySteps, WindowStep, laid_out
 from .problem import AXIS_NAMES, SPATIAL_LETTERS, Shaped, as_bool, as_numeric_array, as_tuple, check_fits
 
 
@@ -376,7 +376,7 @@ class PoolTap(NamedTuple):
 
 
 @dataclass(frozen=True)
-class PoolStep(PerTap):
+class PoolStep(WindowStep):
     """Everything that goes into one pooled output element.
 
     ``patch`` is shaped like the window and holds what each tap reads: the input
@@ -392,7 +392,6 @@ class PoolStep(PerTap):
     """
 
     channel: int
-    out_pos: tuple[int, ...]
     kind: str
     window: tuple[PoolTap, ...]
     patch: np.ndarray
@@ -408,13 +407,6 @@ class PoolStep(PerTap):
         """Pooling keeps the channels: the output channel is the input channel."""
         return self.channel
 
-    @property
-    def out_index(self) -> tuple[int, ...]:
-        """Index of this element in the output array the pooling function returns."""
-        return self.caller_index(self.channel, self.out_pos)
-
-    taps = property(lambda self: self.window)      # their coords: where in the input each tap sits
-    padding_mask = laid_out("in_padding", "True where a tap is outside the input (padding or overhang), shaped like the window.")
     overhang_mask = laid_out("in_overhang", "True where a tap hangs past the padded input (ceil_mode only), shaped like the window.")
 
     @property

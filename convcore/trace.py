@@ -21,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .kernels import vectorized_conv
-from .lazy import LazySteps, PerTap, laid_out
+from .lazy import LazySteps, WindowStep
 from .problem import Conv
 
 
@@ -35,7 +35,7 @@ class Tap(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Step(PerTap):
+class Step(WindowStep):
     """Everything that goes into one output element.
 
     ``patch``, ``kernel`` and ``products`` have shape (channels of the group,
@@ -44,7 +44,6 @@ class Step(PerTap):
     """
 
     out_channel: int
-    out_pos: tuple[int, ...]
     group: int
     in_channels: tuple[int, ...]
     window: tuple[Tap, ...]
@@ -54,14 +53,6 @@ class Step(PerTap):
     partial_sums: np.ndarray
     bias: np.generic
     value: np.generic
-
-    @property
-    def out_index(self) -> tuple[int, ...]:
-        """Index of this element in the output array the kernel returns."""
-        return self.caller_index(self.out_channel, self.out_pos)
-
-    taps = property(lambda self: self.window)      # their coords: where in the input each tap reads
-    padding_mask = laid_out("in_padding", "Boolean array shaped like the kernel: True where a tap is in the padding.")
 
 
 class Trace(LazySteps):
