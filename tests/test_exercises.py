@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from convcore.course.exercises import EXERCISES, VERDICT_WIDTH, _verdict, check, solution
+from convcore.course.exercises import EXERCISES, VERDICT_WIDTH, unwrapped_verdict, check, solution
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 sys.path.insert(0, str(NOTEBOOKS))
@@ -184,7 +184,7 @@ def test_verdicts_are_wrapped_between_words(name):
     for given in (None, EXERCISES[name].answer(), *_typical_wrong(name), *_wrong_types(name)):
         verdict = check(name, given)
         assert all(len(line) <= VERDICT_WIDTH for line in verdict.splitlines()), verdict
-        assert verdict.split() == _verdict(EXERCISES[name], given).split()     # no word broken or lost
+        assert verdict.split() == unwrapped_verdict(EXERCISES[name], given).split()     # no word broken or lost
 
 
 @pytest.mark.parametrize("name", PREDICT)

@@ -27,13 +27,13 @@ from ..receptive import receptive_field
 from ..network import DIGITS_CNN, Network
 from ..transpose import conv_transpose1d, transpose_output_size
 from . import exercises
-from .exercises import TRANSPOSED_SIZE, Exercise, _is, _same, _separable_exercise, _size_exercise, _when, conv_parameters, separable_parameters
+from .exercises import TRANSPOSED_SIZE, Exercise, equals, same, separable_exercise, size_exercise, when, conv_parameters, separable_parameters
 
 QUESTIONS: dict[str, Exercise] = {}
 
 
 def _ask(q: Exercise) -> None:
-    exercises._add(q, QUESTIONS)
+    exercises.register(q, QUESTIONS)
 
 
 def check(name: str, given) -> str:
@@ -58,12 +58,12 @@ def _taps(step) -> list[int]:
 
 
 # == 01 · conv1d ====================================================================
-_size_exercise(
+size_exercise(
     "q01_outputs", "01", "input length 10, kernel length 3, stride 2, padding 1",
     dict(n=10, k=3, stride=2, padding=1), "with n = 10, k = 3, s = 2, p = 1 and d = 1, n_out = ", " outputs",
     dict(padding="Did you add the padding? It goes on both ends: 2p.",
          stride="Did you divide by the stride? The window jumps s places at a time."),
-    [(_is(-(-(10 + 2 - 3) // 2) + 1), "The division rounds down: a window that would run past the end does not count.")],
+    [(equals(-(-(10 + 2 - 3) // 2) + 1), "The division rounds down: a window that would run past the end does not count.")],
     "Count the window's positions: (n + 2p − d(k − 1) − 1) ÷ s, rounded down, plus 1.", QUESTIONS,
 )
 
@@ -78,9 +78,9 @@ _ask(Exercise(
     solution=lambda: (f"without padding the first window starts at position 0, and its taps sit d = 3 apart: "
                       f"positions {_dilated_taps(3)}"),
     mistakes=(
-        (_is(_dilated_taps(1)), "Those are neighbours: dilation spreads the taps apart."),
-        (_is(_dilated_taps(2)), "That is dilation 2's spacing; here the taps are further apart."),
-        (_is(_dilated_taps(4)), "Dilation d puts the taps d positions apart, so d − 1 positions are skipped between them, not d."),
+        (equals(_dilated_taps(1)), "Those are neighbours: dilation spreads the taps apart."),
+        (equals(_dilated_taps(2)), "That is dilation 2's spacing; here the taps are further apart."),
+        (equals(_dilated_taps(4)), "Dilation d puts the taps d positions apart, so d − 1 positions are skipped between them, not d."),
     ),
     general_hint="Dilation d puts the kernel's taps d positions apart; the first window starts where the signal does.",
 ))
@@ -99,9 +99,9 @@ _ask(Exercise(
     solution=lambda: (f"the weight (2, 2, 3) holds 2·2·3 = {_multi_parameters(bias=False)} numbers and the bias "
                       f"one per output channel, 2: {_multi_parameters(bias=False)} + 2 = {_multi_parameters()}"),
     mistakes=(
-        (_is(_multi_parameters(bias=False)), "You left out the biases: one per output channel."),
-        (_is(2 * 3 + 2), "Each output channel has one kernel row per input channel, not one row in all."),
-        (_is(_multi_parameters(bias=False) + 1), "There is one bias per output channel, not one for the layer."),
+        (equals(_multi_parameters(bias=False)), "You left out the biases: one per output channel."),
+        (equals(2 * 3 + 2), "Each output channel has one kernel row per input channel, not one row in all."),
+        (equals(_multi_parameters(bias=False) + 1), "There is one bias per output channel, not one for the layer."),
     ),
     general_hint="The weight is (C_out, C_in, K); add one bias per output channel.",
 ))
@@ -128,9 +128,9 @@ _ask(Exercise(
                       f"slice on each of the {_C_IN} input channels: {len(_seed_trace())} × {_C_IN} × "
                       f"{_KH * _KW} = {_multiplications()} multiplications"),
     mistakes=(
-        (_is(_multiplications() // _C_IN), "Each output element multiplies a patch on every input channel, not one."),
-        (_is(_multiplications() // _C_OUT), "There are 3 output channels: each has its own output elements."),
-        (_is(_multiplications() // (_KH * _KW)), "Each patch holds kH · kW numbers, and each is multiplied."),
+        (equals(_multiplications() // _C_IN), "Each output element multiplies a patch on every input channel, not one."),
+        (equals(_multiplications() // _C_OUT), "There are 3 output channels: each has its own output elements."),
+        (equals(_multiplications() // (_KH * _KW)), "Each patch holds kH · kW numbers, and each is multiplied."),
     ),
     general_hint="Count the output elements, then the products each one needs: one per input channel and per tap.",
 ))
@@ -149,8 +149,8 @@ _ask(Exercise(
                       f"not change, and the bias is added once, after them: "
                       f"{' + '.join(map(str, _seed_trace()[0].partial_sums.tolist()))} + 5 = {_biased_value()}"),
     mistakes=(
-        (_is(_seed_trace()[0].value), "That is the value without the bias: the bias is added to every output of its channel."),
-        (_is(_seed_trace()[0].value + 5 * _C_IN), "The bias is added once per output element, not once per input channel."),
+        (equals(_seed_trace()[0].value), "That is the value without the bias: the bias is added to every output of its channel."),
+        (equals(_seed_trace()[0].value + 5 * _C_IN), "The bias is added once per output element, not once per input channel."),
     ),
     general_hint="Work out the two partial sums of that window, add them, then add output channel 0's bias.",
 ))
@@ -175,9 +175,9 @@ _ask(Exercise(
                       f"channel 1's slice for it is {_step_1_12().kernel[0].tolist()}; multiplied number by number "
                       f"and added: {_products_sum(_step_1_12(), 0)}"),
     mistakes=(
-        (_is(_step_1_12().value), "That is the whole output value: only input channel 0's part was asked for."),
-        (_is(_step_1_12().partial_sums[1]), "That is input channel 1's partial sum; the question asks for channel 0's."),
-        (_is(_step_1_12().patch[0].sum()), "That sums the whole patch: multiply each number by its weight first."),
+        (equals(_step_1_12().value), "That is the whole output value: only input channel 0's part was asked for."),
+        (equals(_step_1_12().partial_sums[1]), "That is input channel 1's partial sum; the question asks for channel 0's."),
+        (equals(_step_1_12().patch[0].sum()), "That sums the whole patch: multiply each number by its weight first."),
     ),
     general_hint="Find the 2×2 window at row 1, column 2 on input channel 0 and multiply it by output channel 1's slice for it.",
 ))
@@ -190,9 +190,9 @@ _ask(Exercise(
                       f"there is one bias per output channel: {conv_parameters(64, 128, 1, bias=False)} + 128 = "
                       f"{conv_parameters(64, 128, 1)} parameters"),
     mistakes=(
-        (_is(conv_parameters(64, 128, 1, bias=False)), "You left out the biases: one per output channel."),
-        (_is(conv_parameters(64, 128, 1, bias=False) + 64), "There is one bias per output channel, not per input channel."),
-        (_is(conv_parameters(64, 128, 1) * 28 * 28, conv_parameters(64, 128, 1, bias=False) * 28 * 28),
+        (equals(conv_parameters(64, 128, 1, bias=False)), "You left out the biases: one per output channel."),
+        (equals(conv_parameters(64, 128, 1, bias=False) + 64), "There is one bias per output channel, not per input channel."),
+        (equals(conv_parameters(64, 128, 1) * 28 * 28, conv_parameters(64, 128, 1, bias=False) * 28 * 28),
          "The same weights serve every pixel: the image size does not enter."),
     ),
     general_hint="A 1×1 layer is a C_out × C_in matrix of weights, plus one bias per output channel.",
@@ -213,9 +213,9 @@ _ask(Exercise(
     solution=lambda: (f"one output channel, 3 input channels and a 1×1 kernel give the shape {_grey_shape()}; "
                       f"each of the 3 weights is 1/3"),
     mistakes=(
-        (_is((3, 1, 1, 1)), "A weight is (C_out, C_in, kH, kW): the output channels come first."),
-        (_when(lambda g: isinstance(g, (tuple, list)) and len(g) == 2, (1, 3)), "A conv2d weight has 4 axes: (C_out, C_in, kH, kW)."),
-        (_when(lambda g: isinstance(g, (tuple, list)) and len(g) == 3, (1, 1, 3)), "A conv2d weight has 4 axes, the output channels first."),
+        (equals((3, 1, 1, 1)), "A weight is (C_out, C_in, kH, kW): the output channels come first."),
+        (when(lambda g: isinstance(g, (tuple, list)) and len(g) == 2, (1, 3)), "A conv2d weight has 4 axes: (C_out, C_in, kH, kW)."),
+        (when(lambda g: isinstance(g, (tuple, list)) and len(g) == 3, (1, 1, 3)), "A conv2d weight has 4 axes, the output channels first."),
     ),
     general_hint="Write the weight as (C_out, C_in, kH, kW).",
 ))
@@ -234,9 +234,9 @@ _ask(Exercise(
     solution=lambda: (f"the output has 28 · 28 · 128 = {28 * 28 * 128} elements, and each is a sum of 64 products, "
                       f"one per input channel: {28 * 28 * 128} · 64 = {_pointwise_macs()} multiply-adds"),
     mistakes=(
-        (_is(conv_parameters(64, 128, 1, bias=False)), "That is the number of weights: each is used at every pixel."),
-        (_is(28 * 28 * 128), "That counts the output elements; each takes one multiply-add per input channel."),
-        (_is(28 * 28 * 64), "Each of the 128 output channels does its own multiply-adds."),
+        (equals(conv_parameters(64, 128, 1, bias=False)), "That is the number of weights: each is used at every pixel."),
+        (equals(28 * 28 * 128), "That counts the output elements; each takes one multiply-add per input channel."),
+        (equals(28 * 28 * 64), "Each of the 128 output channels does its own multiply-adds."),
     ),
     general_hint="Output elements (H · W · C_out), each a sum of C_in products.",
 ))
@@ -254,21 +254,21 @@ _ask(Exercise(
                       f"d(k − 1) = 8 extra positions, half at each end: p = {_keeping_padding()}. Check: "
                       f"{explain_output_size(32, 5, padding=_keeping_padding(), dilation=2)}"),
     mistakes=(
-        (_is(next(p for p in range(12) if output_size(32, 5, padding=p) == 32)),
+        (equals(next(p for p in range(12) if output_size(32, 5, padding=p) == 32)),
          "That is the padding without dilation: with d = 2 the kernel spans more positions."),
-        (_is(2 * (5 - 1)), "That is the total; padding p goes on both ends, so each end gets half."),
-        (_is(2 * 5 // 2), "The extra positions are d(k − 1), not d·k."),
+        (equals(2 * (5 - 1)), "That is the total; padding p goes on both ends, so each end gets half."),
+        (equals(2 * 5 // 2), "The extra positions are d(k − 1), not d·k."),
     ),
     general_hint="With stride 1 the output size is n + 2p − d(k − 1): make it equal n.",
 ))
 
-_size_exercise(
+size_exercise(
     "q04_size", "04", "a 28×28 input, a 3×3 kernel, stride 2, padding 1: the output's side",
     dict(n=28, k=3, stride=2, padding=1), "the output's side is n_out = ",
     f": the output is {output_size(28, 3, stride=2, padding=1)}×{output_size(28, 3, stride=2, padding=1)}",
     dict(padding="Did you add the padding (2p, both ends), and the +1 for the first window?",
          stride="Did you divide by the stride?"),
-    [(_is(output_size(28, 3, stride=2, padding=1) + 1), "The division rounds down: a window that would run past the end does not count.")],
+    [(equals(output_size(28, 3, stride=2, padding=1) + 1), "The division rounds down: a window that would run past the end does not count.")],
     "⌊(n + 2p − d(k − 1) − 1) ÷ s⌋ + 1.", QUESTIONS,
 )
 
@@ -292,8 +292,8 @@ _ask(Exercise(
                       + f". The signal is positions 0 to 4, so the windows that read only padding are "
                       f"{_padding_only()}"),
     mistakes=(
-        (_is([]), "Place the windows: the first starts p positions before the signal."),
-        (_is(_padding_only()[:1]), "Look at both ends: the padding is as wide at the end as at the start."),
+        (equals([]), "Place the windows: the first starts p positions before the signal."),
+        (equals(_padding_only()[:1]), "Look at both ends: the padding is as wide at the end as at the start."),
     ),
     general_hint="Window i starts at i·s − p; list the windows and the positions each reads.",
 ))
@@ -311,8 +311,8 @@ _ask(Exercise(
     solution=lambda: (f"each filter reads only its own group's 64 / 8 = {64 // 8} input channels, so the weight, "
                       f"(C_out, C_in / G, kH, kW), is {_group_weight_shape()}"),
     mistakes=(
-        (_is((64, 64, 3, 3)), "That is the ungrouped weight: each filter only reads its own group's channels."),
-        (_is((8, 64, 3, 3), (8, 8, 3, 3)), "The first axis is still one filter per output channel."),
+        (equals((64, 64, 3, 3)), "That is the ungrouped weight: each filter only reads its own group's channels."),
+        (equals((8, 64, 3, 3), (8, 8, 3, 3)), "The first axis is still one filter per output channel."),
     ),
     general_hint="(C_out, C_in / groups, kH, kW).",
 ))
@@ -336,14 +336,14 @@ _ask(Exercise(
     solution=lambda: (f"both the 12 input channels and the 8 output channels are cut into G equal groups, "
                       f"so G must divide both: {_accepted_groups()}"),
     mistakes=(
-        (_is([g for g in range(1, 13) if 12 % g == 0]), "Those divide C_in; the output channels are cut into groups too."),
-        (_is([g for g in range(1, 13) if 8 % g == 0]), "Those divide C_out; the input channels are cut into groups too."),
+        (equals([g for g in range(1, 13) if 12 % g == 0]), "Those divide C_in; the output channels are cut into groups too."),
+        (equals([g for g in range(1, 13) if 8 % g == 0]), "Those divide C_out; the input channels are cut into groups too."),
     ),
     general_hint="Both the input and the output channels are cut into that many equal groups.",
 ))
 
 
-_separable_exercise(
+separable_exercise(
     "q05_separable", "05",
     "a depthwise-separable block from 32 to 64 channels with 3×3 kernels, biases included: its parameters", (32, 64, 3),
     lambda: (f"the depthwise 3×3 layer has 32·9 weights and 32 biases, {conv_parameters(32, 32, 3, groups=32)}; "
@@ -368,10 +368,10 @@ _ask(Exercise(
                       f"{output_size(32, 5)} = {_im2col_shape()[0]} rows, one per output position, and each row holds "
                       f"a patch of 3·5·5 = {_im2col_shape()[1]} numbers: {_im2col_shape()}"),
     mistakes=(
-        (_is(_im2col_shape()[::-1]), "Rows and columns are swapped: each row is one output position's patch."),
-        (_when(lambda g: _pair(g) and _same(g[0], 32 * 32), (32 * 32, _im2col_shape()[1])), "The kernel does not fit at every input position without padding."),
-        (_when(lambda g: _pair(g) and _same(g[1], 5 * 5), (_im2col_shape()[0], 5 * 5)), "A patch holds the window on every input channel."),
-        (_when(lambda g: _pair(g) and _same(g[0], _im2col_shape()[0] * 16), (_im2col_shape()[0] * 16, _im2col_shape()[1])), "The rows are positions; the filters come in with the weight matrix."),
+        (equals(_im2col_shape()[::-1]), "Rows and columns are swapped: each row is one output position's patch."),
+        (when(lambda g: _pair(g) and same(g[0], 32 * 32), (32 * 32, _im2col_shape()[1])), "The kernel does not fit at every input position without padding."),
+        (when(lambda g: _pair(g) and same(g[1], 5 * 5), (_im2col_shape()[0], 5 * 5)), "A patch holds the window on every input channel."),
+        (when(lambda g: _pair(g) and same(g[0], _im2col_shape()[0] * 16), (_im2col_shape()[0] * 16, _im2col_shape()[1])), "The rows are positions; the filters come in with the weight matrix."),
     ),
     general_hint="Rows: one per output position. Columns: the numbers in one patch, C_in · kH · kW.",
 ))
@@ -382,8 +382,8 @@ _ask(Exercise(
     solution=lambda: (f"W has one row per number of a patch, 3·5·5 = 75, to match X's columns, and one column "
                       f"per filter: {np.zeros((16, 3, 5, 5)).reshape(16, -1).T.shape}"),
     mistakes=(
-        (_is((16, 3 * 5 * 5)), "Rows and columns are swapped: X @ W needs W's rows to match X's columns."),
-        (_when(lambda g: _pair(g) and _same(g[0], 5 * 5), (5 * 5, 16)), "A filter holds a slice per input channel."),
+        (equals((16, 3 * 5 * 5)), "Rows and columns are swapped: X @ W needs W's rows to match X's columns."),
+        (when(lambda g: _pair(g) and same(g[0], 5 * 5), (5 * 5, 16)), "A filter holds a slice per input channel."),
     ),
     general_hint="X @ W: W has as many rows as X has columns, and one column per filter.",
 ))
@@ -401,8 +401,8 @@ _ask(Exercise(
                       f"{_im2col_shape()[1]} multiply-adds: {_im2col_shape()[0]} × {_im2col_shape()[1]} × 16 = "
                       f"{_matmul_macs()}"),
     mistakes=(
-        (_is(_im2col_shape()[0] * _im2col_shape()[1]), "That is the size of X; each number of it meets every filter."),
-        (_is(_im2col_shape()[0] * 16), "That counts the outputs; each is a sum over a whole patch."),
+        (equals(_im2col_shape()[0] * _im2col_shape()[1]), "That is the size of X; each number of it meets every filter."),
+        (equals(_im2col_shape()[0] * 16), "That counts the outputs; each is a sum over a whole patch."),
     ),
     general_hint="Each of the outputs (positions × filters) is the dot product of one row of X and one column of W.",
 ))
@@ -414,9 +414,9 @@ _ask(Exercise(
     solution=lambda: (f"4 filters, each a 3×3 slice for each of the 3 colours: 4 · 3 · 3 · 3 = "
                       f"{conv_parameters(3, 4, 3, bias=False)} weights, plus 4 biases: {conv_parameters(3, 4, 3)}"),
     mistakes=(
-        (_is(conv_parameters(3, 4, 3, bias=False)), "You left out the biases: one per output channel."),
-        (_is(4 * 3 * 3 + 4), "Each filter has a 3×3 slice per colour channel."),
-        (_is(conv_parameters(3, 4, 3, bias=False) + 3), "There is one bias per output channel, not per colour."),
+        (equals(conv_parameters(3, 4, 3, bias=False)), "You left out the biases: one per output channel."),
+        (equals(4 * 3 * 3 + 4), "Each filter has a 3×3 slice per colour channel."),
+        (equals(conv_parameters(3, 4, 3, bias=False) + 3), "There is one bias per output channel, not per colour."),
     ),
     general_hint="C_out · C_in · kH · kW weights, then one bias per output channel.",
 ))
@@ -437,9 +437,9 @@ _ask(Exercise(
     solution=lambda: (f"padding 1 puts the window's top row and left column outside the photo, so only its "
                       f"bottom-right 2×2 corner lies on it, on each of the 3 colours: 4 · 3 = {_corner_taps()}"),
     mistakes=(
-        (_is(_corner_taps() // 3), "Count all 3 colour channels."),
-        (_is(27), "Padding 1 puts the window's top row and left column outside the photo."),
-        (_is(9 - 4), "Those are the padding positions; the question asks for the ones on the photo."),
+        (equals(_corner_taps() // 3), "Count all 3 colour channels."),
+        (equals(27), "Padding 1 puts the window's top row and left column outside the photo."),
+        (equals(9 - 4), "Those are the padding positions; the question asks for the ones on the photo."),
     ),
     general_hint="Place the 3×3 window one row above and one column left of the photo, on each colour.",
 ))
@@ -454,20 +454,20 @@ _ask(Exercise(
     solution=lambda: (f"there is one map per filter, and each side is n_out = {explain_output_size(64, 3)}: "
                       f"{_maps_shape()}"),
     mistakes=(
-        (_is(_maps_shape(padding=1)), "That is with padding 1, as in the notebook; without it the kernel cannot hang over the edge."),
-        (_when(lambda g: isinstance(g, (tuple, list)) and len(g) == 3 and _same(g[0], 3), (3,) + _maps_shape()[1:]), "There is one feature map per filter, not per colour."),
+        (equals(_maps_shape(padding=1)), "That is with padding 1, as in the notebook; without it the kernel cannot hang over the edge."),
+        (when(lambda g: isinstance(g, (tuple, list)) and len(g) == 3 and same(g[0], 3), (3,) + _maps_shape()[1:]), "There is one feature map per filter, not per colour."),
     ),
     general_hint="(C_out, H_out, W_out): one map per filter, each side n − (k − 1).",
 ))
 
 # == 08 · transposed convolution ====================================================
-_size_exercise(
+size_exercise(
     "q08_length", "08", "a transposed convolution, input length 5, kernel 4, stride 2, padding 1: its output length",
     dict(n=5, k=4, stride=2, padding=1),
     "the output's length is n_out = (n − 1)·s − 2p + d(k − 1) + output_padding + 1 = ", "",
     dict(padding="Padding crops a transposed convolution's output: subtract 2p."),
-    [(_is(output_size(5, 4, stride=2, padding=1)), "That is the forward convolution's size; the transposed one grows."),
-     (_is(transpose_output_size(5, 4, stride=2, padding=1) + 1), "Only the stamps' span counts: (n − 1)·s + k, then the crop.")],
+    [(equals(output_size(5, 4, stride=2, padding=1)), "That is the forward convolution's size; the transposed one grows."),
+     (equals(transpose_output_size(5, 4, stride=2, padding=1) + 1), "Only the stamps' span counts: (n − 1)·s + k, then the crop.")],
     "(n − 1)·s − 2p + d(k − 1) + output_padding + 1.", QUESTIONS, TRANSPOSED_SIZE,
 )
 
@@ -484,7 +484,7 @@ _ask(Exercise(
                       f"(C_in, C_out, k), input channels first, the other way round from nn.Conv1d: "
                       f"{_transpose_weight_shape(4, 7, 3)}"),
     mistakes=(
-        (_is((7, 4, 3)), "That is conv1d's layout. A transposed convolution's weight puts the input channels first."),
+        (equals((7, 4, 3)), "That is conv1d's layout. A transposed convolution's weight puts the input channels first."),
     ),
     general_hint="Each input element stamps C_out channels: the weight is (C_in, C_out, k).",
 ))
@@ -507,9 +507,9 @@ _ask(Exercise(
     solution=lambda: (f"the stamps start 3 apart, so they cover every inner position equally often exactly when "
                       f"3 divides k: {_flat_kernels()}"),
     mistakes=(
-        (_is(_flat_kernels(stride=2, sizes=range(2, 10))), "Those suit stride 2: here the stamps start further apart."),
-        (_when(lambda g: isinstance(g, (list, tuple)) and len(g) > 0 and all(_same(k % 3, 0) for k in g)
-               and not _same(g, _flat_kernels()), _flat_kernels()[:-1]), "Right idea; check every size up to the last."),
+        (equals(_flat_kernels(stride=2, sizes=range(2, 10))), "Those suit stride 2: here the stamps start further apart."),
+        (when(lambda g: isinstance(g, (list, tuple)) and len(g) > 0 and all(same(k % 3, 0) for k in g)
+               and not same(g, _flat_kernels()), _flat_kernels()[:-1]), "Right idea; check every size up to the last."),
     ),
     general_hint="Each interior position is covered by k / s stamps when s divides k; otherwise some get one more.",
 ))
@@ -523,9 +523,9 @@ _ask(Exercise(
                       + f"; they start 2 apart, at positions 0, 2 and 4, and add where they overlap: "
                       f"{conv_transpose1d(_TX, _TH, stride=2).tolist()}"),
     mistakes=(
-        (_is(conv_transpose1d(_TX, _TH[::-1], stride=2).tolist()), "The stamp is value × kernel, not flipped."),
-        (_is(conv_transpose1d(_TX, _TH).tolist()), "Each stamp starts s places after the previous one, and here the stride is not 1."),
-        (_when(lambda g: isinstance(g, (list, tuple)) and len(g) != len(conv_transpose1d(_TX, _TH, stride=2)), [2, 4, 5]),
+        (equals(conv_transpose1d(_TX, _TH[::-1], stride=2).tolist()), "The stamp is value × kernel, not flipped."),
+        (equals(conv_transpose1d(_TX, _TH).tolist()), "Each stamp starts s places after the previous one, and here the stride is not 1."),
+        (when(lambda g: isinstance(g, (list, tuple)) and len(g) != len(conv_transpose1d(_TX, _TH, stride=2)), [2, 4, 5]),
          "The output spans (n − 1)·s + k positions."),
     ),
     general_hint="Each input element stamps value × kernel, s places after the previous one; overlaps add.",
@@ -545,9 +545,9 @@ _ask(Exercise(
     solution=lambda: (f"the input element x[0, 1, 1] sits under each of the 4 taps of the 2×2 kernel in one window, so 4 windows read "
                       f"it, in each of the 3 output channels: 4 · 3 = {_input_products()} products"),
     mistakes=(
-        (_is(_input_products() // 3), "That is one output channel; each of the 3 reads x[0, 1, 1]."),
-        (_is(2 * 3), "x[0, 1, 1] is inside the image, not on its edge: more windows read it than x[0, 0, 1]."),
-        (_is(9), "That is a weight's count: every weight meets every output position."),
+        (equals(_input_products() // 3), "That is one output channel; each of the 3 reads x[0, 1, 1]."),
+        (equals(2 * 3), "x[0, 1, 1] is inside the image, not on its edge: more windows read it than x[0, 0, 1]."),
+        (equals(9), "That is a weight's count: every weight meets every output position."),
     ),
     general_hint="Count the windows that read x[0, 1, 1], in every output channel.",
 ))
@@ -563,8 +563,8 @@ _ask(Exercise(
     solution=lambda: (f"each bias is added once to each of its channel's 3·3 = 9 outputs, with g = 1 at each: "
                       f"{_bias_grad()}"),
     mistakes=(
-        (_is([1, 1, 1]), "A bias is added to every output of its channel, so its gradient sums g over all of them."),
-        (_when(lambda g: isinstance(g, (list, tuple)) and len(g) == 1, [9]), "There is one bias per output channel."),
+        (equals([1, 1, 1]), "A bias is added to every output of its channel, so its gradient sums g over all of them."),
+        (when(lambda g: isinstance(g, (list, tuple)) and len(g) == 1, [9]), "There is one bias per output channel."),
     ),
     general_hint="dL/db_o is the sum of g over output channel o.",
 ))
@@ -591,10 +591,10 @@ _ask(Exercise(
                       f"adds the 9 products g[1, i, j] · x[0, i, j], one per output position, with g = y − 10: "
                       f"{_weight_products()}"),
     mistakes=(
-        (_is(_weight_step(_SEED.run() - 20).value), "That is the gradient for the target 20: here g = y − 10."),
-        (_is(_weight_step(_G10, o=0).value),
+        (equals(_weight_step(_SEED.run() - 20).value), "That is the gradient for the target 20: here g = y − 10."),
+        (equals(_weight_step(_G10, o=0).value),
          "That is w[0, 0, 0, 0]'s gradient: this weight belongs to output channel 1, so it meets g[1]."),
-        (_is(int(_G10[1].sum())), "Multiply each g[1, i, j] by the input number this tap read there."),
+        (equals(int(_G10[1].sum())), "Multiply each g[1, i, j] by the input number this tap read there."),
     ),
     general_hint="Sum g[1, i, j] · x[0, i, j] over the 9 output positions (tap (0, 0) reads x[0, i, j]), with g = y − 10.",
 ))
@@ -613,9 +613,9 @@ _ask(Exercise(
     solution=lambda: (f"the windows' largest values are {max_pool1d(_PX, 2, stride=1).tolist()}; in the window "
                       f"7, 7 (positions 1 and 2) the first 7 wins, so the indices are {_pool_indices()}"),
     mistakes=(
-        (_is([i + int(_PX[i + 1] >= _PX[i]) for i in range(len(_PX) - 1)]), "A tie: the first largest value wins, not the last."),
-        (_is([i - k for k, i in enumerate(_pool_indices())]), "The indices count through the whole input, not inside the window."),
-        (_is(max_pool1d(_PX, 2, stride=1).tolist()), "Those are the values; return_indices also gives where each one sits."),
+        (equals([i + int(_PX[i + 1] >= _PX[i]) for i in range(len(_PX) - 1)]), "A tie: the first largest value wins, not the last."),
+        (equals([i - k for k, i in enumerate(_pool_indices())]), "The indices count through the whole input, not inside the window."),
+        (equals(max_pool1d(_PX, 2, stride=1).tolist()), "Those are the values; return_indices also gives where each one sits."),
     ),
     general_hint="For each window, where its largest value sits in the input; a tie goes to the first.",
 ))
@@ -628,8 +628,8 @@ _ask(Exercise(
                       f"{avg_pool1d([4, 0, 2], 2, padding=1, count_include_pad=False).tolist()} "
                       f"(with it: {avg_pool1d([4, 0, 2], 2, padding=1).tolist()})"),
     mistakes=(
-        (_is(avg_pool1d([4, 0, 2], 2, padding=1).tolist()), "That counts the padding in the divisor, the default."),
-        (_is(avg_pool1d([4, 0, 2], 2).tolist()), "Did you use the padding? It moves the first window one place left."),
+        (equals(avg_pool1d([4, 0, 2], 2, padding=1).tolist()), "That counts the padding in the divisor, the default."),
+        (equals(avg_pool1d([4, 0, 2], 2).tolist()), "Did you use the padding? It moves the first window one place left."),
     ),
     general_hint="Place the windows (the padding shifts them left), add the values in the signal, divide by how many.",
 ))
@@ -641,8 +641,8 @@ _ask(Exercise(
                       f"{pool_output_size(7, 2, ceil_mode=True)} outputs (rounded down: {pool_output_size(7, 2)}); "
                       f"the extra window starts at 6, inside the signal, and reads only position 6"),
     mistakes=(
-        (_is(pool_output_size(7, 2)), "That is floor mode: ceil_mode rounds the division up."),
-        (_is(7), "The window jumps 2 places at a time (the stride defaults to the kernel size)."),
+        (equals(pool_output_size(7, 2)), "That is floor mode: ceil_mode rounds the division up."),
+        (equals(7), "The window jumps 2 places at a time (the stride defaults to the kernel size)."),
     ),
     general_hint="⌈(n − k) / s⌉ + 1, with s = k by default, unless that window would start past the end.",
 ))
@@ -664,9 +664,9 @@ _ask(Exercise(
                       f"so the taps of layer 3 are 2 input positions apart and it adds (3 − 1)·2 = 4: "
                       f"{_stack_field().layers[1].size} + 4 = {_stack_field().size}"),
     mistakes=(
-        (_is(_stack_field((1, 1, 1)).size), "The stride of layer 2 spreads the inputs of layer 3 apart: "
+        (equals(_stack_field((1, 1, 1)).size), "The stride of layer 2 spreads the inputs of layer 3 apart: "
                                               "layer 3's taps are 2 input positions apart."),
-        (_is(_stack_field((2, 1, 1)).size), "A stride stretches only the layers above it, not its own window."),
+        (equals(_stack_field((2, 1, 1)).size), "A stride stretches only the layers above it, not its own window."),
     ),
     general_hint="r_l = r_(l−1) + (k_l − 1)·j_(l−1), and the jump j_l = j_(l−1)·s_l, starting from r_0 = j_0 = 1.",
 ))
@@ -678,9 +678,9 @@ _ask(Exercise(
     solution=lambda: (f"everything the kernel reaches back goes on the left: d·(k − 1) = 4·(3 − 1) = "
                       f"{causal_padding(3, dilation=4)} zeros"),
     mistakes=(
-        (_is(3 - 1), "With dilation the kernel spans d·(k − 1) + 1 positions."),
-        (_is(4 * 3), "The kernel spans d·(k − 1) + 1 positions, and the output's own time is one of them."),
-        (_is(causal_padding(3, dilation=4) // 2), "Causal padding goes on the left only, all of it."),
+        (equals(3 - 1), "With dilation the kernel spans d·(k − 1) + 1 positions."),
+        (equals(4 * 3), "The kernel spans d·(k − 1) + 1 positions, and the output's own time is one of them."),
+        (equals(causal_padding(3, dilation=4) // 2), "Causal padding goes on the left only, all of it."),
     ),
     general_hint="Everything the kernel reaches back, d·(k − 1), goes on the left.",
 ))
@@ -696,9 +696,9 @@ _ask(Exercise(
     solution=lambda: (f"the window ends at t and its taps sit d = 4 apart, so output t reads t − 8, t − 4 and t: "
                       f"for t = 10, inputs {_causal_reads()}"),
     mistakes=(
-        (_is([10 - 2, 10 - 1, 10]), "The taps are d = 4 apart."),
-        (_is([10 - 4, 10, 10 + 4]), "A causal layer never reads the future: its window ends at t."),
-        (_is([10, 10 + 4, 10 + 8]), "A causal layer never reads the future: its window ends at t."),
+        (equals([10 - 2, 10 - 1, 10]), "The taps are d = 4 apart."),
+        (equals([10 - 4, 10, 10 + 4]), "A causal layer never reads the future: its window ends at t."),
+        (equals([10, 10 + 4, 10 + 8]), "A causal layer never reads the future: its window ends at t."),
     ),
     general_hint="The last tap is at t; the others d apart before it.",
 ))
@@ -714,9 +714,9 @@ _ask(Exercise(
     solution=lambda: (f"each layer adds (k − 1)·d = 2·d steps to the output's own 1: 1 + 2·1 + 2·2 + 2·4 = "
                       f"{_field_124()} steps"),
     mistakes=(
-        (_is(1 + 1 + 2 + 4), "A kernel of 3 reaches (3 − 1)·d back, not d."),
-        (_is(1 + 2 * 3), "The dilations spread the later layers: each adds (k − 1)·d."),
-        (_is(3 * (1 + 2 + 4)), "A kernel of k taps spans (k − 1)·d steps, then add 1 for the output's own step."),
+        (equals(1 + 1 + 2 + 4), "A kernel of 3 reaches (3 − 1)·d back, not d."),
+        (equals(1 + 2 * 3), "The dilations spread the later layers: each adds (k − 1)·d."),
+        (equals(3 * (1 + 2 + 4)), "A kernel of k taps spans (k − 1)·d steps, then add 1 for the output's own step."),
     ),
     general_hint="r = 1 + Σ (k − 1)·d over the layers.",
 ))
@@ -746,10 +746,10 @@ _ask(Exercise(
                       f"{conv_parameters(4, 16, 3)}, and the linear layer keeps its 10·64 + 10 = 650: "
                       f"{_count(_digits(4))} in all"),
     mistakes=(
-        (_is(_count(_digits(8)) - conv_parameters(1, 8, 3) + conv_parameters(1, 4, 3)),
+        (equals(_count(_digits(8)) - conv_parameters(1, 8, 3) + conv_parameters(1, 4, 3)),
          "Layer 3 changes too: each of its 16 filters now reads 4 maps, not 8."),
-        (_is(_count(_digits(4)) - 4 - 16 - 10), "Each layer has a bias per output channel (or per score) too."),
-        (_is(conv_parameters(1, 4, 3)), "That is layer 0 alone; the question asks for the whole network."),
+        (equals(_count(_digits(4)) - 4 - 16 - 10), "Each layer has a bias per output channel (or per score) too."),
+        (equals(conv_parameters(1, 4, 3)), "That is layer 0 alone; the question asks for the whole network."),
     ),
     general_hint="Per convolution C_out·C_in·k·k + C_out, for the linear layer in·out + out; a layer reads as "
                  "many maps as the one before it makes.",
@@ -767,9 +767,9 @@ _ask(Exercise(
     solution=lambda: (f"its 3×3 window, padded by 1, covers rows and columns 0 and 1 of each pooled map, "
                       f"2·2 = 4 numbers, in each of the 8 maps: {_corner_reads()}"),
     mistakes=(
-        (_is(8 * 3 * 3), "In the corner the window hangs over the padding: only 2×2 of its 3×3 taps read a number."),
-        (_is(2 * 2), "A filter of layer 3 reads every one of the 8 maps of layer 2."),
-        (_is(3 * 3), "In the corner only 2×2 of the 3×3 taps read a number, and the filter reads all 8 maps."),
+        (equals(8 * 3 * 3), "In the corner the window hangs over the padding: only 2×2 of its 3×3 taps read a number."),
+        (equals(2 * 2), "A filter of layer 3 reads every one of the 8 maps of layer 2."),
+        (equals(3 * 3), "In the corner only 2×2 of the 3×3 taps read a number, and the filter reads all 8 maps."),
     ),
     general_hint="Count the taps that land inside one map, then multiply by the maps a filter reads.",
 ))
@@ -785,10 +785,10 @@ _ask(Exercise(
     solution=lambda: (f"it reads rows and columns 0 and 1 of the pooled maps; they pool rows 0 to 3 of layer 0, "
                       f"which read rows 0 to 4 of the digit (row −1 is padding): 5·5 = {_corner_pixels()} pixels"),
     mistakes=(
-        (_is(receptive_field([dict(kernel_size=3, padding=1), dict(kind="max_pool", kernel_size=2),
+        (equals(receptive_field([dict(kernel_size=3, padding=1), dict(kind="max_pool", kernel_size=2),
                                 dict(kernel_size=3, padding=1)]).size ** 2),
          "That is the field of a cell away from the edges; in the corner part of it is padding."),
-        (_is(int(_digits().field(3, (0, 0, 1, 1))[0].sum())), "That is output (1, 1)'s field, one cell in from the corner."),
+        (equals(int(_digits().field(3, (0, 0, 1, 1))[0].sum())), "That is output (1, 1)'s field, one cell in from the corner."),
     ),
     general_hint="Follow the corner cell down: its window in the pooled maps, what those pool in layer 0, "
                  "what those read in the digit; leave out the padding.",

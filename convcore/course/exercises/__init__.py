@@ -18,7 +18,7 @@ True
 "✗ Expected a whole number such as 7, got the string '7': write it without the quotes."
 """
 from .core import (EXERCISES, TRANSPOSED_SIZE, VERDICT_WIDTH, CodeExercise, DesignExercise, Exercise,  # noqa: F401
-                   _add, _is, _near, _none_message, _same, _separable_exercise, _size_exercise, _verdict, _when, check, conv_parameters,
+                   register, equals, near, same, separable_exercise, size_exercise, unwrapped_verdict, when, check, conv_parameters,
                    separable_parameters, solution)
 from . import first, later, write_code, design, network  # noqa: F401,E402  (each registers its exercises, in this order)
 

@@ -44,12 +44,12 @@ def _nested(value) -> bool:
     return isinstance(value, (list, tuple)) and any(isinstance(v, (list, tuple)) for v in value)
 
 
-def _same(given, expected) -> bool:
+def same(given, expected) -> bool:
     """Whether ``given`` is ``expected``: numbers, arrays, lists and tuples alike (a list is
     as good as a tuple), a list of shapes element by element."""
     if _nested(expected):
         return (isinstance(given, (list, tuple)) and len(given) == len(expected)
-                and all(_same(g, e) for g, e in zip(given, expected)))
+                and all(same(g, e) for g, e in zip(given, expected)))
     try:
         g, e = np.asarray(given), np.asarray(expected)
         return g.shape == e.shape and g.dtype.kind in "iuf" and bool(np.array_equal(g, e))
@@ -60,12 +60,12 @@ def _same(given, expected) -> bool:
 # A planted mistake is (test, hint): when test(given) holds, the hint names the step that went
 # wrong. Every test carries ``examples``, answers it catches, so the tests can give each one and
 # read back its hint.
-def _is(*values) -> Callable[[object], bool]:
+def equals(*values) -> Callable[[object], bool]:
     """A test that holds when the given answer is any of ``values`` (its examples)."""
-    return _when(lambda given: any(_same(given, v) for v in values), *values)
+    return when(lambda given: any(same(given, v) for v in values), *values)
 
 
-def _near(*values, tol=0.01) -> Callable[[object], bool]:
+def near(*values, tol=0.01) -> Callable[[object], bool]:
     """A test that holds when the given number is within ``tol`` of any of ``values``
     (a learner writes 7/3 as 2.33); its examples are ``values``."""
     def test(given):
@@ -74,10 +74,10 @@ def _near(*values, tol=0.01) -> Callable[[object], bool]:
             return g.shape == () and g.dtype.kind in "iuf" and any(abs(float(g) - v) <= tol for v in values)
         except Exception:
             return False
-    return _when(test, *values)
+    return when(test, *values)
 
 
-def _when(test: Callable[[object], bool], *examples) -> Callable[[object], bool]:
+def when(test: Callable[[object], bool], *examples) -> Callable[[object], bool]:
     """``test``, with ``examples``: answers it catches (for a test written as a condition on the
     answer, such as a tuple of the wrong length)."""
     test.examples = examples
@@ -168,7 +168,7 @@ class Exercise:
 
     def judge(self, given) -> str:
         """The verdict on an answer of the right type: ✓ with the working, or a hint."""
-        if _same(given, self.answer()):
+        if same(given, self.answer()):
             return self.right(given)
         for test, hint in self.mistakes:
             try:
@@ -310,24 +310,24 @@ def first_valid(problem: Callable[[object], str | None], candidates) -> object:
 EXERCISES: dict[str, Exercise] = {}
 
 
-def _add(ex: Exercise, registry: dict[str, Exercise] | None = None) -> None:
+def register(ex: Exercise, registry: dict[str, Exercise] | None = None) -> None:
     """Register ``ex`` among the exercises (or in ``registry``: the lessons' questions)."""
     (EXERCISES if registry is None else registry)[ex.name] = ex
 
 
-def _separable_exercise(name, topic, givens, sizes: tuple[int, int, int], solution,
+def separable_exercise(name, topic, givens, sizes: tuple[int, int, int], solution,
                         registry: dict[str, Exercise] | None = None) -> None:
     """Register a depthwise-separable block's parameter count (``sizes``: C_in, C_out, k), as an
     exercise or, with ``registry``, a lesson's question, with the three usual mistakes planted:
     no biases, one full k×k layer, a depthwise layer that reads every channel."""
     c_in, c_out, k = sizes
-    _add(Exercise(name, topic, givens=givens, answer=lambda: separable_parameters(*sizes), solution=solution,
+    register(Exercise(name, topic, givens=givens, answer=lambda: separable_parameters(*sizes), solution=solution,
                   mistakes=(
-                      (_is(separable_parameters(*sizes, bias=False)),
+                      (equals(separable_parameters(*sizes, bias=False)),
                        "You left out the biases: both layers have one per output channel."),
-                      (_is(conv_parameters(c_in, c_out, k)),
+                      (equals(conv_parameters(c_in, c_out, k)),
                        f"That is one full {k}×{k} layer: the block is two layers, a depthwise {k}×{k} then a 1×1."),
-                      (_is(conv_parameters(c_in, c_in, k) + conv_parameters(c_in, c_out, 1),
+                      (equals(conv_parameters(c_in, c_in, k) + conv_parameters(c_in, c_out, 1),
                            conv_parameters(c_in, c_in, k, bias=False) + conv_parameters(c_in, c_out, 1, bias=False)),
                        "The depthwise layer has groups = C_in: each filter reads only its own channel."),
                   ),
@@ -339,16 +339,16 @@ FORWARD_SIZE = (output_size, explain_output_size)
 TRANSPOSED_SIZE = (transpose_output_size, explain_transpose_output_size)
 
 
-def _size_exercise(name, topic, givens, size: dict, lead: str, tail: str, forgotten: dict[str, str], mistakes,
+def size_exercise(name, topic, givens, size: dict, lead: str, tail: str, forgotten: dict[str, str], mistakes,
                    hint, registry: dict[str, Exercise] | None = None, formula=FORWARD_SIZE) -> None:
     """Register an output-size exercise (or, with ``registry``, a lesson's question): the answer
     is ``formula``'s size for the settings ``size``, its solution the formula filled in between
     ``lead`` and ``tail``. The mistakes planted first are the settings ``forgotten`` names: the size
     computed without that setting (at its default) gets its hint; ``mistakes`` follow."""
     count, explain = formula
-    without = tuple((_is(count(**{s: v for s, v in size.items() if s != setting})), hint)
+    without = tuple((equals(count(**{s: v for s, v in size.items() if s != setting})), hint)
                     for setting, hint in forgotten.items())
-    _add(Exercise(name, topic, givens=givens, answer=lambda: count(**size),
+    register(Exercise(name, topic, givens=givens, answer=lambda: count(**size),
                   solution=lambda: f"{lead}{explain(**size)}{tail}", mistakes=without + tuple(mistakes),
                   general_hint=hint), registry)
 
@@ -370,12 +370,12 @@ def check(name: str, given, registry: dict[str, Exercise] | None = None) -> str:
     registry = EXERCISES if registry is None else registry
     if name not in registry:
         raise KeyError(f"no exercise called {name!r}; there are: {', '.join(registry)}")
-    verdict = _verdict(registry[name], given)
+    verdict = unwrapped_verdict(registry[name], given)
     return "\n".join(textwrap.fill(line, VERDICT_WIDTH, break_long_words=False, break_on_hyphens=False)
                      for line in verdict.splitlines())
 
 
-def _verdict(ex: Exercise, given) -> str:
+def unwrapped_verdict(ex: Exercise, given) -> str:
     if given is None or given is Ellipsis:
         return _none_message(ex)
     return _wrong_type(ex, given) or ex.judge(given)

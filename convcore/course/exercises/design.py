@@ -14,7 +14,7 @@ from ...api import explain_output_size, output_size
 from ...causal import causal_layers
 from ...receptive import receptive_field
 from ...transpose import conv_transpose1d, explain_transpose_output_size, transpose_output_size
-from .core import DesignExercise, _add, first_valid, settings
+from .core import DesignExercise, register, first_valid, settings
 
 CONV = ("kernel_size", "stride", "padding", "dilation")
 DEFAULTS = dict(stride=1, padding=0, dilation=1)
@@ -44,7 +44,7 @@ def _design(name, topic, givens, keys, problem, candidates, working, mistakes, h
     dict answer (or, as a string, describe another form)."""
     form = f"a dict such as dict({', '.join(k + '=...' for k in keys)})" if isinstance(keys, tuple) else keys
     found = lambda: first_valid(problem, candidates)   # noqa: E731
-    _add(DesignExercise(name, topic, givens=givens, form=form, answer=found, problem=problem,
+    register(DesignExercise(name, topic, givens=givens, form=form, answer=found, problem=problem,
                         solution=lambda: f"one design is {found()}: {working(found())}", mistakes=mistakes,
                         general_hint=hint))
 

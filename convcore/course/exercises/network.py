@@ -14,7 +14,7 @@ from ...api import output_size
 from ...network import DIGITS_CNN
 from ...pooling import pool_output_size
 from ...receptive import receptive_field
-from .core import Exercise, _add, _is, _when, conv_parameters
+from .core import Exercise, register, equals, when, conv_parameters
 
 TOPIC = "12-whole-network"
 IMAGE = (1, 8, 8)
@@ -64,7 +64,7 @@ def _field():
     return receptive_field(_field_layers())
 
 
-_add(Exercise(
+register(Exercise(
     "network_parameters", TOPIC,
     givens="the digits network of notebook 12-whole-network: Conv2d(1, 8, 3, padding=1), ReLU, MaxPool2d(2), "
            "Conv2d(8, 16, 3, padding=1), ReLU, MaxPool2d(2), Flatten, Linear(64, 10); every parameter, biases included",
@@ -73,16 +73,16 @@ _add(Exercise(
                                  if layer_parameters(kind, spec)) + f" = {parameters()}: "
                       f"8·1·3·3 + 8, 16·8·3·3 + 16 and 10·64 + 10; ReLU, pooling and Flatten have no parameters"),
     mistakes=(
-        (_is(parameters(bias=False)), "You left out the biases: one per output channel of each convolution, one per output of the Linear layer."),
-        (_is(parameters(kinds=("Conv2d",))), "The Linear layer has parameters too: a weight per (input, output) pair and a bias per output."),
-        (_is(parameters() - 10), "The Linear layer has a bias per output too."),
-        (_is(parameters() - 8 - 16), "Each convolution has a bias per output channel too."),
-        (_is(parameters() + 1 * 8 * 9), "The first convolution reads one channel: 8 filters of 1·3·3."),
+        (equals(parameters(bias=False)), "You left out the biases: one per output channel of each convolution, one per output of the Linear layer."),
+        (equals(parameters(kinds=("Conv2d",))), "The Linear layer has parameters too: a weight per (input, output) pair and a bias per output."),
+        (equals(parameters() - 10), "The Linear layer has a bias per output too."),
+        (equals(parameters() - 8 - 16), "Each convolution has a bias per output channel too."),
+        (equals(parameters() + 1 * 8 * 9), "The first convolution reads one channel: 8 filters of 1·3·3."),
     ),
     general_hint="Per convolution C_out·C_in·k·k + C_out; for the Linear layer in·out + out; add the layers up.",
 ))
 
-_add(Exercise(
+register(Exercise(
     "network_shapes", TOPIC,
     givens="the digits network on one 8×8 image of shape (1, 8, 8): the shape after each of its 8 layers",
     form="a list of tuples, one shape per layer",
@@ -91,12 +91,12 @@ _add(Exercise(
                       + ": padding 1 keeps each 3×3 convolution's side, each pool halves it, Flatten lines up "
                         "16·2·2 numbers"),
     mistakes=(
-        (_is([IMAGE, *shapes()]), "That list starts with the input; the question asks for the output of each layer."),
-        (_when(lambda g: tuple(g[0])[1:] == (output_size(IMAGE[1], 3),) * 2,
+        (equals([IMAGE, *shapes()]), "That list starts with the input; the question asks for the output of each layer."),
+        (when(lambda g: tuple(g[0])[1:] == (output_size(IMAGE[1], 3),) * 2,
                [(shapes()[0][0], *(output_size(n, 3) for n in IMAGE[1:])), *shapes()[1:]]),
          "Did you use the padding? With padding 1 a 3×3 convolution keeps the side."),
-        (_is(shapes(flatten_channels_only=True)), "Flatten lines up every number of the last maps: channels × rows × columns."),
-        (_when(lambda g: isinstance(g, (list, tuple)) and len(g) == len(LAYERS) - 2,
+        (equals(shapes(flatten_channels_only=True)), "Flatten lines up every number of the last maps: channels × rows × columns."),
+        (when(lambda g: isinstance(g, (list, tuple)) and len(g) == len(LAYERS) - 2,
                [shape for (kind, _), shape in zip(LAYERS, shapes()) if kind != "ReLU"]),
          "ReLU is a layer too: it keeps the shape, and the list has one shape per layer."),
     ),
@@ -104,7 +104,7 @@ _add(Exercise(
                  "the channels; each pool halves the side; ReLU keeps the shape; Flatten multiplies it out.",
 ))
 
-_add(Exercise(
+register(Exercise(
     "network_field", TOPIC,
     givens="the digits network: one output of its second convolution (layer 3), its receptive field on the input, "
            "per side, as notebook 10 counts it (padding positions included)",
@@ -113,10 +113,10 @@ _add(Exercise(
                       f"the pool and the second convolution: 1 + (3 − 1)·1 = 3, then 3 + (2 − 1)·1 = 4 with "
                       f"jump 2, then 4 + (3 − 1)·2 = {_field().size}; ReLU reads one cell and adds nothing"),
     mistakes=(
-        (_is(3 + 2), "Did you multiply by the jump? After the stride-2 pool one step of the second convolution is 2 input positions."),
-        (_is(3 + 2 * 2), "The pool widens the field too: its window of 2 adds one step."),
-        (_is(3 + 1 + 2), "After the stride-2 pool, each of the second convolution's steps is 2 input positions."),
-        (_is(3 * 2 * 3), "Sizes do not multiply: each layer adds (k − 1)·jump input positions."),
+        (equals(3 + 2), "Did you multiply by the jump? After the stride-2 pool one step of the second convolution is 2 input positions."),
+        (equals(3 + 2 * 2), "The pool widens the field too: its window of 2 adds one step."),
+        (equals(3 + 1 + 2), "After the stride-2 pool, each of the second convolution's steps is 2 input positions."),
+        (equals(3 * 2 * 3), "Sizes do not multiply: each layer adds (k − 1)·jump input positions."),
     ),
     general_hint="Notebook 10's recurrence: r grows by (k − 1)·j of the layer below, j is the product of the strides so far.",
 ))

@@ -12,7 +12,7 @@ import numpy as np
 from ...api import conv1d, conv2d, output_size, trace2d
 from ...pooling import max_pool2d
 from ...transpose import conv_transpose1d, transpose_output_size
-from .core import CodeExercise, _add
+from .core import CodeExercise, register
 
 OFF_BY_ONE = "Off by one: did you forget the +1? It counts the window's first position."
 
@@ -21,7 +21,7 @@ def _code(name, topic, signature, returns, oracle, cases, about, working, mistak
     """A write-code exercise: the learner's ``signature`` against ``oracle`` (convcore's function,
     called with the same positional arguments) on ``cases``; ``about`` says what the inputs are."""
     fn, oracle_name = oracle
-    _add(CodeExercise(name, topic, givens=f"your {signature} on {about}, compared with {oracle_name} on "
+    register(CodeExercise(name, topic, givens=f"your {signature} on {about}, compared with {oracle_name} on "
                                           f"{len(cases())} seeded random inputs",
                       form=f"a function {signature} returning {returns}", answer=lambda: fn, cases=cases,
                       solution=lambda: working, mistakes=mistakes, general_hint=hint))
