@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "browser"))
 
-from convcore.views import (GradientView, HeatmapView, Im2colView, NetworkView, PointwiseView, PoolView,  # noqa: E402
+from convcore.views import (Explorer, GradientView, HeatmapView, Im2colView, NetworkView, PointwiseView, PoolView,  # noqa: E402
                             ReceptiveFieldView, SequenceView, Stepper1D, Stepper2D, TransposeView, embed_html)
 
 
@@ -48,6 +48,7 @@ CASES = [
          dict(kernel_size=3, padding=1), dict(kind="max_pool", kernel_size=2)], 16)),
     ("SequenceView 24", lambda: SequenceView(24)),
     ("NetworkView digits CNN", lambda: digits_view()),
+    ("Explorer seed_conv2d", lambda: Explorer("seed_conv2d")),     # static: 18 settings' readings
 ]
 
 

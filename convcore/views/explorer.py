@@ -29,6 +29,8 @@ PRESET, RANDOM, TYPED = "preset", "random integers", "typed"
 STATIC_SETTINGS = {"stride": (1, 2, 3), "padding": (0, 1, 2), "dilation": (1, 2)}
 SIZE_RULE = "output size per axis = floor((n + pad_before + pad_after − d·(k−1) − 1) / s) + 1"
 IMPOSSIBLE = "This setting is impossible; nothing to show until it is fixed:"
+TYPING = ("Type the input (C_in, size…), the weight (C_out, C_in per group, kernel…) and the bias as nested "
+          "lists of numbers; a box applies when you leave it (Tab).")
 
 # The settings, with what each control offers: (label, choices as [value, text]) for a select, or
 # (label, (lowest, highest)) for a number, or (label, suggestions, rows) for typed text.
@@ -216,6 +218,8 @@ class Explorer(View):
         self.set_data(self._data([dict(rd, notes=summary(trace, np.shape(self._arrays[0])) + rd["notes"])]))
 
     def _data(self, readings: list, controls: list | None = None) -> dict:
+        if controls is None and self.values["values"] == TYPED:      # how the typed boxes apply
+            readings = [dict(rd, notes=[["typing", TYPING]] + rd["notes"]) for rd in readings]
         return {"kind": "explorer", "example": None, "readings": readings, "reading": readings[0]["key"],
                 "controls": self.controls() if controls is None else controls}
 
