@@ -21,8 +21,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 NOTEBOOKS = sorted(p.name for p in servers.NOTEBOOKS.glob("*.ipynb"))
 def exercise_explorer(view, label: str) -> None:
-    """Kernel size larger than the input, typed and Enter: explained; back: the shape returns, and
-    the box the learner typed in keeps the focus through both."""
+    """Kernel size larger than the input, typed and Enter: explained; back: the shape returns; then
+    random values: a seed box appears. The control the learner used keeps the focus each time."""
     box, shape = view.control("control-kernel"), view.control("shape").inner_text()
     before = box.input_value()
     box.fill("8")
@@ -37,6 +37,10 @@ def exercise_explorer(view, label: str) -> None:
     wait_js(view.page, "([id, s]) => { const e = document.querySelector(`[data-cc-test='${id}'] [data-role=shape]`);"
             " return e && e.textContent === s; }", f"{label}: the shape {shape!r} back", [view.container_id, shape])
     assert view.root.locator('[data-role="error"]:not(:empty)').count() == 0, f"{label}: the explanation stays"
+    view.control("control-values").focus()             # a select: random numbers bring their seed box
+    view.control("control-values").select_option("random integers")
+    wait_selector(view.page, f'[data-cc-test="{view.container_id}"] [data-role="control-seed"]', f"{label}: a seed box")
+    assert view.control("control-values").evaluate("e => e === document.activeElement"), f"{label}: focus lost"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS, ids=[n.removesuffix(".ipynb") for n in NOTEBOOKS])
