@@ -195,6 +195,10 @@ class ConvSteps:
         return [f"{where} is read by {len(names)} output{'s' if len(names) != 1 else ''}: {listed}", hits]
 
     # -- the reading ---------------------------------------------------------------------------
+    def first_block(self) -> dict:
+        """The data with its first block of steps: as many as make about ``BLOCK_BYTES`` of JSON."""
+        return self.data(block=block_size({"n": len(self.trace), "steps": [self.record(0)]}))
+
     def data(self, block: int | None = None) -> dict:
         p, kind = self.p, self.kind
         n = len(self.trace)
@@ -396,9 +400,7 @@ class ConvView(View):
         example = name if (name in catalogue.CATALOGUE and unchanged and not kwargs and weight is None) else None
         self.trace = trace
         self.steps = ConvSteps(trace, look, example)
-        # the first block: as many steps as make about ``BLOCK_BYTES`` of JSON
-        data = self.steps.data(block=block_size({"n": len(trace), "steps": [self.steps.record(0)]}))
-        super().__init__(data, more=lambda _reading, k: self.steps.record(k))
+        super().__init__(self.steps.first_block(), more=lambda _reading, k: self.steps.record(k))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self.trace!r}, step {self.step}>"

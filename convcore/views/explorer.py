@@ -22,7 +22,7 @@ from .. import examples as catalogue
 from ..geometry import PADDING_MODES
 from .conv import ConvSteps, kind_of
 from .schema import reading
-from .view import View, block_size
+from .view import View
 
 PRESET, RANDOM, TYPED = "preset", "random integers", "typed"
 # A static page's explorer: every combination of these, on the numbers shown, computed when the page is built.
@@ -214,14 +214,15 @@ class Explorer(View):
                                rectangular=bool(p.axes[0].n != p.axes[-1].n or p.kernel_shape[0] != p.kernel_shape[-1]))
         self.trace, self.shape, self.explanation = trace, trace.problem.out_shape, None
         self.steps = ConvSteps(trace, kind_of(trace))
-        rd = self.steps.data(block=block_size({"n": len(trace), "steps": [self.steps.record(0)]}))["readings"][0]
+        rd = self.steps.first_block()["readings"][0]
         self.set_data(self._data([dict(rd, notes=summary(trace, np.shape(self._arrays[0])) + rd["notes"])]))
 
-    def _data(self, readings: list, controls: list | None = None) -> dict:
-        if controls is None and self.values["values"] == TYPED:      # how the typed boxes apply
+    def _data(self, readings: list) -> dict:
+        """The live explorer's data: its one reading, under the controls the settings use now."""
+        if self.values["values"] == TYPED:                           # how the typed boxes apply
             readings = [dict(rd, notes=[["typing", TYPING]] + rd["notes"]) for rd in readings]
         return {"kind": "explorer", "example": None, "readings": readings, "reading": readings[0]["key"],
-                "controls": self.controls() if controls is None else controls}
+                "controls": self.controls()}
 
     def controls(self) -> list[dict]:
         """The controls the settings use now: width apart in 2-D when rectangular, the seed when
@@ -266,6 +267,6 @@ class Explorer(View):
                                  notes=summary(trace, np.shape(self._arrays[0])) + rd["notes"]))
         controls = [{"name": name, "label": name, "value": values[0], "choices": [[x, str(x)] for x in values]}
                     for name, values in STATIC_SETTINGS.items()]
-        data = self._data(readings, controls)
-        data["reading"] = next((r["key"] for r in readings if r["rows"]), readings[0]["key"])
-        return View(dict(data, pick=True))
+        first = next((r["key"] for r in readings if r["rows"]), readings[0]["key"])
+        return View({"kind": "explorer", "example": None, "readings": readings, "reading": first,
+                     "controls": controls, "pick": True})
