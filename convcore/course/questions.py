@@ -509,7 +509,7 @@ _ask(Exercise(
     mistakes=(
         (equals(_flat_kernels(stride=2, sizes=range(2, 10))), "Those suit stride 2: here the stamps start further apart."),
         (when(lambda g: isinstance(g, (list, tuple)) and len(g) > 0 and all(same(k % 3, 0) for k in g)
-               and not same(g, _flat_kernels()), _flat_kernels()[:-1]), "Right idea; check every size up to the last."),
+              and not same(g, _flat_kernels()), _flat_kernels()[:-1]), "Right idea; check every size up to the last."),
     ),
     general_hint="Each interior position is covered by k / s stamps when s divides k; otherwise some get one more.",
 ))
@@ -665,7 +665,7 @@ _ask(Exercise(
                       f"{_stack_field().layers[1].size} + 4 = {_stack_field().size}"),
     mistakes=(
         (equals(_stack_field((1, 1, 1)).size), "The stride of layer 2 spreads the inputs of layer 3 apart: "
-                                              "layer 3's taps are 2 input positions apart."),
+         "layer 3's taps are 2 input positions apart."),
         (equals(_stack_field((2, 1, 1)).size), "A stride stretches only the layers above it, not its own window."),
     ),
     general_hint="r_l = r_(l−1) + (k_l − 1)·j_(l−1), and the jump j_l = j_(l−1)·s_l, starting from r_0 = j_0 = 1.",
@@ -740,7 +740,7 @@ def _count(net) -> int:
 
 _ask(Exercise(
     "q12_params", "12", givens="the digits network with 4 filters in layer 0 instead of 8 (layer 3 then reads 4 maps): "
-                              "every weight and bias of the network",
+    "every weight and bias of the network",
     answer=lambda: _count(_digits(4)),
     solution=lambda: (f"layer 0 has 4·9 + 4 = {conv_parameters(1, 4, 3)}, layer 3 reads 4 maps: 16·4·9 + 16 = "
                       f"{conv_parameters(4, 16, 3)}, and the linear layer keeps its 10·64 + 10 = 650: "
@@ -762,7 +762,7 @@ def _corner_reads() -> int:
 
 _ask(Exercise(
     "q12_reads", "12", givens="output (0, 0, 0) of layer 3, in the corner: how many numbers of layer 2 (the pooled "
-                             "maps) it reads, padding not counted",
+    "maps) it reads, padding not counted",
     answer=_corner_reads,
     solution=lambda: (f"its 3×3 window, padded by 1, covers rows and columns 0 and 1 of each pooled map, "
                       f"2·2 = 4 numbers, in each of the 8 maps: {_corner_reads()}"),

@@ -316,22 +316,22 @@ def register(ex: Exercise, registry: dict[str, Exercise] | None = None) -> None:
 
 
 def separable_exercise(name, topic, givens, sizes: tuple[int, int, int], solution,
-                        registry: dict[str, Exercise] | None = None) -> None:
+                       registry: dict[str, Exercise] | None = None) -> None:
     """Register a depthwise-separable block's parameter count (``sizes``: C_in, C_out, k), as an
     exercise or, with ``registry``, a lesson's question, with the three usual mistakes planted:
     no biases, one full k×k layer, a depthwise layer that reads every channel."""
     c_in, c_out, k = sizes
     register(Exercise(name, topic, givens=givens, answer=lambda: separable_parameters(*sizes), solution=solution,
-                  mistakes=(
-                      (equals(separable_parameters(*sizes, bias=False)),
-                       "You left out the biases: both layers have one per output channel."),
-                      (equals(conv_parameters(c_in, c_out, k)),
-                       f"That is one full {k}×{k} layer: the block is two layers, a depthwise {k}×{k} then a 1×1."),
-                      (equals(conv_parameters(c_in, c_in, k) + conv_parameters(c_in, c_out, 1),
-                           conv_parameters(c_in, c_in, k, bias=False) + conv_parameters(c_in, c_out, 1, bias=False)),
-                       "The depthwise layer has groups = C_in: each filter reads only its own channel."),
-                  ),
-                  general_hint="Count each layer on its own (weights, then biases) and add."), registry)
+                      mistakes=(
+                          (equals(separable_parameters(*sizes, bias=False)),
+                           "You left out the biases: both layers have one per output channel."),
+                          (equals(conv_parameters(c_in, c_out, k)),
+                           f"That is one full {k}×{k} layer: the block is two layers, a depthwise {k}×{k} then a 1×1."),
+                          (equals(conv_parameters(c_in, c_in, k) + conv_parameters(c_in, c_out, 1),
+                                  conv_parameters(c_in, c_in, k, bias=False) + conv_parameters(c_in, c_out, 1, bias=False)),
+                           "The depthwise layer has groups = C_in: each filter reads only its own channel."),
+                      ),
+                      general_hint="Count each layer on its own (weights, then biases) and add."), registry)
 
 
 # An output size and the function that writes its formula out with the numbers filled in.
@@ -340,7 +340,7 @@ TRANSPOSED_SIZE = (transpose_output_size, explain_transpose_output_size)
 
 
 def size_exercise(name, topic, givens, size: dict, lead: str, tail: str, forgotten: dict[str, str], mistakes,
-                   hint, registry: dict[str, Exercise] | None = None, formula=FORWARD_SIZE) -> None:
+                  hint, registry: dict[str, Exercise] | None = None, formula=FORWARD_SIZE) -> None:
     """Register an output-size exercise (or, with ``registry``, a lesson's question): the answer
     is ``formula``'s size for the settings ``size``, its solution the formula filled in between
     ``lead`` and ``tail``. The mistakes planted first are the settings ``forgotten`` names: the size
@@ -349,8 +349,8 @@ def size_exercise(name, topic, givens, size: dict, lead: str, tail: str, forgott
     without = tuple((equals(count(**{s: v for s, v in size.items() if s != setting})), hint)
                     for setting, hint in forgotten.items())
     register(Exercise(name, topic, givens=givens, answer=lambda: count(**size),
-                  solution=lambda: f"{lead}{explain(**size)}{tail}", mistakes=without + tuple(mistakes),
-                  general_hint=hint), registry)
+                      solution=lambda: f"{lead}{explain(**size)}{tail}", mistakes=without + tuple(mistakes),
+                      general_hint=hint), registry)
 
 
 def _none_message(ex: Exercise) -> str:

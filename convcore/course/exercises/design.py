@@ -45,8 +45,8 @@ def _design(name, topic, givens, keys, problem, candidates, working, mistakes, h
     form = f"a dict such as dict({', '.join(k + '=...' for k in keys)})" if isinstance(keys, tuple) else keys
     found = lambda: first_valid(problem, candidates)   # noqa: E731
     register(DesignExercise(name, topic, givens=givens, form=form, answer=found, problem=problem,
-                        solution=lambda: f"one design is {found()}: {working(found())}", mistakes=mistakes,
-                        general_hint=hint))
+                            solution=lambda: f"one design is {found()}: {working(found())}", mistakes=mistakes,
+                            general_hint=hint))
 
 
 def _working(n, given) -> str:
@@ -162,7 +162,7 @@ _design("design_causal", "11",
                    f"{receptive_field(causal_layers(2, d)).size}, and doubling dilations leave no hole; the same "
                    f"dilations in another order work too"),
         ((lambda g: 1 + sum(g) == _CAUSAL_SIZE, "The span is right but some inputs are skipped: each layer must fill "
-                                                 "the gaps of the ones below, as doubling dilations do."),),
+          "the gaps of the ones below, as doubling dilations do."),),
         "With kernel 2 a layer reaches d steps further back; the span is 1 + the sum of the dilations.")
 
 

@@ -42,7 +42,7 @@ size_exercise(
         (equals(_t_len(padding=1)), "Padding crops both ends: subtract 2p, not p."),
         (equals(_t_len() + 3), "The last stamp starts at (n − 1)·s, not n·s: the first stamp starts at 0."),
         (equals(_t_len() + 1), "Check the span of one stamp: k taps cover d(k − 1) + 1 positions, not d·k + 1; "
-                            "and the output is not simply n·s long."),
+         "and the output is not simply n·s long."),
         (equals(output_size(6, 5, stride=3, padding=2)),
          "That is the forward convolution's formula, which shrinks. The transposed one grows: (n − 1)·s − 2p + d(k − 1) + output_padding + 1."),
     ),
@@ -198,7 +198,7 @@ register(Exercise(
         (equals(*[g * w for _, _, g, w in _input_terms()]),
          "That is one window. x[2] is read by two windows: add a product from each."),
         (equals(sum(_IG[o] * _IW[o] for o, _, _, _ in _input_terms()),
-             sum(_IG[o] * _IW[len(_IW) - 1 - t] for o, t, _, _ in _input_terms())),
+                sum(_IG[o] * _IW[len(_IW) - 1 - t] for o, t, _, _ in _input_terms())),
          "Pair each output gradient with the tap that read x[2] in its window: the window of output o starts at 2o."),
         (equals(grad.conv1d_input((5,), _IW, _IG)[_IPOS]),
          "Did you use the stride? The windows start 2 apart, at 0, 2 and 4."),
@@ -252,10 +252,10 @@ register(Exercise(
         (equals((_max_answer()[0], _ties()[0][0] * _MX.shape[0] + _ties()[0][1])),
          "W is the number of columns of the input, not of rows."),
         (when(lambda g: isinstance(g, (tuple, list)) and len(g) == 2 and isinstance(g[1], (tuple, list)),
-               (_max_answer()[0], _ties()[0])),
+              (_max_answer()[0], _ties()[0])),
          "PyTorch reports one flat index per output, not a (row, column) pair: row · W + column."),
         (when(lambda g: isinstance(g, (tuple, list)) and len(g) == 2 and not same(g[0], _max_answer()[0]),
-               (_max_step().patch.min(), _max_answer()[1])),
+              (_max_step().patch.min(), _max_answer()[1])),
          "Check the value first: with kernel 2 and stride 2, output (1, 1)'s window is rows 2–3, columns 2–3."),
     ),
     general_hint="Find the window of output (1, 1), its largest value, and where that value sits "
@@ -422,7 +422,7 @@ register(Exercise(
                       f"ceil_mode=False gives {_pooled(False)}"),
     mistakes=(
         (equals(_pooled(False)), "That is ceil_mode=False. With ceil_mode=True a last window that overhangs "
-                              "the input is kept, if it starts inside the input."),
+         "the input is kept, if it starts inside the input."),
         (equals(_pooled()[::-1]), "Rows come first: the input has 7 rows and 8 columns."),
         (equals((_pooled()[1], _pooled()[1])),
          "The rows: the 7 rows minus the kernel divide by the stride exactly, so no window overhangs and ceil_mode adds nothing there."),

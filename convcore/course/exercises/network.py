@@ -93,11 +93,11 @@ register(Exercise(
     mistakes=(
         (equals([IMAGE, *shapes()]), "That list starts with the input; the question asks for the output of each layer."),
         (when(lambda g: tuple(g[0])[1:] == (output_size(IMAGE[1], 3),) * 2,
-               [(shapes()[0][0], *(output_size(n, 3) for n in IMAGE[1:])), *shapes()[1:]]),
+              [(shapes()[0][0], *(output_size(n, 3) for n in IMAGE[1:])), *shapes()[1:]]),
          "Did you use the padding? With padding 1 a 3×3 convolution keeps the side."),
         (equals(shapes(flatten_channels_only=True)), "Flatten lines up every number of the last maps: channels × rows × columns."),
         (when(lambda g: isinstance(g, (list, tuple)) and len(g) == len(LAYERS) - 2,
-               [shape for (kind, _), shape in zip(LAYERS, shapes()) if kind != "ReLU"]),
+              [shape for (kind, _), shape in zip(LAYERS, shapes()) if kind != "ReLU"]),
          "ReLU is a layer too: it keeps the shape, and the list has one shape per layer."),
     ),
     general_hint="Layer by layer: a convolution whose padding makes up for its kernel keeps the side and sets "

@@ -22,9 +22,9 @@ def _code(name, topic, signature, returns, oracle, cases, about, working, mistak
     called with the same positional arguments) on ``cases``; ``about`` says what the inputs are."""
     fn, oracle_name = oracle
     register(CodeExercise(name, topic, givens=f"your {signature} on {about}, compared with {oracle_name} on "
-                                          f"{len(cases())} seeded random inputs",
-                      form=f"a function {signature} returning {returns}", answer=lambda: fn, cases=cases,
-                      solution=lambda: working, mistakes=mistakes, general_hint=hint))
+                          f"{len(cases())} seeded random inputs",
+                          form=f"a function {signature} returning {returns}", answer=lambda: fn, cases=cases,
+                          solution=lambda: working, mistakes=mistakes, general_hint=hint))
 
 
 def _ints(rng, *shape):
@@ -95,7 +95,7 @@ _code("code_conv2d", "02", "conv2d_one(x, w)", "a 2-D array", (conv2d, "convcore
        (lambda x, w: conv2d(x, w)[:-1], OFF_BY_ONE + " (rows)"),
        (lambda x, w: conv2d(x, w)[:, :-1], OFF_BY_ONE + " (columns)"),
        (lambda x, w: conv2d(x.T, w).T, "Rows and columns are mixed up: x[r, c] is row r, column c, and the "
-                                        "window of out[r, c] starts there.")),
+        "window of out[r, c] starts there.")),
       "Two loops, over the output's rows and columns; in each, the window x[r:r + kH, c:c + kW] times w, summed.")
 
 
